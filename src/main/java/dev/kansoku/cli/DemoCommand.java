@@ -1,0 +1,23 @@
+package dev.kansoku.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code kansoku demo}: the evaluate job on the embedded default (bundled model and samples). */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Evaluate the bundled random-weight Llama on the bundled samples (XWINO, JCommonsenseQA),",
+        "then print the score table and where the Parquet tables are. Scores are chance-level by design."})
+class DemoCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOptions config;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    return EvaluateCommand.runAndReport(config.load(java.util.Map.of()), spec.commandLine().getOut());
+  }
+}

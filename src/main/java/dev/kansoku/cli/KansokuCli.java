@@ -1,0 +1,62 @@
+package dev.kansoku.cli;
+
+import dev.kansoku.config.ConfigError;
+import dev.kansoku.inference.ModelFormatException;
+import dev.kansoku.inference.ModelLoadException;
+import dev.kansoku.task.DatasetFormatException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./kansoku <command>}: the entry point of every job and debugging command. */
+@Command(name = "kansoku", mixinStandardHelpOptions = true, version = "kansoku 0.1.0",
+    description = "Evaluate LLMs on Japanese and English benchmarks with Spark and DJL, then analyse the scores.",
+    subcommands = {DemoCommand.class, EvaluateCommand.class, LoglikCommand.class, GenerateCommand.class,
+        MakeTinyModelCommand.class, CommandLine.HelpCommand.class})
+public final class KansokuCli implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command and returns its exit code; user errors are one line on stderr and exit code 2. */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new KansokuCli());
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      Throwable root = userError(ex);
+      PrintWriter err = commandLine.getErr();
+      if (root != null) {
+        err.println("error: " + root.getMessage());
+        err.flush();
+        return 2;
+      }
+      throw ex;
+    });
+    return cli.execute(args);
+  }
+
+  /** The user-facing cause (bad configuration, model or dataset), if the failure is one. */
+  static Throwable userError(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException) {
+        return t;
+      }
+      if (t instanceof ModelLoadException && t.getCause() == null) {
+        return t;
+      }
+    }
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof ModelLoadException) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,29 @@
+package dev.kansoku.cli;
+
+import dev.kansoku.inference.TinyLlamaFactory;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kansoku make-tiny-model}: (re)generates the embedded default model's weights from its seed. */
+@Command(name = "make-tiny-model", mixinStandardHelpOptions = true,
+    description = "Write deterministic random weights (model.safetensors) for a Llama config.json.")
+class MakeTinyModelCommand implements Callable<Integer> {
+  @Option(names = "--dir", defaultValue = "data/models/kansoku-tiny-llama", description = "Model directory (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--seed", defaultValue = "" + TinyLlamaFactory.DEFAULT_SEED, description = "Seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Path out = TinyLlamaFactory.writeWeights(dir, seed);
+    spec.commandLine().getOut().println("wrote " + out);
+    return 0;
+  }
+}

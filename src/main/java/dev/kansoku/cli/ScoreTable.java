@@ -1,0 +1,30 @@
+package dev.kansoku.cli;
+
+import dev.kansoku.pipeline.EvaluationSummary;
+import dev.kansoku.pipeline.TableSchemas;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** The console report of an evaluate run. */
+final class ScoreTable {
+  private ScoreTable() {}
+
+  static void print(EvaluationSummary s, PrintWriter out) {
+    out.printf("requests: planned %d, reused %d, computed %d, failed %d; model forward passes: %d%n",
+        s.planned(), s.reused(), s.computed(), s.failed(), s.forwardPasses());
+    if (s.datasetErrors() > 0) {
+      out.printf("dataset rows skipped: %d (see the errors table)%n", s.datasetErrors());
+    }
+    out.println();
+    out.printf("%-24s %-18s %-12s %8s %8s %6s%n", "model", "task", "metric", "value", "stderr", "n");
+    for (EvaluationSummary.TaskScore t : s.scores()) {
+      out.printf("%-24s %-18s %-12s %8.4f %8s %6d%n", t.modelId(), t.taskId(), t.metric(), t.value(),
+          t.stderr() == null ? "-" : String.format("%.4f", t.stderr()), t.n());
+    }
+    out.println();
+    out.println("tables (Parquet):");
+    for (String table : TableSchemas.ALL) {
+      out.println("  " + Path.of(s.resultsDir(), table));
+    }
+  }
+}

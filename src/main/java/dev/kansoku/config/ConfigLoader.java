@@ -1,0 +1,369 @@
+package dev.kansoku.config;
+
+import static dev.kansoku.config.ConfigSchema.Kind.BOOLEAN;
+import static dev.kansoku.config.ConfigSchema.Kind.INT;
+import static dev.kansoku.config.ConfigSchema.Kind.MAP;
+import static dev.kansoku.config.ConfigSchema.Kind.NUMBER;
+import static dev.kansoku.config.ConfigSchema.Kind.STRING;
+import static dev.kansoku.config.ConfigSchema.Kind.STRING_LIST;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Loads and validates Kansoku's configuration (HOCON, Typesafe Config).
+ *
+ * <p>Precedence, highest first: {@code -Dkansoku.x=...} (JVM system properties or the CLI's {@code -D}),
+ * environment overrides ({@code CONFIG_FORCE_kansoku_results__dir=...}, Typesafe's convention), the file given
+ * with {@code --conf}, then {@code <conf-dir>/application.conf}. Model, task and suite files live in
+ * {@code <conf-dir>/models}, {@code tasks} and {@code suites}; relative paths inside them are resolved against
+ * the parent of the conf directory (the repository root in a checkout).
+ */
+public final class ConfigLoader {
+  static final ConfigSchema ROOT = ConfigSchema.of()
+      .required("results-dir", STRING)
+      .required("suite", STRING)
+      .required("models", STRING_LIST)
+      .required("limit", INT)
+      .section("spark", true, ConfigSchema.of()
+          .required("master", STRING)
+          .required("app-name", STRING)
+          .required("partitions", INT)
+          .required("settings", MAP))
+      .section("inference", true, ConfigSchema.of()
+          .required("batch-size", INT)
+          .required("max-length", INT)
+          .required("torch-threads", INT));
+
+  static final ConfigSchema MODEL = ConfigSchema.of()
+      .required("id", STRING)
+      .required("revision", STRING)
+      .required("path", STRING)
+      .required("format", STRING)
+      .required("dtype", STRING)
+      .required("context-length", INT)
+      .optional("generated-weights", BOOLEAN)
+      .nullable("parameters", NUMBER)
+      .section("training-tokens", false, ConfigSchema.of()
+          .nullable("total", NUMBER)
+          .nullable("ja", NUMBER)
+          .nullable("en", NUMBER))
+      .optional("origin", STRING)
+      .optional("description", STRING);
+
+  static final ConfigSchema TASK = ConfigSchema.of()
+      .required("id", STRING)
+      .required("version", STRING)
+      .required("language", STRING)
+      .optional("framework", STRING)
+      .optional("description", STRING)
+      .section("dataset", true, ConfigSchema.of()
+          .required("format", STRING)
+          .required("eval-file", STRING)
+          .optional("fewshot-file", STRING)
+          .optional("language-filter", STRING)
+          .optional("license", STRING))
+      .section("prompt", true, ConfigSchema.of()
+          .required("style", STRING)
+          .required("shots", INT)
+          .optional("fewshot-seed", INT)
+          .optional("instruction", STRING)
+          .optional("input-template", STRING)
+          .optional("output-template", STRING)
+          .optional("target-delimiter", STRING)
+          .optional("fewshot-delimiter", STRING))
+      .section("request", true, ConfigSchema.of()
+          .required("kind", STRING)
+          .required("add-special-tokens", BOOLEAN)
+          .optional("max-new-tokens", INT)
+          .optional("stop", STRING_LIST))
+      .section("answer", false, ConfigSchema.of()
+          .optional("postprocess", STRING))
+      .required("metrics", STRING_LIST);
+
+  static final ConfigSchema SUITE = ConfigSchema.of()
+      .required("id", STRING)
+      .optional("description", STRING)
+      .required("tasks", STRING_LIST);
+
+  private final Path confDir;
+  private final Path baseDir;
+
+  public ConfigLoader(Path confDir) {
+    this.confDir = confDir.toAbsolutePath().normalize();
+    this.baseDir = this.confDir.getParent() == null ? this.confDir : this.confDir.getParent();
+  }
+
+  public Path confDir() {
+    return confDir;
+  }
+
+  public Path baseDir() {
+    return baseDir;
+  }
+
+  /**
+   * Loads the layered configuration and validates everything a run needs, including that every file and
+   * directory it names exists. Nothing is written before this succeeds.
+   */
+  public ResolvedRun load(Path overrideFile, Map<String, String> overrides) {
+    Config merged = layered(overrideFile, overrides);
+    RunSettings settings = settings(merged);
+    Map<String, ModelSpec> registry = loadModels();
+    List<ModelSpec> models = new ArrayList<>();
+    for (String id : settings.models()) {
+      ModelSpec m = registry.get(id);
+      if (m == null) {
+        throw new ConfigError(ConfigSchema.where(merged.getValue("kansoku.models").origin(), "configuration"),
+            "kansoku.models", "model '" + id + "' is not registered in " + confDir.resolve("models")
+                + " (registered: " + String.join(", ", registry.keySet()) + ")");
+      }
+      models.add(m);
+    }
+    Path suiteFile = confDir.resolve("suites").resolve(settings.suite() + ".conf");
+    if (!Files.isRegularFile(suiteFile)) {
+      throw new ConfigError(ConfigSchema.where(merged.getValue("kansoku.suite").origin(), "configuration"),
+          "kansoku.suite", "suite file " + suiteFile + " does not exist");
+    }
+    Config suite = parseFile(suiteFile);
+    SUITE.validate(suite, "suite", suiteFile.toString());
+    List<TaskSpec> tasks = new ArrayList<>();
+    for (String taskId : suite.getStringList("suite.tasks")) {
+      Path taskFile = confDir.resolve("tasks").resolve(taskId + ".conf");
+      if (!Files.isRegularFile(taskFile)) {
+        throw new ConfigError(ConfigSchema.where(suite.getValue("suite.tasks").origin(), suiteFile.toString()),
+            "suite.tasks", "task '" + taskId + "' has no file " + taskFile);
+      }
+      tasks.add(task(taskFile));
+    }
+    return new ResolvedRun(settings, suite.getString("suite.id"), tasks, models);
+  }
+
+  /** The merged {@code kansoku} configuration, before validation. */
+  public Config layered(Path overrideFile, Map<String, String> overrides) {
+    Path app = confDir.resolve("application.conf");
+    Config defaults = Files.isRegularFile(app)
+        ? parseFile(app)
+        : ConfigFactory.parseResources("kansoku-defaults/application.conf", ConfigParseOptions.defaults().setAllowMissing(false));
+    Config merged = defaults;
+    if (overrideFile != null) {
+      if (!Files.isRegularFile(overrideFile)) {
+        throw new ConfigError(overrideFile.toString(), "--conf", "file does not exist");
+      }
+      merged = parseFile(overrideFile).withFallback(merged);
+    }
+    merged = ConfigFactory.systemEnvironmentOverrides().withFallback(merged);
+    Map<String, String> props = new LinkedHashMap<>();
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("kansoku.")).sorted()
+        .forEach(k -> props.put(k, System.getProperty(k)));
+    props.putAll(overrides);
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      merged = override(e.getKey(), e.getValue()).withFallback(merged);
+    }
+    try {
+      return merged.resolve();
+    } catch (ConfigException e) {
+      throw new ConfigError(e.origin() == null ? "configuration" : ConfigSchema.where(e.origin(), "configuration"),
+          "substitution", e.getMessage());
+    }
+  }
+
+  /**
+   * One {@code key=value} override. The value is read as HOCON, so numbers, booleans and lists keep their
+   * types ({@code -Dkansoku.models=[a,b]}); anything that is not valid HOCON is taken as a plain string.
+   */
+  static Config override(String key, String value) {
+    try {
+      Config c = ConfigFactory.parseString(key + " = " + value,
+          ConfigParseOptions.defaults().setOriginDescription("-D" + key));
+      if (c.hasPathOrNull(key)) {
+        return c;
+      }
+    } catch (ConfigException ignored) {
+      // not HOCON: fall through to a string
+    }
+    return ConfigFactory.parseMap(Map.of(key, value), "-D" + key);
+  }
+
+  RunSettings settings(Config merged) {
+    ROOT.validate(merged, "kansoku", confDir.resolve("application.conf").toString());
+    Config k = merged.getConfig("kansoku");
+    positive(k, "kansoku", "inference.batch-size");
+    positive(k, "kansoku", "inference.max-length");
+    Map<String, String> spark = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> e : k.getConfig("spark.settings").entrySet()) {
+      spark.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+    }
+    return new RunSettings(
+        resolvePath(k.getString("results-dir")).toString(),
+        k.getString("suite"),
+        k.getStringList("models"),
+        k.getInt("limit"),
+        k.getString("spark.master"),
+        k.getString("spark.app-name"),
+        k.getInt("spark.partitions"),
+        spark,
+        k.getInt("inference.batch-size"),
+        k.getInt("inference.max-length"),
+        k.getInt("inference.torch-threads"));
+  }
+
+  /** All models registered in {@code conf/models}, validated, keyed by id. */
+  public Map<String, ModelSpec> loadModels() {
+    Map<String, ModelSpec> out = new LinkedHashMap<>();
+    for (Path file : confFiles("models")) {
+      ModelSpec m = model(file);
+      ModelSpec previous = out.put(m.id(), m);
+      if (previous != null) {
+        throw new ConfigError(file.toString(), "model.id", "id '" + m.id() + "' is also used by " + previous.sourceFile());
+      }
+    }
+    return out;
+  }
+
+  ModelSpec model(Path file) {
+    Config c = parseFile(file);
+    MODEL.validate(c, "model", file.toString());
+    Config m = c.getConfig("model");
+    Path dir = resolvePath(m.getString("path"));
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path",
+          "model directory " + dir + " does not exist");
+    }
+    String format = m.getString("format");
+    if (!ModelSpec.FORMAT_HF_LLAMA.equals(format)) {
+      throw new ConfigError(ConfigSchema.where(m.getValue("format").origin(), file.toString()), "model.format",
+          "unsupported format '" + format + "' (supported: " + ModelSpec.FORMAT_HF_LLAMA + ")");
+    }
+    return new ModelSpec(
+        m.getString("id"),
+        m.getString("revision"),
+        dir.toString(),
+        format,
+        m.getString("dtype"),
+        m.getInt("context-length"),
+        m.hasPath("generated-weights") && m.getBoolean("generated-weights"),
+        optionalDouble(m, "parameters"),
+        optionalDouble(m, "training-tokens.total"),
+        optionalDouble(m, "training-tokens.ja"),
+        optionalDouble(m, "training-tokens.en"),
+        m.hasPath("origin") ? m.getString("origin") : "unknown",
+        file.toString());
+  }
+
+  TaskSpec task(Path file) {
+    Config c = parseFile(file);
+    TASK.validate(c, "task", file.toString());
+    Config t = c.getConfig("task");
+    String where = file.toString();
+    String kind = t.getString("request.kind");
+    if (!TaskSpec.LOGLIKELIHOOD.equals(kind) && !TaskSpec.GENERATE_UNTIL.equals(kind)) {
+      throw new ConfigError(ConfigSchema.where(t.getValue("request.kind").origin(), where), "task.request.kind",
+          "unknown request kind '" + kind + "' (known: loglikelihood, generate_until)");
+    }
+    if (TaskSpec.GENERATE_UNTIL.equals(kind) && !t.hasPath("request.max-new-tokens")) {
+      throw new ConfigError(ConfigSchema.where(t.getValue("request").origin(), where), "task.request.max-new-tokens",
+          "required for generate_until requests");
+    }
+    known(t, "dataset.format", where, () -> dev.kansoku.task.DatasetLoader.forFormat(t.getString("dataset.format")));
+    known(t, "prompt.style", where, () -> dev.kansoku.task.PromptStyle.named(t.getString("prompt.style")));
+    if (t.hasPath("answer.postprocess")) {
+      known(t, "answer.postprocess", where, () -> dev.kansoku.metric.AnswerPostprocess.named(t.getString("answer.postprocess")));
+    }
+    known(t, "metrics", where, () -> new dev.kansoku.metric.ExampleScorer(t.getStringList("metrics"),
+        dev.kansoku.metric.AnswerPostprocess.NONE));
+    String evalFile = existingFile(t, "dataset.eval-file", where);
+    String fewshotFile = t.hasPath("dataset.fewshot-file") ? existingFile(t, "dataset.fewshot-file", where) : evalFile;
+    return new TaskSpec(
+        t.getString("id"),
+        t.getString("version"),
+        t.getString("language"),
+        t.hasPath("framework") ? t.getString("framework") : "",
+        new TaskSpec.Dataset(t.getString("dataset.format"), evalFile, fewshotFile,
+            t.hasPath("dataset.language-filter") ? t.getString("dataset.language-filter") : null),
+        new TaskSpec.Prompt(
+            t.getString("prompt.style"),
+            t.getInt("prompt.shots"),
+            t.hasPath("prompt.fewshot-seed") ? t.getLong("prompt.fewshot-seed") : 1234L,
+            t.hasPath("prompt.instruction") ? t.getString("prompt.instruction") : "",
+            t.hasPath("prompt.input-template") ? t.getString("prompt.input-template") : "",
+            t.hasPath("prompt.output-template") ? t.getString("prompt.output-template") : "",
+            t.hasPath("prompt.target-delimiter") ? t.getString("prompt.target-delimiter") : " ",
+            t.hasPath("prompt.fewshot-delimiter") ? t.getString("prompt.fewshot-delimiter") : "\n\n"),
+        new TaskSpec.Request(
+            kind,
+            t.getBoolean("request.add-special-tokens"),
+            t.hasPath("request.max-new-tokens") ? t.getInt("request.max-new-tokens") : 0,
+            t.hasPath("request.stop") ? t.getStringList("request.stop") : List.of()),
+        t.hasPath("answer.postprocess") ? t.getString("answer.postprocess") : "none",
+        t.getStringList("metrics"),
+        file.toString());
+  }
+
+  /** Checks that a named strategy (format, style, metric) exists, reporting the key when it does not. */
+  private static void known(Config t, String key, String where, Runnable lookup) {
+    try {
+      lookup.run();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key, e.getMessage());
+    }
+  }
+
+  private String existingFile(Config t, String key, String where) {
+    Path p = resolvePath(t.getString(key));
+    if (!Files.isRegularFile(p)) {
+      throw new ConfigError(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key,
+          "dataset file " + p + " does not exist");
+    }
+    return p.toString();
+  }
+
+  private static void positive(Config k, String prefix, String key) {
+    if (k.getInt(key) <= 0) {
+      throw new ConfigError(ConfigSchema.where(k.getValue(key).origin(), "configuration"), prefix + "." + key,
+          "must be positive, got " + k.getInt(key));
+    }
+  }
+
+  private static Double optionalDouble(Config c, String key) {
+    return c.hasPath(key) ? c.getDouble(key) : null;
+  }
+
+  public Path resolvePath(String p) {
+    Path path = Path.of(p);
+    return (path.isAbsolute() ? path : baseDir.resolve(path)).normalize();
+  }
+
+  private List<Path> confFiles(String sub) {
+    Path dir = confDir.resolve(sub);
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigError(dir.toString(), sub, "configuration directory does not exist");
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+    } catch (IOException e) {
+      throw new ConfigError(dir.toString(), sub, "cannot list: " + e.getMessage());
+    }
+  }
+
+  static Config parseFile(Path file) {
+    try {
+      return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+    } catch (ConfigException e) {
+      String msg = e.getMessage();
+      // Typesafe prefixes the origin itself; keep one line
+      throw new ConfigError(file.toString(), "syntax", msg.lines().findFirst().orElse(msg));
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.kansoku.config;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+/** The validated {@code kansoku} section: what to run, where results go, Spark and inference settings. */
+public record RunSettings(
+    String resultsDir,
+    String suite,
+    List<String> models,
+    int limit,
+    String sparkMaster,
+    String sparkAppName,
+    int inferencePartitions,
+    Map<String, String> sparkSettings,
+    int batchSize,
+    int maxLength,
+    int torchThreads) implements Serializable {}

@@ -1,0 +1,153 @@
+package dev.kansoku.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fields of a Hugging Face {@code config.json} that the Llama forward pass needs, with the same defaults
+ * as transformers' {@code LlamaConfig}. Anything malformed is reported with the file and the key.
+ */
+public record LlamaConfig(
+    String architecture,
+    int vocabSize,
+    int hiddenSize,
+    int intermediateSize,
+    int numLayers,
+    int numHeads,
+    int numKvHeads,
+    int headDim,
+    double rmsNormEps,
+    double ropeTheta,
+    boolean tieWordEmbeddings,
+    int maxPositionEmbeddings,
+    List<Integer> eosTokenIds) {
+
+  public static final String SUPPORTED_ARCHITECTURE = "LlamaForCausalLM";
+
+  public static LlamaConfig read(Path configJson) throws IOException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
+    } catch (NoSuchFileException e) {
+      throw new ModelFormatException(configJson, "config.json", "file not found");
+    } catch (IOException e) {
+      throw new ModelFormatException(configJson, "config.json", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (root == null || !root.isObject()) {
+      throw new ModelFormatException(configJson, "config.json", "expected a JSON object");
+    }
+    Fields f = new Fields(configJson, root);
+    String arch = f.architecture();
+    if (!SUPPORTED_ARCHITECTURE.equals(arch)) {
+      throw new ModelFormatException(configJson, "architectures", "unsupported architecture '" + arch
+          + "' (this engine implements " + SUPPORTED_ARCHITECTURE + ")");
+    }
+    JsonNode scaling = root.get("rope_scaling");
+    if (scaling != null && !scaling.isNull()) {
+      throw new ModelFormatException(configJson, "rope_scaling", "rope scaling " + scaling + " is not supported yet");
+    }
+    int hidden = f.requiredInt("hidden_size");
+    int heads = f.requiredInt("num_attention_heads");
+    int kvHeads = f.optionalInt("num_key_value_heads", heads);
+    if (hidden % heads != 0) {
+      throw new ModelFormatException(configJson, "num_attention_heads", heads + " does not divide hidden_size " + hidden);
+    }
+    if (heads % kvHeads != 0) {
+      throw new ModelFormatException(configJson, "num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
+    }
+    return new LlamaConfig(
+        arch,
+        f.requiredInt("vocab_size"),
+        hidden,
+        f.requiredInt("intermediate_size"),
+        f.requiredInt("num_hidden_layers"),
+        heads,
+        kvHeads,
+        f.optionalInt("head_dim", hidden / heads),
+        f.optionalDouble("rms_norm_eps", 1e-6),
+        f.optionalDouble("rope_theta", 10000.0),
+        f.optionalBoolean("tie_word_embeddings", false),
+        f.optionalInt("max_position_embeddings", 2048),
+        f.intList("eos_token_id"));
+  }
+
+  /** Typed access to config.json fields; each failure names the key. */
+  private record Fields(Path file, JsonNode root) {
+    String architecture() {
+      JsonNode a = root.get("architectures");
+      if (a == null || !a.isArray() || a.isEmpty() || !a.get(0).isTextual()) {
+        throw new ModelFormatException(file, "architectures", "expected a non-empty list of strings");
+      }
+      return a.get(0).asText();
+    }
+
+    int requiredInt(String key) {
+      JsonNode v = root.get(key);
+      if (v == null || v.isNull()) {
+        throw new ModelFormatException(file, key, "missing");
+      }
+      return asPositiveInt(key, v);
+    }
+
+    int optionalInt(String key, int fallback) {
+      JsonNode v = root.get(key);
+      return v == null || v.isNull() ? fallback : asPositiveInt(key, v);
+    }
+
+    double optionalDouble(String key, double fallback) {
+      JsonNode v = root.get(key);
+      if (v == null || v.isNull()) {
+        return fallback;
+      }
+      if (!v.isNumber()) {
+        throw new ModelFormatException(file, key, "expected a number, got " + v);
+      }
+      return v.asDouble();
+    }
+
+    boolean optionalBoolean(String key, boolean fallback) {
+      JsonNode v = root.get(key);
+      if (v == null || v.isNull()) {
+        return fallback;
+      }
+      if (!v.isBoolean()) {
+        throw new ModelFormatException(file, key, "expected true or false, got " + v);
+      }
+      return v.asBoolean();
+    }
+
+    List<Integer> intList(String key) {
+      JsonNode v = root.get(key);
+      List<Integer> out = new ArrayList<>();
+      if (v == null || v.isNull()) {
+        return out;
+      }
+      if (v.isArray()) {
+        v.forEach(x -> out.add(asPositiveOrZero(key, x)));
+      } else {
+        out.add(asPositiveOrZero(key, v));
+      }
+      return out;
+    }
+
+    private int asPositiveInt(String key, JsonNode v) {
+      if (!v.isIntegralNumber() || v.asLong() <= 0 || v.asLong() > Integer.MAX_VALUE) {
+        throw new ModelFormatException(file, key, "expected a positive integer, got " + v);
+      }
+      return v.asInt();
+    }
+
+    private int asPositiveOrZero(String key, JsonNode v) {
+      if (!v.isIntegralNumber() || v.asLong() < 0) {
+        throw new ModelFormatException(file, key, "expected a token id, got " + v);
+      }
+      return v.asInt();
+    }
+  }
+}

@@ -1,0 +1,288 @@
+package dev.kansoku.inference;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.kansoku.text.PyStrings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Batched log-likelihood scoring and greedy generation on a {@link LlamaModel}, with the token-boundary
+ * rules of lm-evaluation-harness v0.4.2 ({@code HFLM._encode_pair} and {@code _loglikelihood_tokens}).
+ * Every batch runs in its own {@link NDScope}, so native memory is released when the batch ends.
+ */
+public final class LlamaEngine implements CausalLanguageModel {
+  private final NDManager manager;
+  private final LlamaModel model;
+  private final TextTokenizer tokenizer;
+  private final int maxLength;
+  private final long padId;
+  private final AtomicLong forwardPasses = new AtomicLong();
+
+  private LlamaEngine(NDManager manager, LlamaModel model, TextTokenizer tokenizer, int maxLength) {
+    this.manager = manager;
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.maxLength = maxLength;
+    this.padId = eosOrZero(model.config());
+  }
+
+  /**
+   * Loads a Hugging Face Llama checkpoint directory.
+   *
+   * @param maxLength the longest sequence scored at once; longer inputs are cut from the left, as the harness does
+   */
+  public static LlamaEngine load(Path dir, int maxLength) throws IOException {
+    NDManager manager = NDManager.newBaseManager("PyTorch");
+    try {
+      LlamaModel model = LlamaModel.load(dir, manager);
+      TextTokenizer tokenizer = TextTokenizer.load(dir);
+      int limit = Math.min(maxLength, model.config().maxPositionEmbeddings());
+      return new LlamaEngine(manager, model, tokenizer, limit);
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  private static long eosOrZero(LlamaConfig c) {
+    return c.eosTokenIds().isEmpty() ? 0 : c.eosTokenIds().get(0);
+  }
+
+  @Override
+  public TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  @Override
+  public long forwardPasses() {
+    return forwardPasses.get();
+  }
+
+  /** Context and continuation token ids exactly as lm-evaluation-harness splits them. */
+  public long[][] encodePair(LoglikelihoodRequest r) {
+    if (r.context().isEmpty()) {
+      // the harness scores a context-free continuation after the end-of-text token
+      return new long[][] {{padId}, tokenizer.encode(r.continuation(), r.addSpecialTokens())};
+    }
+    String context = r.context();
+    String continuation = r.continuation();
+    int trimmed = PyStrings.rstripEnd(context);
+    if (trimmed < context.length()) {
+      // trailing spaces of the context move to the continuation, so the boundary falls on a token edge
+      continuation = context.substring(trimmed) + continuation;
+      context = context.substring(0, trimmed);
+    }
+    long[] whole = tokenizer.encode(context + continuation, r.addSpecialTokens());
+    long[] ctx = tokenizer.encode(context, r.addSpecialTokens());
+    int ctxLen = Math.min(ctx.length, whole.length);
+    return new long[][] {Arrays.copyOfRange(whole, 0, ctxLen), Arrays.copyOfRange(whole, ctxLen, whole.length)};
+  }
+
+  @Override
+  public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> batch) {
+    int n = batch.size();
+    long[][] contexts = new long[n][];
+    long[][] continuations = new long[n][];
+    long[][] inputs = new long[n][];
+    int width = 1;
+    for (int i = 0; i < n; i++) {
+      long[][] pair = encodePair(batch.get(i));
+      contexts[i] = pair[0];
+      continuations[i] = pair[1];
+      if (continuations[i].length == 0) {
+        throw new IllegalArgumentException("request " + i + ": the continuation encodes to no tokens");
+      }
+      long[] whole = concat(pair[0], pair[1]);
+      // (context + continuation)[-(max_length + 1):][:-1]
+      int from = Math.max(0, whole.length - (maxLength + 1));
+      inputs[i] = Arrays.copyOfRange(whole, from, whole.length - 1);
+      width = Math.max(width, inputs[i].length);
+    }
+    List<LoglikelihoodResult> results = new ArrayList<>(n);
+    try (NDScope scope = new NDScope()) {
+      PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
+      NDArray hidden = forward(padded);
+      // rows of the hidden states that predict continuation tokens, for all requests at once
+      int total = Arrays.stream(continuations).mapToInt(c -> Math.min(c.length, maxLength)).sum();
+      long[] rows = new long[total];
+      long[] targets = new long[total];
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        int contLen = Math.min(continuations[i].length, inputs[i].length);
+        long[] cont = continuations[i];
+        for (int j = 0; j < contLen; j++) {
+          rows[k] = (long) i * width + inputs[i].length - contLen + j;
+          targets[k] = cont[cont.length - contLen + j];
+          k++;
+        }
+      }
+      total = k;
+      NDManager m = hidden.getManager();
+      NDArray selected = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(Arrays.copyOf(rows, total)));
+      NDArray logProbs = model.logits(selected).logSoftmax(1);
+      NDArray targetArray = m.create(Arrays.copyOf(targets, total)).reshape(total, 1);
+      float[] picked = logProbs.gather(targetArray, 1).toFloatArray();
+      long[] argmax = logProbs.argMax(1).toLongArray();
+      k = 0;
+      for (int i = 0; i < n; i++) {
+        int contLen = Math.min(continuations[i].length, inputs[i].length);
+        double sum = 0;
+        boolean greedy = true;
+        for (int j = 0; j < contLen; j++, k++) {
+          sum += picked[k];
+          greedy &= argmax[k] == targets[k];
+        }
+        results.add(new LoglikelihoodResult(sum, greedy, contexts[i], continuations[i]));
+      }
+    }
+    return results;
+  }
+
+  @Override
+  public List<GenerationResult> generate(List<GenerationRequest> batch) {
+    int n = batch.size();
+    long[][] prompts = new long[n][];
+    List<List<Long>> generated = new ArrayList<>();
+    String[] finish = new String[n];
+    String[] texts = new String[n];
+    int maxSteps = 0;
+    for (int i = 0; i < n; i++) {
+      GenerationRequest r = batch.get(i);
+      long[] ids = tokenizer.encode(r.prompt(), r.addSpecialTokens());
+      // keep room for the new tokens: the prompt is cut from the left, as the harness does
+      int keep = Math.max(1, maxLength - r.maxNewTokens());
+      prompts[i] = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
+      if (prompts[i].length == 0) {
+        prompts[i] = new long[] {padId};
+      }
+      generated.add(new ArrayList<>());
+      maxSteps = Math.max(maxSteps, r.maxNewTokens());
+      if (r.maxNewTokens() <= 0) {
+        finish[i] = "length";
+        texts[i] = "";
+      }
+    }
+    for (int step = 0; step < maxSteps; step++) {
+      List<Integer> active = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (finish[i] == null) {
+          active.add(i);
+        }
+      }
+      if (active.isEmpty()) {
+        break;
+      }
+      long[][] seqs = new long[active.size()][];
+      int width = 0;
+      for (int a = 0; a < active.size(); a++) {
+        int i = active.get(a);
+        seqs[a] = concat(prompts[i], generated.get(i).stream().mapToLong(Long::longValue).toArray());
+        width = Math.max(width, seqs[a].length);
+      }
+      long[] next;
+      try (NDScope scope = new NDScope()) {
+        PaddedBatch padded = PaddedBatch.leftPadded(seqs, width, padId);
+        NDArray hidden = forward(padded);
+        NDArray last = hidden.get(":, -1, :");
+        next = model.logits(last).argMax(1).toLongArray();
+      }
+      for (int a = 0; a < active.size(); a++) {
+        int i = active.get(a);
+        GenerationRequest r = batch.get(i);
+        if (model.config().eosTokenIds().contains((int) next[a])) {
+          finish[i] = "eos";
+          texts[i] = decode(generated.get(i));
+          continue;
+        }
+        generated.get(i).add(next[a]);
+        String text = decode(generated.get(i));
+        int cut = firstStop(text, r.stopSequences());
+        if (cut >= 0) {
+          finish[i] = "stop";
+          texts[i] = text.substring(0, cut);
+        } else if (generated.get(i).size() >= r.maxNewTokens()) {
+          finish[i] = "length";
+          texts[i] = text;
+        }
+      }
+    }
+    List<GenerationResult> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long[] gen = generated.get(i).stream().mapToLong(Long::longValue).toArray();
+      results.add(new GenerationResult(texts[i], prompts[i], gen, finish[i]));
+    }
+    return results;
+  }
+
+  private String decode(List<Long> ids) {
+    return tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private static int firstStop(String text, List<String> stops) {
+    int best = -1;
+    for (String s : stops) {
+      int at = s.isEmpty() ? -1 : text.indexOf(s);
+      if (at >= 0 && (best < 0 || at < best)) {
+        best = at;
+      }
+    }
+    return best;
+  }
+
+  private NDArray forward(PaddedBatch batch) {
+    NDManager m = manager; // arrays created here are tracked and freed by the caller's NDScope
+    NDArray ids = m.create(batch.ids(), new Shape(batch.rows(), batch.width()));
+    NDArray mask = m.create(batch.mask(), new Shape(batch.rows(), batch.width()));
+    NDArray positions = m.create(batch.positions(), new Shape(batch.rows(), batch.width()));
+    forwardPasses.incrementAndGet();
+    return model.hiddenStates(ids, mask, positions);
+  }
+
+  private static long[] concat(long[] a, long[] b) {
+    long[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    tokenizer.close();
+    manager.close();
+  }
+
+  /** Token ids, attention mask and position ids of a padded batch, flattened row-major. */
+  record PaddedBatch(int rows, int width, long[] ids, long[] mask, long[] positions) {
+    static PaddedBatch rightPadded(long[][] seqs, int width, long pad) {
+      return pad(seqs, width, pad, false);
+    }
+
+    static PaddedBatch leftPadded(long[][] seqs, int width, long pad) {
+      return pad(seqs, width, pad, true);
+    }
+
+    private static PaddedBatch pad(long[][] seqs, int width, long pad, boolean left) {
+      int rows = seqs.length;
+      long[] ids = new long[rows * width];
+      long[] mask = new long[rows * width];
+      long[] positions = new long[rows * width];
+      Arrays.fill(ids, pad);
+      for (int r = 0; r < rows; r++) {
+        int offset = left ? width - seqs[r].length : 0;
+        for (int j = 0; j < seqs[r].length; j++) {
+          ids[r * width + offset + j] = seqs[r][j];
+          mask[r * width + offset + j] = 1;
+          positions[r * width + offset + j] = j;
+        }
+      }
+      return new PaddedBatch(rows, width, ids, mask, positions);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package dev.kansoku.inference;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code LlamaForCausalLM} forward pass written with DJL NDArray operations: token embedding, per layer
+ * RMSNorm → grouped-query self-attention with rotary position embeddings → residual → RMSNorm → SwiGLU MLP →
+ * residual, a final RMSNorm and the (tied or untied) LM head. It mirrors transformers' modeling_llama so
+ * that logits agree with the reference implementation.
+ *
+ * <p>Weights live in a manager owned by this object; every forward call must run inside an
+ * {@link ai.djl.ndarray.NDScope} opened by the caller, which frees the intermediate arrays.
+ */
+public final class LlamaModel implements AutoCloseable {
+  private final LlamaConfig config;
+  private final NDManager weightsManager;
+  private final NDArray embed;
+  private final NDArray lmHead;
+  private final NDArray finalNorm;
+  private final NDArray invFreq;
+  private final List<Layer> layers;
+
+  private record Layer(NDArray inputNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo,
+                       NDArray postNorm, NDArray wGate, NDArray wUp, NDArray wDown) {}
+
+  private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray lmHead,
+                     NDArray finalNorm, NDArray invFreq, List<Layer> layers) {
+    this.config = config;
+    this.weightsManager = weightsManager;
+    this.embed = embed;
+    this.lmHead = lmHead;
+    this.finalNorm = finalNorm;
+    this.invFreq = invFreq;
+    this.layers = layers;
+  }
+
+  /** Loads {@code config.json} and every {@code *.safetensors} file of a Hugging Face checkpoint directory. */
+  public static LlamaModel load(Path dir, NDManager parent) throws IOException {
+    LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
+    Map<String, SafetensorsFile> index = indexTensors(dir);
+    NDManager m = parent.newSubManager();
+    try {
+      WeightLoader w = new WeightLoader(index, m);
+      int d = config.hiddenSize();
+      int qDim = config.numHeads() * config.headDim();
+      int kvDim = config.numKvHeads() * config.headDim();
+      NDArray embed = w.load("model.embed_tokens.weight", config.vocabSize(), d);
+      NDArray head = config.tieWordEmbeddings() || !index.containsKey("lm_head.weight")
+          ? embed : w.load("lm_head.weight", config.vocabSize(), d);
+      List<Layer> layers = new ArrayList<>();
+      for (int i = 0; i < config.numLayers(); i++) {
+        String p = "model.layers." + i + ".";
+        layers.add(new Layer(
+            w.load(p + "input_layernorm.weight", d),
+            w.load(p + "self_attn.q_proj.weight", qDim, d),
+            w.load(p + "self_attn.k_proj.weight", kvDim, d),
+            w.load(p + "self_attn.v_proj.weight", kvDim, d),
+            w.load(p + "self_attn.o_proj.weight", d, qDim),
+            w.load(p + "post_attention_layernorm.weight", d),
+            w.load(p + "mlp.gate_proj.weight", config.intermediateSize(), d),
+            w.load(p + "mlp.up_proj.weight", config.intermediateSize(), d),
+            w.load(p + "mlp.down_proj.weight", d, config.intermediateSize())));
+      }
+      NDArray norm = w.load("model.norm.weight", d);
+      return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers);
+    } catch (RuntimeException | IOException e) {
+      m.close();
+      throw e;
+    }
+  }
+
+  private static Map<String, SafetensorsFile> indexTensors(Path dir) throws IOException {
+    Map<String, SafetensorsFile> index = new HashMap<>();
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
+      ds.forEach(files::add);
+    }
+    if (files.isEmpty()) {
+      throw new ModelFormatException(dir, "*.safetensors", "no weight files in the model directory");
+    }
+    for (Path f : files) {
+      SafetensorsFile st = SafetensorsFile.open(f);
+      st.tensors().keySet().forEach(name -> index.put(name, st));
+    }
+    return index;
+  }
+
+  /** inv_freq as transformers computes it: 1 / theta^(2i/d), in float32. */
+  private static NDArray inverseFrequencies(NDManager m, LlamaConfig c) {
+    int half = c.headDim() / 2;
+    float[] inv = new float[half];
+    for (int i = 0; i < half; i++) {
+      float exponent = (float) (2 * i) / c.headDim();
+      inv[i] = (float) (1.0 / Math.pow((float) c.ropeTheta(), exponent));
+    }
+    return m.create(inv);
+  }
+
+  private record WeightLoader(Map<String, SafetensorsFile> index, NDManager manager) {
+    NDArray load(String name, long... shape) throws IOException {
+      SafetensorsFile file = index.get(name);
+      if (file == null) {
+        throw new ModelFormatException(index.values().stream().findFirst().map(SafetensorsFile::path).orElse(null),
+            name, "tensor missing from the checkpoint");
+      }
+      long[] actual = file.tensors().get(name).shape();
+      if (!java.util.Arrays.equals(actual, shape)) {
+        throw new ModelFormatException(file.path(), name, "shape " + java.util.Arrays.toString(actual)
+            + " does not match config.json, which implies " + java.util.Arrays.toString(shape));
+      }
+      return manager.create(file.readFloats(name), new Shape(shape));
+    }
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  /**
+   * Final hidden states (after the last RMSNorm), shape (B, T, hidden).
+   *
+   * @param ids token ids, (B, T) int64
+   * @param mask 1 for real tokens, 0 for padding, (B, T) int64
+   * @param positions position ids, (B, T) int64 (real tokens count from 0 even under left padding)
+   */
+  public NDArray hiddenStates(NDArray ids, NDArray mask, NDArray positions) {
+    long b = ids.getShape().get(0);
+    long t = ids.getShape().get(1);
+    NDArray x = ids.getNDArrayInternal().embedding(ids, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    NDArray[] rope = rotaryTables(positions);
+    NDArray attnBias = attentionBias(mask, b, t);
+    for (Layer layer : layers) {
+      NDArray h = rmsNorm(x, layer.inputNorm());
+      x = x.add(attention(h, layer, rope[0], rope[1], attnBias, b, t));
+      NDArray h2 = rmsNorm(x, layer.postNorm());
+      NDArray gate = Activation.swish(linear(h2, layer.wGate()), 1f);
+      x = x.add(linear(gate.mul(linear(h2, layer.wUp())), layer.wDown()));
+    }
+    return rmsNorm(x, finalNorm);
+  }
+
+  /** Logits of the LM head for hidden rows of shape (N, hidden): (N, vocab). */
+  public NDArray logits(NDArray hidden) {
+    return linear(hidden, lmHead);
+  }
+
+  private NDArray attention(NDArray h, Layer layer, NDArray cos, NDArray sin, NDArray bias, long b, long t) {
+    int hd = config.headDim();
+    int heads = config.numHeads();
+    int kvHeads = config.numKvHeads();
+    NDArray q = linear(h, layer.wq()).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+    NDArray k = linear(h, layer.wk()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    NDArray v = linear(h, layer.wv()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    q = applyRotary(q, cos, sin);
+    k = applyRotary(k, cos, sin);
+    if (kvHeads != heads) {
+      // repeat_kv: query head i reads key/value head i / (heads / kvHeads)
+      int rep = heads / kvHeads;
+      k = k.expandDims(2).broadcast(b, kvHeads, rep, t, hd).reshape(b, heads, t, hd);
+      v = v.expandDims(2).broadcast(b, kvHeads, rep, t, hd).reshape(b, heads, t, hd);
+    }
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)).add(bias);
+    NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+    return linear(out, layer.wo());
+  }
+
+  /** cos and sin tables, each (B, 1, T, headDim), from float32 positions × inv_freq as transformers does. */
+  private NDArray[] rotaryTables(NDArray positions) {
+    NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(2).mul(invFreq.reshape(1, 1, -1));
+    NDArray emb = freqs.concat(freqs, 2).expandDims(1);
+    return new NDArray[] {emb.cos(), emb.sin()};
+  }
+
+  private static NDArray applyRotary(NDArray x, NDArray cos, NDArray sin) {
+    long half = x.getShape().get(3) / 2;
+    NDArray x1 = x.get(new NDIndex("..., :{}", half));
+    NDArray x2 = x.get(new NDIndex("..., {}:", half));
+    NDArray rotated = x2.neg().concat(x1, 3);
+    return x.mul(cos).add(rotated.mul(sin));
+  }
+
+  /** Additive bias (B, 1, T, T): 0 where a query may attend (causal and not padding), float32 min elsewhere. */
+  private static NDArray attentionBias(NDArray mask, long b, long t) {
+    NDManager m = mask.getManager();
+    boolean[] causal = new boolean[(int) (t * t)];
+    for (int i = 0; i < t; i++) {
+      for (int j = 0; j <= i; j++) {
+        causal[(int) (i * t + j)] = true;
+      }
+    }
+    NDArray allowed = m.create(causal, new Shape(1, 1, t, t))
+        .logicalAnd(mask.eq(1).reshape(b, 1, 1, t));
+    return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
+  }
+
+  private NDArray rmsNorm(NDArray x, NDArray weight) {
+    NDArray variance = x.square().mean(new int[] {-1}, true);
+    return x.mul(variance.add(config.rmsNormEps()).sqrt().pow(-1)).mul(weight);
+  }
+
+  private static NDArray linear(NDArray x, NDArray weight) {
+    return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
+  }
+
+  @Override
+  public void close() {
+    weightsManager.close();
+  }
+}

@@ -1,0 +1,60 @@
+package dev.kansoku.inference;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers binding, with truncation and padding
+ * off: the engine decides both. Whether special tokens are added is a per-request choice because the
+ * reference frameworks differ (lm-evaluation-harness encodes without them, a transformers pipeline with).
+ */
+public final class TextTokenizer implements AutoCloseable {
+  private final HuggingFaceTokenizer tokenizer;
+
+  private TextTokenizer(HuggingFaceTokenizer tokenizer) {
+    this.tokenizer = tokenizer;
+  }
+
+  public static TextTokenizer load(Path modelDir) throws IOException {
+    Path file = modelDir.resolve("tokenizer.json");
+    if (!Files.isRegularFile(file)) {
+      throw new ModelFormatException(file, "tokenizer.json", "file not found");
+    }
+    try {
+      return new TextTokenizer(HuggingFaceTokenizer.newInstance(file, Map.of(
+          "addSpecialTokens", "false", "truncation", "false", "padding", "false",
+          "modelMaxLength", String.valueOf(Integer.MAX_VALUE))));
+    } catch (RuntimeException e) {
+      throw new ModelFormatException(file, "tokenizer.json", "cannot be loaded: " + e.getMessage());
+    }
+  }
+
+  public long[] encode(String text, boolean addSpecialTokens) {
+    if (text.isEmpty()) {
+      return new long[0];
+    }
+    return tokenizer.encode(text, addSpecialTokens, false).getIds();
+  }
+
+  /** Decodes ids to text, dropping special tokens as transformers' {@code skip_special_tokens=True}. */
+  public String decode(long[] ids) {
+    return tokenizer.decode(ids, true);
+  }
+
+  /** Each id's token string, for --verbose output. */
+  public String[] tokens(long[] ids) {
+    String[] out = new String[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = tokenizer.decode(new long[] {ids[i]}, false);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.kansoku.inference;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Writes deterministic random weights for a Llama {@code config.json}: the embedded default model is
+ * reproduced byte for byte from a seed instead of being committed. SplittableRandom's algorithm is fixed by
+ * its specification, so every JVM produces the same file.
+ */
+public final class TinyLlamaFactory {
+  public static final long DEFAULT_SEED = 20241128L;
+  public static final String WEIGHTS_FILE = "model.safetensors";
+  private static final double STD = 0.02;
+
+  private TinyLlamaFactory() {}
+
+  /** Generates {@code model.safetensors} in {@code dir} unless it is already there; returns its path. */
+  public static Path ensureWeights(Path dir) throws IOException {
+    Path target = dir.resolve(WEIGHTS_FILE);
+    if (!Files.exists(target)) {
+      writeWeights(dir, DEFAULT_SEED);
+    }
+    return target;
+  }
+
+  public static Path writeWeights(Path dir, long seed) throws IOException {
+    LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int d = c.hiddenSize();
+    int q = c.numHeads() * c.headDim();
+    int kv = c.numKvHeads() * c.headDim();
+    SafetensorsWriter w = new SafetensorsWriter();
+    w.add("model.embed_tokens.weight", new long[] {c.vocabSize(), d}, uniform(rnd, (long) c.vocabSize() * d));
+    for (int i = 0; i < c.numLayers(); i++) {
+      String p = "model.layers." + i + ".";
+      w.add(p + "input_layernorm.weight", new long[] {d}, ones(d));
+      w.add(p + "self_attn.q_proj.weight", new long[] {q, d}, uniform(rnd, (long) q * d));
+      w.add(p + "self_attn.k_proj.weight", new long[] {kv, d}, uniform(rnd, (long) kv * d));
+      w.add(p + "self_attn.v_proj.weight", new long[] {kv, d}, uniform(rnd, (long) kv * d));
+      w.add(p + "self_attn.o_proj.weight", new long[] {d, q}, uniform(rnd, (long) d * q));
+      w.add(p + "post_attention_layernorm.weight", new long[] {d}, ones(d));
+      w.add(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, (long) c.intermediateSize() * d));
+      w.add(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, (long) c.intermediateSize() * d));
+      w.add(p + "mlp.down_proj.weight", new long[] {d, c.intermediateSize()}, uniform(rnd, (long) d * c.intermediateSize()));
+    }
+    w.add("model.norm.weight", new long[] {d}, ones(d));
+    if (!c.tieWordEmbeddings()) {
+      w.add("lm_head.weight", new long[] {c.vocabSize(), d}, uniform(rnd, (long) c.vocabSize() * d));
+    }
+    Path target = dir.resolve(WEIGHTS_FILE);
+    w.write(target, Map.of("format", "pt", "generator", "kansoku TinyLlamaFactory", "seed", Long.toString(seed)));
+    return target;
+  }
+
+  /** Uniform on [-a, a] with a = std·√3, so the standard deviation is {@link #STD}. */
+  private static float[] uniform(SplittableRandom rnd, long n) {
+    double a = STD * Math.sqrt(3.0);
+    float[] out = new float[Math.toIntExact(n)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) ((rnd.nextDouble() * 2 - 1) * a);
+    }
+    return out;
+  }
+
+  private static float[] ones(int n) {
+    float[] out = new float[n];
+    java.util.Arrays.fill(out, 1f);
+    return out;
+  }
+}

@@ -1,0 +1,208 @@
+package dev.kansoku.pipeline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.inference.ModelPreflight;
+import dev.kansoku.task.LoadedDataset;
+import dev.kansoku.task.PlannedRequest;
+import dev.kansoku.task.RequestId;
+import dev.kansoku.task.TaskPlan;
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The evaluate job: plan → infer (only missing requests) → score → aggregate, all tables in Parquet under
+ * the results directory. Planning and validation happen on the driver before anything is written, so a bad
+ * configuration leaves earlier results untouched.
+ */
+public final class EvaluateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+  private final SparkSession spark;
+  private final ResolvedRun run;
+  private final ResultsStore store;
+  private final String runId;
+
+  public EvaluateJob(SparkSession spark, ResolvedRun run) {
+    this.spark = spark;
+    this.run = run;
+    this.store = new ResultsStore(spark, run.settings().resultsDir());
+    this.runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
+        + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+  }
+
+  public EvaluationSummary run() throws IOException {
+    for (ModelSpec m : run.models()) {
+      ModelPreflight.check(m);
+    }
+    List<TaskPlan> plans = new ArrayList<>();
+    for (TaskSpec t : run.tasks()) {
+      plans.add(TaskPlan.build(t, run.settings().limit()));
+    }
+    List<Row> errorRows = new ArrayList<>();
+    for (TaskPlan p : plans) {
+      for (LoadedDataset.RowError e : p.errors()) {
+        errorRows.add(errorRow("load", e.file(), e.line(), null, p.task().id(), null, e.problem()));
+      }
+    }
+
+    Dataset<Row> planned = spark.createDataFrame(requestRows(plans), TableSchemas.schema(TableSchemas.REQUESTS)).cache();
+    long plannedCount = planned.count();
+    Dataset<Row> knownIds = store.read(TableSchemas.REQUESTS).select("request_id");
+    store.append(TableSchemas.REQUESTS, planned.join(knownIds, planned.col("request_id").equalTo(knownIds.col("request_id")), "left_anti"));
+
+    Dataset<Row> answered = store.read(TableSchemas.RESPONSES).where(col("error").isNull()).select("request_id").distinct();
+    Dataset<Row> missing = planned.join(answered, planned.col("request_id").equalTo(answered.col("request_id")), "left_anti").cache();
+    long missingCount = missing.count();
+    LOG.info("requests planned {}, already answered {}, to compute {}", plannedCount, plannedCount - missingCount, missingCount);
+
+    LongAccumulator forwardPasses = spark.sparkContext().longAccumulator("kansoku.forward_passes");
+    LongAccumulator computed = spark.sparkContext().longAccumulator("kansoku.requests_computed");
+    long failed = 0;
+    if (missingCount > 0) {
+      failed = infer(missing, forwardPasses, computed, errorRows);
+    }
+    if (!errorRows.isEmpty()) {
+      store.append(TableSchemas.ERRORS, spark.createDataFrame(errorRows, TableSchemas.schema(TableSchemas.ERRORS)));
+    }
+    List<EvaluationSummary.TaskScore> scores = score(planned);
+    planned.unpersist();
+    missing.unpersist();
+    long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
+    return new EvaluationSummary(runId, run.settings().resultsDir(), plannedCount, plannedCount - missingCount,
+        computed.value(), failed, forwardPasses.value(), datasetErrors, scores);
+  }
+
+  private List<Row> requestRows(List<TaskPlan> plans) {
+    List<Row> rows = new ArrayList<>();
+    for (ModelSpec m : run.models()) {
+      for (TaskPlan p : plans) {
+        for (PlannedRequest r : p.requests()) {
+          rows.add(RowFactory.create(RequestId.of(m, r), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
+              r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), "greedy", r.gold(),
+              RequestId.sha256(r.context()), m.revision(), r.taskVersion(), m.id(), r.taskId()));
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Runs the missing requests on executors and appends their responses; returns how many failed. */
+  private long infer(Dataset<Row> missing, LongAccumulator forwardPasses, LongAccumulator computed, List<Row> errorRows) {
+    int partitions = run.settings().inferencePartitions() > 0
+        ? run.settings().inferencePartitions()
+        : spark.sparkContext().defaultParallelism();
+    Map<String, ModelSpec> models = new LinkedHashMap<>();
+    run.models().forEach(m -> models.put(m.id(), m));
+    // range partitioning keeps each model's requests together (one load per executor) and length-sorted
+    Dataset<Row> ordered = missing
+        .withColumn("_len", length(col("context")))
+        .repartitionByRange(partitions, col("model_id"), col("request_kind"), col("_len"))
+        .sortWithinPartitions(col("model_id"), col("request_kind"), col("_len"))
+        .drop("_len");
+    Dataset<Row> responses = ordered.mapPartitions(
+        new InferencePartition(models, run.settings(), forwardPasses, computed),
+        Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));
+    String staged = store.path("_staging/responses-" + runId);
+    // compute once into staging, then append: a crash mid-inference leaves no partial rows in responses
+    responses.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(staged);
+    Dataset<Row> fresh = spark.read().schema(TableSchemas.schema(TableSchemas.RESPONSES)).parquet(staged);
+    store.append(TableSchemas.RESPONSES, fresh);
+    List<Row> failures = fresh.where(col("error").isNotNull())
+        .select("model_id", "task_id", "request_id", "error").collectAsList();
+    for (Row f : failures) {
+      errorRows.add(errorRow("infer", null, null, f.getString(0), f.getString(1), f.getString(2), f.getString(3)));
+    }
+    deleteQuietly(staged);
+    return failures.size();
+  }
+
+  private List<EvaluationSummary.TaskScore> score(Dataset<Row> planned) {
+    Dataset<Row> responses = store.read(TableSchemas.RESPONSES).where(col("error").isNull())
+        .dropDuplicates("request_id")
+        .select(col("request_id").as("r_id"), col("loglikelihood"), col("is_greedy"), col("generated_text"),
+            lit(true).as("answered"));
+    Dataset<Row> joined = planned
+        .withColumn("expected_responses", count(lit(1)).over(Window.partitionBy("model_id", "task_id", "example_id")).cast("int"))
+        .join(responses, planned.col("request_id").equalTo(responses.col("r_id")), "left");
+    Map<String, TaskSpec> tasks = new LinkedHashMap<>();
+    run.tasks().forEach(t -> tasks.put(t.id(), t));
+    Dataset<Row> exampleScores = joined
+        .groupByKey((MapFunction<Row, String>) r -> r.getAs("model_id") + "\u0000" + r.getAs("task_id") + "\u0000" + r.getAs("example_id"),
+            Encoders.STRING())
+        .flatMapGroups(new ScoreExamples(tasks), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
+    store.overwritePartitions(TableSchemas.EXAMPLE_SCORES, exampleScores);
+    return aggregate();
+  }
+
+  /** Task scores of this run's models and tasks, merged into the task_scores table. */
+  private List<EvaluationSummary.TaskScore> aggregate() {
+    Set<String> modelIds = new HashSet<>();
+    run.models().forEach(m -> modelIds.add(m.id()));
+    Set<String> taskIds = new HashSet<>();
+    run.tasks().forEach(t -> taskIds.add(t.id()));
+    List<Row> fresh = store.read(TableSchemas.EXAMPLE_SCORES)
+        .where(col("model_id").isin(modelIds.toArray()).and(col("task_id").isin(taskIds.toArray())))
+        .groupBy("model_id", "task_id", "task_version", "metric")
+        .agg(org.apache.spark.sql.functions.avg("value").as("value"),
+            org.apache.spark.sql.functions.expr("stddev_samp(value) / sqrt(count(*))").as("stderr"),
+            count(lit(1)).as("n"))
+        .orderBy("model_id", "task_id", "metric")
+        .collectAsList();
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    List<Row> table = new ArrayList<>();
+    List<EvaluationSummary.TaskScore> scores = new ArrayList<>();
+    for (Row r : fresh) {
+      Double stderr = r.isNullAt(5) || Double.isNaN(r.getDouble(5)) ? null : r.getDouble(5);
+      table.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
+          stderr, r.getLong(6), "evaluated", now));
+      scores.add(new EvaluationSummary.TaskScore(r.getString(0), r.getString(1), r.getString(3), r.getDouble(4), stderr, r.getLong(6)));
+    }
+    for (Row old : store.read(TableSchemas.TASK_SCORES).collectAsList()) {
+      boolean replaced = "evaluated".equals(old.getAs("source"))
+          && modelIds.contains(old.<String>getAs("model_id")) && taskIds.contains(old.<String>getAs("task_id"));
+      if (!replaced) {
+        table.add(old);
+      }
+    }
+    store.replace(TableSchemas.TASK_SCORES, table, runId);
+    return scores;
+  }
+
+  private Row errorRow(String stage, String file, Long line, String modelId, String taskId, String requestId, String message) {
+    return RowFactory.create(runId, stage, file, line, modelId, taskId, requestId, message, new Timestamp(System.currentTimeMillis()));
+  }
+
+  private void deleteQuietly(String path) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (IOException e) {
+      LOG.warn("could not delete staging directory {}: {}", path, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.kansoku.pipeline;
+
+import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.RunSettings;
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.inference.CausalLanguageModel;
+import dev.kansoku.inference.GenerationRequest;
+import dev.kansoku.inference.GenerationResult;
+import dev.kansoku.inference.LoglikelihoodRequest;
+import dev.kansoku.inference.LoglikelihoodResult;
+import dev.kansoku.inference.ModelPool;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The executor side of the infer stage: streams a partition of requests (sorted by model, kind and length)
+ * through the JVM's {@link ModelPool} in batches of the same model and kind, and emits one response row per
+ * request. A batch that fails is retried request by request, so one bad request costs only its own row
+ * (with {@code error} set) and is retried by the next run.
+ */
+public final class InferencePartition implements MapPartitionsFunction<Row, Row> {
+  private final Map<String, ModelSpec> models;
+  private final RunSettings settings;
+  private final LongAccumulator forwardPasses;
+  private final LongAccumulator computed;
+
+  public InferencePartition(Map<String, ModelSpec> models, RunSettings settings,
+                            LongAccumulator forwardPasses, LongAccumulator computed) {
+    this.models = Map.copyOf(models);
+    this.settings = settings;
+    this.forwardPasses = forwardPasses;
+    this.computed = computed;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> input) {
+    return new Iterator<>() {
+      private Row pending;
+      private Iterator<Row> current = List.<Row>of().iterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext()) {
+          List<Row> batch = nextBatch();
+          if (batch.isEmpty()) {
+            return false;
+          }
+          current = run(batch).iterator();
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return current.next();
+      }
+
+      private List<Row> nextBatch() {
+        List<Row> batch = new ArrayList<>();
+        while (batch.size() < settings.batchSize() && (pending != null || input.hasNext())) {
+          Row r = pending != null ? pending : input.next();
+          pending = null;
+          if (!batch.isEmpty() && !sameGroup(batch.get(0), r)) {
+            pending = r;
+            break;
+          }
+          batch.add(r);
+        }
+        return batch;
+      }
+    };
+  }
+
+  private static boolean sameGroup(Row a, Row b) {
+    return a.<String>getAs("model_id").equals(b.getAs("model_id"))
+        && a.<String>getAs("request_kind").equals(b.getAs("request_kind"));
+  }
+
+  private List<Row> run(List<Row> batch) {
+    ModelSpec spec = models.get(batch.get(0).<String>getAs("model_id"));
+    return ModelPool.withModel(spec, settings.maxLength(), settings.torchThreads(), model -> {
+      try {
+        return compute(model, batch);
+      } catch (RuntimeException batchFailure) {
+        if (batch.size() == 1) {
+          return List.of(failed(batch.get(0), batchFailure));
+        }
+        List<Row> out = new ArrayList<>();
+        for (Row r : batch) {
+          try {
+            out.addAll(compute(model, List.of(r)));
+          } catch (RuntimeException e) {
+            out.add(failed(r, e));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  private List<Row> compute(CausalLanguageModel model, List<Row> batch) {
+    long before = model.forwardPasses();
+    long t0 = System.nanoTime();
+    List<Row> out = new ArrayList<>(batch.size());
+    String kind = batch.get(0).getAs("request_kind");
+    if (TaskSpec.LOGLIKELIHOOD.equals(kind)) {
+      List<LoglikelihoodRequest> reqs = new ArrayList<>();
+      for (Row r : batch) {
+        reqs.add(new LoglikelihoodRequest(r.getAs("context"), r.getAs("continuation"), r.<Boolean>getAs("add_special_tokens")));
+      }
+      List<LoglikelihoodResult> results = model.loglikelihood(reqs);
+      double perRequestMs = elapsedMs(t0) / batch.size();
+      for (int i = 0; i < batch.size(); i++) {
+        LoglikelihoodResult res = results.get(i);
+        out.add(response(batch.get(i), res.logLikelihood(), res.greedy(), res.contextIds().length,
+            res.continuationIds().length, null, null, null, batch.size(), perRequestMs));
+      }
+    } else {
+      List<GenerationRequest> reqs = new ArrayList<>();
+      for (Row r : batch) {
+        reqs.add(new GenerationRequest(r.getAs("context"), r.getList(r.fieldIndex("stop_sequences")),
+            r.<Integer>getAs("max_new_tokens"), r.<Boolean>getAs("add_special_tokens")));
+      }
+      List<GenerationResult> results = model.generate(reqs);
+      double perRequestMs = elapsedMs(t0) / batch.size();
+      for (int i = 0; i < batch.size(); i++) {
+        GenerationResult res = results.get(i);
+        out.add(response(batch.get(i), null, null, res.promptIds().length, res.generatedIds().length,
+            res.text(), res.finishReason(), null, batch.size(), perRequestMs));
+      }
+    }
+    forwardPasses.add(model.forwardPasses() - before);
+    computed.add(batch.size());
+    return out;
+  }
+
+  private Row failed(Row r, RuntimeException e) {
+    String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+    return response(r, null, null, 0, 0, null, null, message, 1, 0.0);
+  }
+
+  private static double elapsedMs(long t0) {
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static Row response(Row req, Double ll, Boolean greedy, int ctxTokens, int contTokens, String text,
+                              String finish, String error, int batchSize, double elapsedMs) {
+    SparkEnv env = SparkEnv.get();
+    return RowFactory.create(
+        req.getAs("request_id"), req.getAs("example_id"), req.getAs("choice_index"), req.getAs("request_kind"),
+        ll, greedy, ctxTokens, contTokens, text, finish, error, batchSize, elapsedMs,
+        env == null ? "local" : env.executorId(), new Timestamp(System.currentTimeMillis()),
+        req.getAs("model_id"), req.getAs("task_id"));
+  }
+}

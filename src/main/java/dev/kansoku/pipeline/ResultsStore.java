@@ -1,0 +1,98 @@
+package dev.kansoku.pipeline;
+
+import java.io.IOException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The results directory: one Parquet table per sub-directory, each with the schema of
+ * {@code data-schemas/<table>.json}. Works on any Hadoop file system (local, HDFS, S3A).
+ *
+ * <p>Commit rules: {@code requests}, {@code responses} and {@code errors} are append-only, and readers
+ * deduplicate by key, so a retried append can never double-count. {@code example_scores} is rewritten per
+ * (model, task) partition (dynamic partition overwrite). {@code task_scores} is small: it is written to a
+ * staging directory and renamed into place, so readers see the old table or the new one, never half of one.
+ */
+public final class ResultsStore {
+  private final SparkSession spark;
+  private final String root;
+
+  public ResultsStore(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = root;
+  }
+
+  public String path(String table) {
+    return new Path(root, table).toString();
+  }
+
+  public boolean exists(String table) {
+    try {
+      Path p = new Path(path(table));
+      FileSystem fs = p.getFileSystem(hadoopConf());
+      return fs.exists(p) && fs.listStatus(p).length > 0;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot inspect " + path(table) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The table with its declared schema, or an empty one when nothing has been written yet. */
+  public Dataset<Row> read(String table) {
+    TableSchemas.Table t = TableSchemas.table(table);
+    if (!exists(table)) {
+      return spark.createDataFrame(List.of(), t.schema());
+    }
+    return spark.read().schema(t.schema()).parquet(path(table));
+  }
+
+  public void append(String table, Dataset<Row> rows) {
+    writer(table, rows).mode(SaveMode.Append).parquet(path(table));
+  }
+
+  /** Replaces the partitions present in {@code rows}; others stay as they are. */
+  public void overwritePartitions(String table, Dataset<Row> rows) {
+    writer(table, rows).mode(SaveMode.Overwrite).parquet(path(table));
+  }
+
+  /** Replaces a small, unpartitioned table atomically: staging directory, then rename. */
+  public void replace(String table, List<Row> rows, String runId) {
+    TableSchemas.Table t = TableSchemas.table(table);
+    Path target = new Path(path(table));
+    Path staging = new Path(root, "_staging/" + table + "-" + runId);
+    Path old = new Path(root, "_staging/" + table + "-" + runId + "-old");
+    spark.createDataFrame(rows, t.schema()).coalesce(1).write().mode(SaveMode.Overwrite).parquet(staging.toString());
+    try {
+      FileSystem fs = target.getFileSystem(hadoopConf());
+      if (fs.exists(target) && !fs.rename(target, old)) {
+        throw new IOException("cannot move " + target + " aside");
+      }
+      if (!fs.rename(staging, target)) {
+        throw new IOException("cannot rename " + staging + " to " + target);
+      }
+      fs.delete(old, true);
+      fs.delete(new Path(root, "_staging"), true);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot commit table " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  private org.apache.spark.sql.DataFrameWriter<Row> writer(String table, Dataset<Row> rows) {
+    TableSchemas.Table t = TableSchemas.table(table);
+    Dataset<Row> ordered = rows.selectExpr(t.schema().fieldNames());
+    org.apache.spark.sql.DataFrameWriter<Row> w = ordered.write();
+    if (!t.partitionBy().isEmpty()) {
+      w = w.partitionBy(t.partitionBy().toArray(String[]::new));
+    }
+    return w;
+  }
+
+  private Configuration hadoopConf() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+}

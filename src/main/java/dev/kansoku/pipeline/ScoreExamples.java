@@ -1,0 +1,54 @@
+package dev.kansoku.pipeline;
+
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.metric.AnswerPostprocess;
+import dev.kansoku.metric.ChoiceResponse;
+import dev.kansoku.metric.ExampleScore;
+import dev.kansoku.metric.ExampleScorer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The score stage for one example: all of its (request ⋈ response) rows in, one row per metric out. An
+ * example whose choices are not all answered yet is skipped; the next run scores it.
+ */
+final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
+  private final Map<String, TaskSpec> tasks;
+
+  ScoreExamples(Map<String, TaskSpec> tasks) {
+    this.tasks = Map.copyOf(tasks);
+  }
+
+  @Override
+  public Iterator<Row> call(String key, Iterator<Row> rows) {
+    List<ChoiceResponse> responses = new ArrayList<>();
+    Row first = null;
+    int expected = 0;
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      first = first == null ? r : first;
+      expected = Math.max(expected, r.<Integer>getAs("expected_responses"));
+      if (r.getAs("answered") == null) {
+        continue;
+      }
+      responses.add(new ChoiceResponse(r.getAs("choice_index"), r.getAs("loglikelihood"), r.getAs("is_greedy"),
+          r.getAs("generated_text"), r.getAs("gold")));
+    }
+    if (first == null || responses.size() < expected) {
+      return List.<Row>of().iterator();
+    }
+    TaskSpec task = tasks.get(first.<String>getAs("task_id"));
+    ExampleScorer scorer = new ExampleScorer(task.metrics(), AnswerPostprocess.named(task.answerPostprocess()));
+    List<Row> out = new ArrayList<>();
+    for (ExampleScore s : scorer.score(responses)) {
+      out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.metric(), s.value(),
+          s.prediction(), s.gold(), first.getAs("model_id"), first.getAs("task_id")));
+    }
+    return out.iterator();
+  }
+}

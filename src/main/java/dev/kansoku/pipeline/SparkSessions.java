@@ -1,0 +1,30 @@
+package dev.kansoku.pipeline;
+
+import dev.kansoku.config.RunSettings;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the SparkSession for a job: local mode by default, the submitted master under spark-submit. */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession create(RunSettings settings) {
+    SparkConf conf = new SparkConf(true);
+    if (!conf.contains("spark.master")) {
+      // spark-submit sets spark.master; a plain `java` or ./kansoku run uses the configured one
+      conf.setMaster(settings.sparkMaster());
+    }
+    conf.setIfMissing("spark.app.name", settings.sparkAppName());
+    // partition directories hold ids such as "1e-5"; keep them strings
+    conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
+    conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic");
+    conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    for (Map.Entry<String, String> e : settings.sparkSettings().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

@@ -1,0 +1,18 @@
+package dev.kansoku.task;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Reads one benchmark file in its published format. Malformed rows are reported, not fatal. */
+public interface DatasetLoader {
+  LoadedDataset load(Path file, String languageFilter) throws IOException;
+
+  /** The loader for a {@code task.dataset.format} value. */
+  static DatasetLoader forFormat(String format) {
+    return switch (format) {
+      case "xwino-tsv" -> new XwinoTsvLoader();
+      case "jsonl" -> new JsonLinesLoader();
+      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl)");
+    };
+  }
+}

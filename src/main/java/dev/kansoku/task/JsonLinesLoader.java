@@ -1,0 +1,53 @@
+package dev.kansoku.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON Lines (one object per line), e.g. JGLUE's {@code *-v1.1.json}. Top-level scalar fields become string
+ * fields; the example id is the position of the row in the file (0-based), which is stable and matches the
+ * index the reference frameworks iterate by.
+ */
+public final class JsonLinesLoader implements DatasetLoader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public LoadedDataset load(Path file, String languageFilter) throws IOException {
+    List<Doc> docs = new ArrayList<>();
+    List<LoadedDataset.RowError> errors = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      long lineNo = 0;
+      while ((line = in.readLine()) != null) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (IOException e) {
+          errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
+          continue;
+        }
+        if (node == null || !node.isObject()) {
+          errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "expected a JSON object"));
+          continue;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+        docs.add(new Doc(String.valueOf(docs.size()), fields, file + ":" + lineNo));
+      }
+    }
+    return new LoadedDataset(docs, errors);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.kansoku.task;
+
+import dev.kansoku.config.TaskSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * llm-jp-eval v1.3.0 prompts (default template, no custom template): the Alpaca-style Japanese preamble,
+ * the task instruction, then for each few-shot example {@code ### 入力:} / {@code ### 応答:} blocks, then the
+ * evaluated input and an open {@code ### 応答:}.
+ *
+ * <p>Few-shot examples are the first N of llm-jp-eval's "train" split: the few-shot source file is read in
+ * order, shuffled with {@code random.seed(seed)} and cut to its first 90 %.
+ */
+final class LlmJpEvalPrompt implements PromptStyle {
+  static final String NAME = "llm-jp-eval";
+  static final String PREAMBLE = "以下は、タスクを説明する指示と、文脈のある入力の組み合わせです。要求を適切に満たす応答を書きなさい。";
+
+  @Override
+  public List<PlannedRequest> plan(TaskSpec task, List<Doc> evalDocs, List<Doc> fewshotDocs) {
+    TaskSpec.Prompt p = task.prompt();
+    List<Doc> shots = fewshotExamples(fewshotDocs, p.shots(), p.fewshotSeed());
+    StringBuilder system = new StringBuilder(PREAMBLE).append("\n\n### 指示:\n").append(p.instruction());
+    for (Doc shot : shots) {
+      system.append("\n\n### 入力:\n").append(Templates.fill(p.inputTemplate(), shot))
+          .append("\n\n### 応答:\n").append(Templates.fill(p.outputTemplate(), shot));
+    }
+    String prefix = system.toString();
+    List<PlannedRequest> out = new ArrayList<>();
+    for (Doc doc : evalDocs) {
+      String prompt = prefix + "\n\n### 入力:\n" + Templates.fill(p.inputTemplate(), doc) + "\n\n### 応答:\n";
+      out.add(new PlannedRequest(task.id(), task.version(), doc.id(), -1, TaskSpec.GENERATE_UNTIL, prompt, null,
+          task.request().maxNewTokens(), task.request().stop(), task.request().addSpecialTokens(),
+          Templates.fill(p.outputTemplate(), doc)));
+    }
+    return out;
+  }
+
+  /** {@code random.seed(seed); random.shuffle(samples)}; train = first int(0.9 n); shots = train[:n]. */
+  static List<Doc> fewshotExamples(List<Doc> pool, int shots, long seed) {
+    List<Doc> shuffled = new ArrayList<>(pool);
+    new PythonRandom(seed).shuffle(shuffled);
+    List<Doc> train = shuffled.subList(0, (int) (shuffled.size() * 0.9));
+    if (train.size() < shots) {
+      throw new IllegalArgumentException("only " + train.size() + " few-shot examples available, " + shots + " requested");
+    }
+    return List.copyOf(train.subList(0, shots));
+  }
+}

@@ -28,13 +28,19 @@ public final class KansokuCli implements Runnable {
 
   /** Runs a command and returns its exit code; user errors are one line on stderr and exit code 2. */
   public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command writing to the given streams (tests capture them). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new KansokuCli());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       Throwable root = userError(ex);
-      PrintWriter err = commandLine.getErr();
       if (root != null) {
-        err.println("error: " + root.getMessage());
-        err.flush();
+        commandLine.getErr().println("error: " + root.getMessage());
+        commandLine.getErr().flush();
         return 2;
       }
       throw ex;

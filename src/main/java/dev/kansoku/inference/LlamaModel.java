@@ -58,8 +58,8 @@ public final class LlamaModel implements AutoCloseable {
       int qDim = config.numHeads() * config.headDim();
       int kvDim = config.numKvHeads() * config.headDim();
       NDArray embed = w.load("model.embed_tokens.weight", config.vocabSize(), d);
-      NDArray head = config.tieWordEmbeddings() || !index.containsKey("lm_head.weight")
-          ? embed : w.load("lm_head.weight", config.vocabSize(), d);
+      // tied: the LM head is the embedding matrix; untied: lm_head.weight must be in the checkpoint
+      NDArray head = config.tieWordEmbeddings() ? embed : w.load("lm_head.weight", config.vocabSize(), d);
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
         String p = "model.layers." + i + ".";

@@ -52,7 +52,8 @@ public final class TinyLlamaFactory {
       w.add("lm_head.weight", new long[] {c.vocabSize(), d}, uniform(rnd, (long) c.vocabSize() * d));
     }
     Path target = dir.resolve(WEIGHTS_FILE);
-    w.write(target, Map.of("format", "pt", "generator", "kansoku TinyLlamaFactory", "seed", Long.toString(seed)));
+    // a sorted map: Map.of iterates in a per-JVM order, which would change the header bytes
+    w.write(target, new java.util.TreeMap<>(Map.of("format", "pt", "generator", "kansoku TinyLlamaFactory", "seed", Long.toString(seed))));
     return target;
   }
 

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 public final class XwinoTsvLoader implements DatasetLoader {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, List<String>> PTB_QUOTES = Map.of(
+      "``", List.of("\"", "\u201c"), "''", List.of("\"", "\u201d"), "-LRB-", List.of("("), "-RRB-", List.of(")"));
 
   @Override
   public LoadedDataset load(Path file, String languageFilter) throws IOException {
@@ -63,15 +65,23 @@ public final class XwinoTsvLoader implements DatasetLoader {
     }
     // character offset of every token, found left to right in the sentence
     int[] starts = new int[tokens.size()];
+    int[] lengths = new int[tokens.size()];
     int pos = 0;
     for (int i = 0; i < tokens.size(); i++) {
       String tok = tokens.get(i).asText();
+      String matched = tok;
       int at = sentence.indexOf(tok, pos);
+      // the tokens are Penn-Treebank style: `` and '' stand for the quotes of the sentence
+      for (int a = 0; at < 0 && a < PTB_QUOTES.getOrDefault(tok, List.of()).size(); a++) {
+        matched = PTB_QUOTES.get(tok).get(a);
+        at = sentence.indexOf(matched, pos);
+      }
       if (at < 0) {
         throw new IllegalArgumentException("token " + i + " '" + tok + "' not found in the sentence");
       }
       starts[i] = at;
-      pos = at + tok.length();
+      lengths[i] = matched.length();
+      pos = at + matched.length();
     }
     int first = pronoun.get(1).get(0).asInt();
     int end = pronoun.get(1).get(1).asInt();
@@ -79,7 +89,7 @@ public final class XwinoTsvLoader implements DatasetLoader {
       throw new IllegalArgumentException("pronoun span " + pronoun.get(1) + " is outside the tokens");
     }
     int charStart = starts[first];
-    int charEnd = starts[end - 1] + tokens.get(end - 1).asText().length();
+    int charEnd = starts[end - 1] + lengths[end - 1];
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("sentence", sentence.substring(0, charStart) + "_" + sentence.substring(charEnd));
     int answer = 0;

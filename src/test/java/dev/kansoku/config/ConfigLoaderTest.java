@@ -1,0 +1,125 @@
+package dev.kansoku.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kansoku.TestPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir
+  Path tmp;
+
+  /** A copy of the repository's conf/ in a temp dir whose parent also has the data/ the files point at. */
+  private Path copyConf() throws IOException {
+    Path root = tmp.resolve("repo");
+    copyTree(TestPaths.CONF, root.resolve("conf"));
+    Files.createSymbolicLink(root.resolve("data"), TestPaths.REPO.resolve("data"));
+    return root.resolve("conf");
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static void replaceIn(Path file, String from, String to) throws IOException {
+    String s = Files.readString(file);
+    assertTrue(s.contains(from), "fixture text not found in " + file);
+    Files.writeString(file, s.replace(from, to));
+  }
+
+  @Test
+  void loadsTheDemoDefaults() {
+    ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(null, Map.of());
+    assertEquals("demo", run.suiteId());
+    assertEquals(2, run.tasks().size());
+    assertEquals("kansoku-tiny-llama", run.models().get(0).id());
+    assertEquals(8, run.settings().batchSize());
+  }
+
+  @Test
+  void overridesFollowPrecedence() throws IOException {
+    Path override = tmp.resolve("override.conf");
+    Files.writeString(override, "kansoku { limit = 7, inference.batch-size = 3 }");
+    ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(override, Map.of("kansoku.inference.batch-size", "5"));
+    assertEquals(7, run.settings().limit());
+    assertEquals(5, run.settings().batchSize(), "-D beats --conf");
+  }
+
+  @Test
+  void unknownKeyNamesFileAndKey() throws IOException {
+    Path override = tmp.resolve("typo.conf");
+    Files.writeString(override, "kansoku {\n  inference {\n    batch-sise = 4\n  }\n}\n");
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(TestPaths.CONF).load(override, Map.of()));
+    assertTrue(e.getMessage().startsWith(override + ":3: kansoku.inference.batch-sise: unknown key"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypeNamesFileAndKey() throws IOException {
+    Path conf = copyConf();
+    Path task = conf.resolve("tasks/xwino_en.conf");
+    replaceIn(task, "shots = 4", "shots = four");
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
+    assertTrue(e.getMessage().contains(task.toString()) && e.getMessage().contains("task.prompt.shots: expected an integer"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypeFromCommandLine() {
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.limit", "lots")));
+    assertTrue(e.getMessage().contains("kansoku.limit: expected an integer"), e.getMessage());
+  }
+
+  @Test
+  void missingModelDirectoryNamesFileAndKey() throws IOException {
+    Path conf = copyConf();
+    Path model = conf.resolve("models/kansoku-tiny-llama.conf");
+    replaceIn(model, "path = \"data/models/kansoku-tiny-llama\"", "path = \"data/models/nowhere\"");
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
+    assertTrue(e.getMessage().startsWith(model + ":"), e.getMessage());
+    assertTrue(e.getMessage().contains("model.path: model directory") && e.getMessage().contains("does not exist"), e.getMessage());
+  }
+
+  @Test
+  void missingDatasetFileNamesFileAndKey() throws IOException {
+    Path conf = copyConf();
+    Path task = conf.resolve("tasks/jcommonsenseqa.conf");
+    replaceIn(task, "jcommonsenseqa/valid-v1.1.json", "jcommonsenseqa/missing.json");
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
+    assertTrue(e.getMessage().startsWith(task + ":"), e.getMessage());
+    assertTrue(e.getMessage().contains("task.dataset.eval-file: dataset file"), e.getMessage());
+  }
+
+  @Test
+  void unknownModelIdIsAnError() {
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.models", "[nope]")));
+    assertTrue(e.getMessage().contains("kansoku.models: model 'nope' is not registered"), e.getMessage());
+  }
+
+  @Test
+  void unknownMetricAndStyleAreErrors() throws IOException {
+    Path conf = copyConf();
+    Path task = conf.resolve("tasks/xwino_en.conf");
+    replaceIn(task, "metrics = [\"acc\"]", "metrics = [\"accuracy\"]");
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
+    assertTrue(e.getMessage().contains("task.metrics: unknown metric 'accuracy'"), e.getMessage());
+  }
+}

@@ -1,0 +1,150 @@
+package dev.kansoku.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kansoku.TestPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LlamaEngineTest {
+  private static LlamaEngine engine;
+
+  @BeforeAll
+  static void load() throws IOException {
+    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    engine = LlamaEngine.load(TestPaths.TINY_MODEL, 2048);
+  }
+
+  @AfterAll
+  static void close() {
+    engine.close();
+  }
+
+  @Test
+  void batchingDoesNotChangeLoglikelihood() {
+    LoglikelihoodRequest target = new LoglikelihoodRequest("The city councilmen refused the demonstrators a permit because", " they feared violence.", false);
+    LoglikelihoodResult alone = engine.loglikelihood(List.of(target)).get(0);
+    List<LoglikelihoodRequest> batch = new ArrayList<>();
+    batch.add(new LoglikelihoodRequest("短い", "文", false));
+    for (int i = 0; i < 6; i++) {
+      batch.add(new LoglikelihoodRequest("A much longer context, number " + i + ", so that padding differs across the rows of this batch", " yes", false));
+    }
+    batch.add(target);
+    LoglikelihoodResult inBatch = engine.loglikelihood(batch).get(7);
+    assertEquals(alone.logLikelihood(), inBatch.logLikelihood(), 1e-5);
+    assertEquals(alone.greedy(), inBatch.greedy());
+    assertArrayEquals(alone.continuationIds(), inBatch.continuationIds());
+    assertTrue(alone.logLikelihood() < 0);
+  }
+
+  @Test
+  void trailingContextWhitespaceMovesToTheContinuation() {
+    TextTokenizer tok = engine.tokenizer();
+    long[][] pair = engine.encodePair(new LoglikelihoodRequest("Answer: ", "yes", false));
+    // the harness encodes "Answer:" and "Answer: yes"; the continuation is the tail of the whole encoding
+    assertArrayEquals(tok.encode("Answer:", false), pair[0]);
+    long[] whole = tok.encode("Answer: yes", false);
+    assertArrayEquals(Arrays.copyOfRange(whole, pair[0].length, whole.length), pair[1]);
+  }
+
+  @Test
+  void emptyContextIsScoredAfterTheEndOfTextToken() {
+    long[][] pair = engine.encodePair(new LoglikelihoodRequest("", "こんにちは", false));
+    assertArrayEquals(new long[] {7}, pair[0]);
+    assertArrayEquals(engine.tokenizer().encode("こんにちは", false), pair[1]);
+  }
+
+  @Test
+  void generationStopsBeforeTheStopSequence() {
+    GenerationResult free = engine.generate(List.of(new GenerationRequest("日本の首都は", List.of(), 6, false))).get(0);
+    assertEquals("length", free.finishReason());
+    assertEquals(6, free.generatedIds().length);
+    String stop = free.text().substring(Math.max(1, free.text().length() / 2));
+    GenerationResult cut = engine.generate(List.of(
+        new GenerationRequest("日本の首都は", List.of(stop), 6, false),
+        new GenerationRequest("A different prompt", List.of(), 2, false))).get(0);
+    assertEquals("stop", cut.finishReason());
+    assertEquals(free.text().substring(0, free.text().indexOf(stop)), cut.text());
+  }
+
+  @Test
+  void weightsAreReproducibleFromTheSeed(@TempDir Path tmp) throws Exception {
+    Files.copy(TestPaths.TINY_MODEL.resolve("config.json"), tmp.resolve("config.json"));
+    Path written = TinyLlamaFactory.writeWeights(tmp, TinyLlamaFactory.DEFAULT_SEED);
+    assertEquals("1ba7fb56a19c3e0ebf7d982ee947486c6b7812cae1f3dfb322ea994875e037e6", sha256(written));
+  }
+
+  @Test
+  void tiedEmbeddingsNeedNoLmHead(@TempDir Path tmp) throws Exception {
+    Path dir = modelCopy(tmp, "\"tie_word_embeddings\": true");
+    TinyLlamaFactory.writeWeights(dir, 7);
+    assertTrue(!SafetensorsFile.open(dir.resolve("model.safetensors")).tensors().containsKey("lm_head.weight"));
+    try (LlamaEngine tied = LlamaEngine.load(dir, 128)) {
+      double ll = tied.loglikelihood(List.of(new LoglikelihoodRequest("Hello", " world", false))).get(0).logLikelihood();
+      assertTrue(Double.isFinite(ll) && ll < 0);
+    }
+  }
+
+  @Test
+  void untiedCheckpointWithoutLmHeadIsAnError(@TempDir Path tmp) throws Exception {
+    Path tiedDir = modelCopy(tmp.resolve("a"), "\"tie_word_embeddings\": true");
+    TinyLlamaFactory.writeWeights(tiedDir, 7);
+    Path untied = modelCopy(tmp.resolve("b"), "\"tie_word_embeddings\": false");
+    Files.copy(tiedDir.resolve("model.safetensors"), untied.resolve("model.safetensors"));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> LlamaEngine.load(untied, 128));
+    assertEquals("lm_head.weight", e.key());
+  }
+
+  @Test
+  void truncatedSafetensorsNamesFileAndTensor(@TempDir Path tmp) throws Exception {
+    Path dir = modelCopy(tmp, "\"tie_word_embeddings\": false");
+    Path weights = TinyLlamaFactory.writeWeights(dir, 1);
+    byte[] bytes = Files.readAllBytes(weights);
+    Files.write(weights, Arrays.copyOf(bytes, bytes.length - 1000));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> SafetensorsFile.open(weights));
+    assertEquals(weights, e.file());
+    assertEquals("lm_head.weight", e.key(), "the last tensor in the file is the one cut short");
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    Files.write(weights, Arrays.copyOf(bytes, 5));
+    assertThrows(ModelFormatException.class, () -> SafetensorsFile.open(weights));
+  }
+
+  @Test
+  void malformedConfigJsonNamesFileAndKey(@TempDir Path tmp) throws Exception {
+    Path dir = modelCopy(tmp, "\"tie_word_embeddings\": false");
+    Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": \"big\"");
+    ModelFormatException broken = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertEquals("config.json", broken.key());
+    Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": \"big\"}");
+    ModelFormatException wrongType = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertEquals("hidden_size", wrongType.key());
+    Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"GPT2LMHeadModel\"]}");
+    ModelFormatException arch = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertTrue(arch.getMessage().contains("GPT2LMHeadModel"));
+  }
+
+  private static Path modelCopy(Path dir, String tieSetting) throws IOException {
+    Files.createDirectories(dir);
+    String config = Files.readString(TestPaths.TINY_MODEL.resolve("config.json"))
+        .replaceAll("\"tie_word_embeddings\": (true|false)", tieSetting);
+    Files.writeString(dir.resolve("config.json"), config);
+    Files.copy(TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+    return dir;
+  }
+
+  private static String sha256(Path p) throws Exception {
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    return java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(p)));
+  }
+}

@@ -1,0 +1,166 @@
+package dev.kansoku.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kansoku.TestPaths;
+import dev.kansoku.config.ConfigError;
+import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.inference.ModelPool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The evaluate job end to end on local Spark, the bundled model and (cut) bundled samples. */
+class EvaluateJobTest {
+  @TempDir
+  static Path tmp;
+  private static SparkSession spark;
+  private static Path conf;
+  private static Path results;
+  private static EvaluationSummary first;
+  private static EvaluationSummary second;
+
+  @BeforeAll
+  static void runTwice() throws Exception {
+    conf = tmp.resolve("repo/conf");
+    copyTree(TestPaths.CONF, conf);
+    Files.createSymbolicLink(tmp.resolve("repo/data"), TestPaths.REPO.resolve("data"));
+    // an XWINO file with one malformed row: it must land in the errors table, not stop the run
+    Path tsv = tmp.resolve("repo/xwino-with-bad-row.tsv");
+    List<String> lines = Files.readAllLines(TestPaths.REPO.resolve("data/benchmarks/xwino_en/dataset.tsv"));
+    lines.add(3, "en\tbroken\t?\tthis row has four columns");
+    Files.write(tsv, lines);
+    Path task = conf.resolve("tasks/xwino_en.conf");
+    Files.writeString(task, Files.readString(task).replace("data/benchmarks/xwino_en/dataset.tsv", tsv.toString()));
+    results = tmp.resolve("results");
+    ResolvedRun run = load(Map.of());
+    spark = SparkSessions.create(run.settings());
+    first = new EvaluateJob(spark, run).run();
+    second = new EvaluateJob(spark, load(Map.of())).run();
+  }
+
+  private static ResolvedRun load(Map<String, String> extra) {
+    Map<String, String> o = new java.util.LinkedHashMap<>(Map.of(
+        "kansoku.results-dir", results.toString(),
+        "kansoku.limit", "12",
+        "kansoku.spark.master", "local[2]",
+        "kansoku.spark.settings", "{\"spark.ui.enabled\" = \"false\"}",
+        "kansoku.inference.torch-threads", "1"));
+    o.putAll(extra);
+    return new ConfigLoader(conf).load(null, o);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void firstRunComputesEveryRequestAndScoresBothTasks() {
+    // 12 XWINO examples × 2 choices + 12 JCommonsenseQA generations
+    assertEquals(36, first.planned());
+    assertEquals(0, first.reused());
+    assertEquals(36, first.computed());
+    assertEquals(0, first.failed());
+    assertTrue(first.forwardPasses() > 0);
+    assertEquals(List.of("jcommonsenseqa/exact_match/12", "xwino_en/acc/12"),
+        first.scores().stream().map(s -> s.taskId() + "/" + s.metric() + "/" + s.n()).toList());
+  }
+
+  @Test
+  void secondRunReusesEverythingAndGivesIdenticalScores() {
+    assertEquals(36, second.reused());
+    assertEquals(0, second.computed());
+    assertEquals(0, second.forwardPasses());
+    assertEquals(first.scores(), second.scores());
+  }
+
+  @Test
+  void everyTableMatchesItsDeclaredSchema() {
+    for (String table : TableSchemas.ALL) {
+      StructType declared = TableSchemas.schema(table);
+      StructType written = spark.read().parquet(results.resolve(table).toString()).schema();
+      assertEquals(describe(declared), describe(written), table);
+    }
+  }
+
+  @Test
+  void responsesHoldOneRowPerPlannedRequest() {
+    List<Row> counts = spark.read().parquet(results.resolve("responses").toString())
+        .groupBy("request_id").count().where("count > 1").collectAsList();
+    assertTrue(counts.isEmpty(), "duplicated responses: " + counts);
+    assertEquals(36, spark.read().parquet(results.resolve("responses").toString()).count());
+    assertEquals(36, spark.read().parquet(results.resolve("requests").toString()).count());
+  }
+
+  @Test
+  void malformedDatasetRowIsInTheErrorsTable() {
+    List<Row> errors = spark.read().parquet(results.resolve("errors").toString()).where("stage = 'load'").collectAsList();
+    assertFalse(errors.isEmpty());
+    Row e = errors.get(0);
+    assertTrue(e.<String>getAs("file").endsWith("xwino-with-bad-row.tsv"));
+    assertEquals(4L, e.<Long>getAs("line"));
+  }
+
+  @Test
+  void theModelIsLoadedOncePerJvm() {
+    assertEquals(1, ModelPool.loads());
+  }
+
+  @Test
+  void badConfigurationLeavesResultsUntouched() throws IOException {
+    String before = snapshot(results);
+    assertThrows(ConfigError.class, () -> new EvaluateJob(spark, load(Map.of("kansoku.inference.batch-size", "0"))).run());
+    assertThrows(ConfigError.class, () -> load(Map.of("kansoku.bogus", "1")));
+    assertEquals(before, snapshot(results));
+  }
+
+  private static String describe(StructType s) {
+    StringBuilder b = new StringBuilder();
+    for (StructField f : s.fields()) {
+      b.append(f.name()).append(':').append(f.dataType().simpleString()).append(' ');
+    }
+    return b.toString();
+  }
+
+  private static String snapshot(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      StringBuilder b = new StringBuilder();
+      for (Path p : s.sorted().toList()) {
+        b.append(dir.relativize(p)).append(' ').append(Files.isRegularFile(p) ? Files.size(p) + "@" + Files.getLastModifiedTime(p) : "d").append('\n');
+      }
+      return b.toString();
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+}

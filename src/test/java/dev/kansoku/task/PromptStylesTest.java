@@ -1,0 +1,115 @@
+package dev.kansoku.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kansoku.TestPaths;
+import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.config.TaskSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prompts of the two demo tasks, character for character. The expected strings were produced by a short
+ * independent Python transcription of lm-evaluation-harness v0.4.2 (ContextSampler, xwinograd utils) and
+ * of llm-jp-eval v1.3.0 (jcommonsenseqa preprocessing, get_evaluation_prompt) run on the same files.
+ */
+class PromptStylesTest {
+  private static TaskSpec task(String id) {
+    ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(null, Map.of());
+    return run.tasks().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void xwinoConvertsPublishedTsvToHarnessRecord() throws Exception {
+    LoadedDataset d = new XwinoTsvLoader().load(TestPaths.REPO.resolve("data/benchmarks/xwino_en/dataset.tsv"), "en");
+    assertEquals(50, d.docs().size());
+    assertTrue(d.errors().isEmpty());
+    assertEquals(Map.of("sentence", "The city councilmen refused the demonstrators a permit because _ feared violence.",
+        "option1", "The city councilmen", "option2", "the demonstrators", "answer", "1"), d.docs().get(0).fields());
+  }
+
+  @Test
+  void xwinoRequestsMatchHarness() throws Exception {
+    TaskPlan plan = TaskPlan.build(task("xwino_en"), 3);
+    assertEquals(6, plan.requests().size());
+    String shots = "Susan knows all about Ann's personal problems because Susan is nosy.\n\n"
+        + "Joan made sure to thank Susan for all the help Susan had given.\n\n"
+        + "Paul tried to call George on the phone, but Paul wasn't successful.\n\n"
+        + "Susan knew that Ann's son had been in a car accident, because Ann told her about it.\n\n";
+    PlannedRequest first = plan.requests().get(4);
+    assertEquals("2", first.exampleId());
+    assertEquals(shots + "The trophy doesn't fit into the brown suitcase because The trophy", first.context());
+    assertEquals(" is too large.", first.continuation());
+    assertEquals(shots + "The trophy doesn't fit into the brown suitcase because suitcase", plan.requests().get(5).context());
+    assertEquals("0", first.gold());
+  }
+
+  @Test
+  void xwinoFewshotOnFullFileUsesHarnessSampleIndices() throws Exception {
+    assumeTrue(TestPaths.hasShared(), "../shared/benchmarks not present");
+    Path full = TestPaths.sharedBenchmarks().resolve("xwino_en/dataset.tsv");
+    List<Doc> docs = new XwinoTsvLoader().load(full, "en").docs();
+    assertEquals(2325, docs.size());
+    TaskSpec t = task("xwino_en");
+    List<PlannedRequest> reqs = new LmEvalPartialEvaluation().plan(t, docs.subList(0, 1), docs);
+    // random.Random(1234).sample(range(2325), 4) == [1805, 478, 30, 371]
+    String expected = String.join("\n\n", List.of(1805, 478, 30, 371).stream().map(i -> {
+      Doc d = docs.get(i);
+      return LmEvalPartialEvaluation.choices(d).get(LmEvalPartialEvaluation.answerIndex(d)) + " " + LmEvalPartialEvaluation.target(d);
+    }).toList()) + "\n\n";
+    assertEquals(expected + "The city councilmen refused the demonstrators a permit because The city councilmen",
+        reqs.get(0).context());
+  }
+
+  @Test
+  void jcommonsenseqaPromptMatchesLlmJpEval() throws Exception {
+    TaskPlan plan = TaskPlan.build(task("jcommonsenseqa"), 1);
+    PlannedRequest r = plan.requests().get(0);
+    // few-shot examples: train rows 1011, 4986, 4239, 1005 (random.seed(42) shuffle of the 8,939 rows)
+    List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
+    StringBuilder expected = new StringBuilder(
+        "以下は、タスクを説明する指示と、文脈のある入力の組み合わせです。要求を適切に満たす応答を書きなさい。\n\n### 指示:\n"
+            + "質問と回答の選択肢を入力として受け取り、選択肢から回答を選択してください。なお、回答は選択肢の番号（例：0）でするものとします。 回答となる数値をint型で返し、他には何も含めないことを厳守してください。");
+    for (int i : List.of(1011, 4986, 4239, 1005)) {
+      Doc d = train.get(i);
+      expected.append("\n\n### 入力:\n質問：").append(d.get("question")).append("\n選択肢：0.").append(d.get("choice0"))
+          .append(",1.").append(d.get("choice1")).append(",2.").append(d.get("choice2")).append(",3.").append(d.get("choice3"))
+          .append(",4.").append(d.get("choice4")).append("\n\n### 応答:\n").append(d.get("label"));
+    }
+    expected.append("\n\n### 入力:\n質問：電子機器で使用される最も主要な電子回路基板の事をなんと言う？\n"
+        + "選択肢：0.掲示板,1.パソコン,2.マザーボード,3.ハードディスク,4.まな板\n\n### 応答:\n");
+    assertEquals(expected.toString(), r.context());
+    assertEquals("2", r.gold());
+    assertEquals(1, r.maxNewTokens());
+    assertTrue(r.addSpecialTokens());
+    assertEquals(TaskSpec.GENERATE_UNTIL, r.kind());
+  }
+
+  @Test
+  void firstFewshotExampleIsTheOneLlmJpEvalPicks() throws Exception {
+    List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
+    List<Doc> shots = LlmJpEvalPrompt.fewshotExamples(train, 4, 42);
+    assertEquals(List.of("1011", "4986", "4239", "1005"), shots.stream().map(Doc::id).toList());
+  }
+
+  @Test
+  void malformedRowsAreReportedWithFileAndLine(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path f = tmp.resolve("bad.jsonl");
+    java.nio.file.Files.writeString(f, "{\"q_id\": 1}\nnot json\n[1,2]\n");
+    LoadedDataset d = new JsonLinesLoader().load(f, null);
+    assertEquals(1, d.docs().size());
+    assertEquals(2, d.errors().size());
+    assertEquals(2, d.errors().get(0).line());
+    assertEquals(3, d.errors().get(1).line());
+    Path tsv = tmp.resolve("bad.tsv");
+    java.nio.file.Files.writeString(tsv, "en\tx\t?\tonly four\n");
+    LoadedDataset x = new XwinoTsvLoader().load(tsv, "en");
+    assertEquals(1, x.errors().get(0).line());
+    assertTrue(x.errors().get(0).problem().contains("7 tab-separated columns"));
+  }
+}

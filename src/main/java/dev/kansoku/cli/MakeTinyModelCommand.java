@@ -17,12 +17,15 @@ class MakeTinyModelCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "" + TinyLlamaFactory.DEFAULT_SEED, description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--std", defaultValue = "" + TinyLlamaFactory.DEFAULT_STD, description = "Weight standard deviation (default: ${DEFAULT-VALUE}).")
+  double std;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    Path out = TinyLlamaFactory.writeWeights(dir, seed);
+    Path out = TinyLlamaFactory.writeWeights(dir, seed, std);
     spec.commandLine().getOut().println("wrote " + out);
     return 0;
   }

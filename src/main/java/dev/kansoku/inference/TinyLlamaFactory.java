@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 public final class TinyLlamaFactory {
   public static final long DEFAULT_SEED = 20241128L;
   public static final String WEIGHTS_FILE = "model.safetensors";
-  private static final double STD = 0.02;
+  public static final double DEFAULT_STD = 0.02;
 
   private TinyLlamaFactory() {}
 
@@ -22,44 +22,48 @@ public final class TinyLlamaFactory {
   public static Path ensureWeights(Path dir) throws IOException {
     Path target = dir.resolve(WEIGHTS_FILE);
     if (!Files.exists(target)) {
-      writeWeights(dir, DEFAULT_SEED);
+      writeWeights(dir, DEFAULT_SEED, DEFAULT_STD);
     }
     return target;
   }
 
-  public static Path writeWeights(Path dir, long seed) throws IOException {
+  /**
+   * @param std standard deviation of the weights; the default 0.02 is transformers' initializer_range, a
+   *     larger one makes attention sharp, which the parity test needs to be sensitive
+   */
+  public static Path writeWeights(Path dir, long seed, double std) throws IOException {
     LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
     SplittableRandom rnd = new SplittableRandom(seed);
     int d = c.hiddenSize();
     int q = c.numHeads() * c.headDim();
     int kv = c.numKvHeads() * c.headDim();
     SafetensorsWriter w = new SafetensorsWriter();
-    w.add("model.embed_tokens.weight", new long[] {c.vocabSize(), d}, uniform(rnd, (long) c.vocabSize() * d));
+    w.add("model.embed_tokens.weight", new long[] {c.vocabSize(), d}, uniform(rnd, std, (long) c.vocabSize() * d));
     for (int i = 0; i < c.numLayers(); i++) {
       String p = "model.layers." + i + ".";
       w.add(p + "input_layernorm.weight", new long[] {d}, ones(d));
-      w.add(p + "self_attn.q_proj.weight", new long[] {q, d}, uniform(rnd, (long) q * d));
-      w.add(p + "self_attn.k_proj.weight", new long[] {kv, d}, uniform(rnd, (long) kv * d));
-      w.add(p + "self_attn.v_proj.weight", new long[] {kv, d}, uniform(rnd, (long) kv * d));
-      w.add(p + "self_attn.o_proj.weight", new long[] {d, q}, uniform(rnd, (long) d * q));
+      w.add(p + "self_attn.q_proj.weight", new long[] {q, d}, uniform(rnd, std, (long) q * d));
+      w.add(p + "self_attn.k_proj.weight", new long[] {kv, d}, uniform(rnd, std, (long) kv * d));
+      w.add(p + "self_attn.v_proj.weight", new long[] {kv, d}, uniform(rnd, std, (long) kv * d));
+      w.add(p + "self_attn.o_proj.weight", new long[] {d, q}, uniform(rnd, std, (long) d * q));
       w.add(p + "post_attention_layernorm.weight", new long[] {d}, ones(d));
-      w.add(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, (long) c.intermediateSize() * d));
-      w.add(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, (long) c.intermediateSize() * d));
-      w.add(p + "mlp.down_proj.weight", new long[] {d, c.intermediateSize()}, uniform(rnd, (long) d * c.intermediateSize()));
+      w.add(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, std, (long) c.intermediateSize() * d));
+      w.add(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, std, (long) c.intermediateSize() * d));
+      w.add(p + "mlp.down_proj.weight", new long[] {d, c.intermediateSize()}, uniform(rnd, std, (long) d * c.intermediateSize()));
     }
     w.add("model.norm.weight", new long[] {d}, ones(d));
     if (!c.tieWordEmbeddings()) {
-      w.add("lm_head.weight", new long[] {c.vocabSize(), d}, uniform(rnd, (long) c.vocabSize() * d));
+      w.add("lm_head.weight", new long[] {c.vocabSize(), d}, uniform(rnd, std, (long) c.vocabSize() * d));
     }
     Path target = dir.resolve(WEIGHTS_FILE);
     // a sorted map: Map.of iterates in a per-JVM order, which would change the header bytes
-    w.write(target, new java.util.TreeMap<>(Map.of("format", "pt", "generator", "kansoku TinyLlamaFactory", "seed", Long.toString(seed))));
+    w.write(target, new java.util.TreeMap<>(Map.of("format", "pt", "generator", "kansoku TinyLlamaFactory", "seed", Long.toString(seed), "std", Double.toString(std))));
     return target;
   }
 
-  /** Uniform on [-a, a] with a = std·√3, so the standard deviation is {@link #STD}. */
-  private static float[] uniform(SplittableRandom rnd, long n) {
-    double a = STD * Math.sqrt(3.0);
+  /** Uniform on [-a, a] with a = std·√3, so the standard deviation is {@code std}. */
+  private static float[] uniform(SplittableRandom rnd, double std, long n) {
+    double a = std * Math.sqrt(3.0);
     float[] out = new float[Math.toIntExact(n)];
     for (int i = 0; i < out.length; i++) {
       out[i] = (float) ((rnd.nextDouble() * 2 - 1) * a);

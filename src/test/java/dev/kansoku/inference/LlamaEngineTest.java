@@ -81,14 +81,14 @@ class LlamaEngineTest {
   @Test
   void weightsAreReproducibleFromTheSeed(@TempDir Path tmp) throws Exception {
     Files.copy(TestPaths.TINY_MODEL.resolve("config.json"), tmp.resolve("config.json"));
-    Path written = TinyLlamaFactory.writeWeights(tmp, TinyLlamaFactory.DEFAULT_SEED);
-    assertEquals("1ba7fb56a19c3e0ebf7d982ee947486c6b7812cae1f3dfb322ea994875e037e6", sha256(written));
+    Path written = TinyLlamaFactory.writeWeights(tmp, TinyLlamaFactory.DEFAULT_SEED, TinyLlamaFactory.DEFAULT_STD);
+    assertEquals("77d740236f29ee85b82cb0c40efb7f7ab550d94975f37608d6c0204836751807", sha256(written));
   }
 
   @Test
   void tiedEmbeddingsNeedNoLmHead(@TempDir Path tmp) throws Exception {
     Path dir = modelCopy(tmp, "\"tie_word_embeddings\": true");
-    TinyLlamaFactory.writeWeights(dir, 7);
+    TinyLlamaFactory.writeWeights(dir, 7, 0.02);
     assertTrue(!SafetensorsFile.open(dir.resolve("model.safetensors")).tensors().containsKey("lm_head.weight"));
     try (LlamaEngine tied = LlamaEngine.load(dir, 128)) {
       double ll = tied.loglikelihood(List.of(new LoglikelihoodRequest("Hello", " world", false))).get(0).logLikelihood();
@@ -99,7 +99,7 @@ class LlamaEngineTest {
   @Test
   void untiedCheckpointWithoutLmHeadIsAnError(@TempDir Path tmp) throws Exception {
     Path tiedDir = modelCopy(tmp.resolve("a"), "\"tie_word_embeddings\": true");
-    TinyLlamaFactory.writeWeights(tiedDir, 7);
+    TinyLlamaFactory.writeWeights(tiedDir, 7, 0.02);
     Path untied = modelCopy(tmp.resolve("b"), "\"tie_word_embeddings\": false");
     Files.copy(tiedDir.resolve("model.safetensors"), untied.resolve("model.safetensors"));
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> LlamaEngine.load(untied, 128));
@@ -109,7 +109,7 @@ class LlamaEngineTest {
   @Test
   void truncatedSafetensorsNamesFileAndTensor(@TempDir Path tmp) throws Exception {
     Path dir = modelCopy(tmp, "\"tie_word_embeddings\": false");
-    Path weights = TinyLlamaFactory.writeWeights(dir, 1);
+    Path weights = TinyLlamaFactory.writeWeights(dir, 1, 0.02);
     byte[] bytes = Files.readAllBytes(weights);
     Files.write(weights, Arrays.copyOf(bytes, bytes.length - 1000));
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> SafetensorsFile.open(weights));

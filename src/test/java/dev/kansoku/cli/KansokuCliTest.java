@@ -1,0 +1,85 @@
+package dev.kansoku.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kansoku.TestPaths;
+import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.LoglikelihoodRequest;
+import dev.kansoku.inference.TinyLlamaFactory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KansokuCliTest {
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = KansokuCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void loglikPrintsTheSameNumberAsABatchOfEight() throws Exception {
+    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    String context = "質問：日本の首都はどこですか？\n回答：";
+    String continuation = "東京";
+    Run r = run("loglik", "--model", TestPaths.TINY_MODEL.toString(), "--context", context, "--continuation", continuation, "--verbose");
+    assertEquals(0, r.code(), r.err());
+    double printed = Double.parseDouble(r.out().lines().filter(l -> l.startsWith("loglikelihood: ")).findFirst().orElseThrow()
+        .substring("loglikelihood: ".length()));
+    assertTrue(r.out().contains("context_ids: ["), r.out());
+    assertTrue(r.out().contains("continuation_ids: ["), r.out());
+    List<LoglikelihoodRequest> batch = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      batch.add(new LoglikelihoodRequest("Padding request " + "with more words ".repeat(i), " filler", false));
+    }
+    batch.add(3, new LoglikelihoodRequest(context, continuation, false));
+    try (LlamaEngine engine = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+      assertEquals(printed, engine.loglikelihood(batch).get(3).logLikelihood(), 1e-5);
+    }
+  }
+
+  @Test
+  void generatePrintsTextAndIds() throws Exception {
+    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    Run r = run("generate", "--model", TestPaths.TINY_MODEL.toString(), "--prompt", "こんにちは", "--max-new-tokens", "3", "--verbose");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("finish_reason: length"), r.out());
+    assertTrue(r.out().contains("generated_tokens: 3"), r.out());
+    assertTrue(r.out().contains("generated_ids: ["), r.out());
+  }
+
+  @Test
+  void badConfigurationIsOneLineAndExitCodeTwo(@TempDir Path tmp) throws Exception {
+    Path conf = tmp.resolve("bad.conf");
+    Files.writeString(conf, "kansoku.inference.batch-size = \"eight\"\n");
+    Run r = run("demo", "--conf", conf.toString());
+    assertEquals(2, r.code());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + conf + ":1: kansoku.inference.batch-size: expected an integer"), r.err());
+  }
+
+  @Test
+  void missingModelDirectoryIsAUserError() {
+    Run r = run("loglik", "--model", "/nonexistent/model", "--context", "a", "--continuation", "b");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("/nonexistent/model: --model: model directory does not exist"), r.err());
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String cmd : List.of("demo", "evaluate", "loglik", "generate", "make-tiny-model")) {
+      Run r = run(cmd, "--help");
+      assertEquals(0, r.code(), cmd);
+      assertTrue(r.out().contains("Usage: kansoku " + cmd), r.out());
+    }
+  }
+}

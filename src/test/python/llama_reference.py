@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Reference logits for Kansoku's Java Llama forward pass.
+
+An independent PyTorch transcription of transformers' LlamaForCausalLM forward (modeling_llama: RMSNorm,
+rotary embeddings with rope_theta, grouped-query attention via repeat_kv, SwiGLU MLP, tied or untied
+head). It reads config.json and model.safetensors itself (no transformers / safetensors packages needed)
+and writes golden values that LlamaReferenceParityTest compares with the Java engine (fp32, 1e-4).
+
+Run once, with Debian's python3-torch (apt-get install python3-torch), from the repository root:
+  ./kansoku make-tiny-model                                   # data/models/kansoku-tiny-llama
+  mkdir -p /tmp/variant && cp src/test/resources/llama-variant/config.json /tmp/variant/ \
+    && ./kansoku make-tiny-model --dir /tmp/variant --seed 7 --std 0.3
+  /usr/bin/python3 src/test/python/llama_reference.py data/models/kansoku-tiny-llama src/test/resources/goldens/tiny.json
+  /usr/bin/python3 src/test/python/llama_reference.py /tmp/variant src/test/resources/goldens/variant.json
+"""
+import hashlib
+import json
+import struct
+import sys
+
+import numpy as np
+import torch
+
+DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None}
+SEQUENCES = [
+    [463, 10149, 11983, 10260, 13072, 315, 17575, 485, 12846, 367, 5753, 2129, 2855, 11648, 396, 12778, 298],
+    [12573, 31, 27248, 29777, 317, 32, 7],
+    [5, 100, 2000, 30000, 48585, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39],
+]
+PROBE_IDS = [0, 1, 7, 31, 298, 463, 2129, 10149, 30000, 48585]
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        arr = np.frombuffer(data[begin:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
+        out[name] = torch.from_numpy(arr.astype(np.float32).copy())
+    return out
+
+
+def rms_norm(x, w, eps):
+    variance = x.pow(2).mean(-1, keepdim=True)
+    return w * (x * torch.rsqrt(variance + eps))
+
+
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+def forward(cfg, w, ids):
+    d = cfg["hidden_size"]
+    h = cfg["num_attention_heads"]
+    kvh = cfg.get("num_key_value_heads", h)
+    hd = cfg.get("head_dim", d // h)
+    eps = cfg.get("rms_norm_eps", 1e-6)
+    theta = cfg.get("rope_theta", 10000.0)
+    t = len(ids)
+    x = w["model.embed_tokens.weight"][torch.tensor(ids)].unsqueeze(0)
+    inv_freq = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+    pos = torch.arange(t).float()
+    freqs = torch.outer(pos, inv_freq)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos()[None, None], emb.sin()[None, None]
+    mask = torch.full((t, t), torch.finfo(torch.float32).min).triu(1)[None, None]
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        r = rms_norm(x, w[p + "input_layernorm.weight"], eps)
+        q = (r @ w[p + "self_attn.q_proj.weight"].T).view(1, t, h, hd).transpose(1, 2)
+        k = (r @ w[p + "self_attn.k_proj.weight"].T).view(1, t, kvh, hd).transpose(1, 2)
+        v = (r @ w[p + "self_attn.v_proj.weight"].T).view(1, t, kvh, hd).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        k = k.repeat_interleave(h // kvh, dim=1)
+        v = v.repeat_interleave(h // kvh, dim=1)
+        scores = q @ k.transpose(2, 3) / (hd ** 0.5) + mask
+        attn = torch.softmax(scores, dim=-1) @ v
+        x = x + attn.transpose(1, 2).reshape(1, t, h * hd) @ w[p + "self_attn.o_proj.weight"].T
+        r = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
+        gate = torch.nn.functional.silu(r @ w[p + "mlp.gate_proj.weight"].T)
+        x = x + (gate * (r @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+    x = rms_norm(x, w["model.norm.weight"], eps)
+    head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
+    return (x @ head.T)[0]
+
+
+def main(model_dir, out_path):
+    cfg = json.load(open(f"{model_dir}/config.json"))
+    w = load_safetensors(f"{model_dir}/model.safetensors")
+    goldens = []
+    with torch.no_grad():
+        for ids in SEQUENCES:
+            logits = forward(cfg, w, ids)
+            logp = torch.log_softmax(logits, dim=-1)
+            goldens.append({
+                "ids": ids,
+                "probe_ids": PROBE_IDS,
+                "logits": logits[:, PROBE_IDS].tolist(),
+                "argmax": logits.argmax(-1).tolist(),
+                # log-likelihood of the sequence's own next tokens, as the harness scores a continuation
+                "next_token_logprob": [logp[i, ids[i + 1]].item() for i in range(len(ids) - 1)],
+            })
+    digest = hashlib.sha256(open(f"{model_dir}/model.safetensors", "rb").read()).hexdigest()
+    json.dump({"config": cfg, "weights_sha256": digest, "torch": torch.__version__, "sequences": goldens},
+              open(out_path, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -86,7 +86,8 @@ public final class EvaluateJob {
     if (missingCount > 0) {
       failed = infer(missing, forwardPasses, computed, errorRows);
     }
-    if (!errorRows.isEmpty()) {
+    // an empty errors table is still written once, so every documented table exists after a run
+    if (!errorRows.isEmpty() || !store.exists(TableSchemas.ERRORS)) {
       store.append(TableSchemas.ERRORS, spark.createDataFrame(errorRows, TableSchemas.schema(TableSchemas.ERRORS)));
     }
     List<EvaluationSummary.TaskScore> scores = score(planned);

@@ -8,7 +8,8 @@ import picocli.CommandLine.Mixin;
 /** {@code kansoku demo}: the evaluate job on the embedded default (bundled model and samples). */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Evaluate the bundled random-weight Llama on the bundled samples (XWINO, JCommonsenseQA),",
-        "then print the score table and where the Parquet tables are. Scores are chance-level by design."})
+        "print the score table, then analyse the published reference matrix plus the evaluated models.",
+        "The bundled model's scores are chance-level by design."})
 class DemoCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions config;
@@ -18,6 +19,7 @@ class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return EvaluateCommand.runAndReport(config.load(java.util.Map.of()), spec.commandLine().getOut());
+    return EvaluateCommand.runAndReport(config.load(java.util.Map.of()), spec.commandLine().getOut(),
+        new dev.kansoku.config.ConfigLoader(config.confDir));
   }
 }

@@ -51,11 +51,21 @@ class EvaluateCommand implements Callable<Integer> {
   }
 
   static int runAndReport(ResolvedRun run, PrintWriter out) throws Exception {
+    return runAndReport(run, out, null);
+  }
+
+  /** Evaluates, prints the score table and, when a loader is given, analyses the whole matrix after. */
+  static int runAndReport(ResolvedRun run, PrintWriter out, dev.kansoku.config.ConfigLoader analyzeWith) throws Exception {
     long t0 = System.nanoTime();
     try (SparkSession spark = SparkSessions.create(run.settings())) {
       EvaluationSummary s = new EvaluateJob(spark, run).run();
       ScoreTable.print(s, out);
-      out.printf("run %s finished in %.1f s%n", s.runId(), (System.nanoTime() - t0) / 1e9);
+      out.printf("evaluation run %s finished in %.1f s%n", s.runId(), (System.nanoTime() - t0) / 1e9);
+      if (analyzeWith != null) {
+        out.println();
+        out.println("== analysis: published reference matrix + evaluated models ==");
+        AnalyzeCommand.analyze(spark, run, analyzeWith, out);
+      }
       out.flush();
       return s.failed() > 0 ? 1 : 0;
     }

@@ -44,22 +44,42 @@ public final class ConfigLoader {
       .section("inference", true, ConfigSchema.of()
           .required("batch-size", INT)
           .required("max-length", INT)
-          .required("torch-threads", INT));
+          .required("torch-threads", INT))
+      .section("analysis", true, ConfigSchema.of()
+          .required("output-dir", STRING)
+          .required("published-scores", STRING)
+          .required("include-published", BOOLEAN)
+          .required("include-evaluated", BOOLEAN)
+          .required("prefer", STRING)
+          .required("prefer-by-model", MAP)
+          .required("min-coverage", NUMBER)
+          .required("missing", STRING)
+          .required("imputation-components", INT)
+          .required("standardize", BOOLEAN)
+          .required("components", INT)
+          .required("regression-components", INT)
+          .required("bootstrap", INT)
+          .required("seed", INT)
+          .required("report", BOOLEAN));
 
   static final ConfigSchema MODEL = ConfigSchema.of()
       .required("id", STRING)
+      .optional("name", STRING)
       .required("revision", STRING)
-      .required("path", STRING)
+      .nullable("path", STRING)
       .required("format", STRING)
+      .optional("architecture", STRING)
       .required("dtype", STRING)
       .required("context-length", INT)
       .optional("generated-weights", BOOLEAN)
       .nullable("parameters", NUMBER)
+      .nullable("parameters-active", NUMBER)
       .section("training-tokens", false, ConfigSchema.of()
           .nullable("total", NUMBER)
           .nullable("ja", NUMBER)
           .nullable("en", NUMBER))
       .optional("origin", STRING)
+      .nullable("base-model", STRING)
       .optional("description", STRING);
 
   static final ConfigSchema TASK = ConfigSchema.of()
@@ -127,7 +147,12 @@ public final class ConfigLoader {
       if (m == null) {
         throw new ConfigError(ConfigSchema.where(merged.getValue("kansoku.models").origin(), "configuration"),
             "kansoku.models", "model '" + id + "' is not registered in " + confDir.resolve("models")
-                + " (registered: " + String.join(", ", registry.keySet()) + ")");
+                + " (evaluable: " + String.join(", ", registry.values().stream().filter(ModelSpec::evaluable).map(ModelSpec::id).toList()) + ")");
+      }
+      if (!m.evaluable()) {
+        throw new ConfigError(ConfigSchema.where(merged.getValue("kansoku.models").origin(), "configuration"),
+            "kansoku.models", "model '" + id + "' has no local weights (model.path is null in " + m.sourceFile()
+                + "): it takes part in the analysis through published scores only");
       }
       models.add(m);
     }
@@ -216,7 +241,54 @@ public final class ConfigLoader {
         spark,
         k.getInt("inference.batch-size"),
         k.getInt("inference.max-length"),
-        k.getInt("inference.torch-threads"));
+        k.getInt("inference.torch-threads"),
+        analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))));
+  }
+
+  private AnalysisSettings analysis(Config a, Path resultsDir) {
+    oneOf(a, "prefer", List.of("evaluated", "published"));
+    oneOf(a, "missing", List.of("impute", "drop"));
+    positive(a, "kansoku.analysis", "imputation-components");
+    positive(a, "kansoku.analysis", "components");
+    double coverage = a.getDouble("min-coverage");
+    if (coverage < 0 || coverage > 1) {
+      throw new ConfigError(ConfigSchema.where(a.getValue("min-coverage").origin(), "configuration"),
+          "kansoku.analysis.min-coverage", "must be between 0 and 1, got " + coverage);
+    }
+    Map<String, String> preferByModel = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> e : a.getConfig("prefer-by-model").root().entrySet()) {
+      String v = String.valueOf(e.getValue().unwrapped());
+      if (!v.equals("evaluated") && !v.equals("published")) {
+        throw new ConfigError(ConfigSchema.where(e.getValue().origin(), "configuration"),
+            "kansoku.analysis.prefer-by-model." + e.getKey(), "must be evaluated or published, got " + v);
+      }
+      preferByModel.put(e.getKey(), v);
+    }
+    Path out = Path.of(a.getString("output-dir"));
+    return new AnalysisSettings(
+        (out.isAbsolute() ? out : resultsDir.resolve(out)).normalize().toString(),
+        resolvePath(a.getString("published-scores")).toString(),
+        a.getBoolean("include-published"),
+        a.getBoolean("include-evaluated"),
+        a.getString("prefer"),
+        preferByModel,
+        coverage,
+        a.getString("missing"),
+        a.getInt("imputation-components"),
+        a.getBoolean("standardize"),
+        a.getInt("components"),
+        a.getInt("regression-components"),
+        a.getInt("bootstrap"),
+        a.getLong("seed"),
+        a.getBoolean("report"));
+  }
+
+  private static void oneOf(Config c, String key, List<String> allowed) {
+    String v = c.getString(key);
+    if (!allowed.contains(v)) {
+      throw new ConfigError(ConfigSchema.where(c.getValue(key).origin(), "configuration"), "kansoku.analysis." + key,
+          "must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
+    }
   }
 
   /** All models registered in {@code conf/models}, validated, keyed by id. */
@@ -236,29 +308,35 @@ public final class ConfigLoader {
     Config c = parseFile(file);
     MODEL.validate(c, "model", file.toString());
     Config m = c.getConfig("model");
-    Path dir = resolvePath(m.getString("path"));
-    if (!Files.isDirectory(dir)) {
-      throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path",
-          "model directory " + dir + " does not exist");
-    }
     String format = m.getString("format");
-    if (!ModelSpec.FORMAT_HF_LLAMA.equals(format)) {
-      throw new ConfigError(ConfigSchema.where(m.getValue("format").origin(), file.toString()), "model.format",
-          "unsupported format '" + format + "' (supported: " + ModelSpec.FORMAT_HF_LLAMA + ")");
+    Path dir = null;
+    if (m.hasPath("path")) {
+      dir = resolvePath(m.getString("path"));
+      if (!Files.isDirectory(dir)) {
+        throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path",
+            "model directory " + dir + " does not exist");
+      }
+      if (!ModelSpec.FORMAT_HF_LLAMA.equals(format)) {
+        throw new ConfigError(ConfigSchema.where(m.getValue("format").origin(), file.toString()), "model.format",
+            "unsupported format '" + format + "' (supported: " + ModelSpec.FORMAT_HF_LLAMA + ")");
+      }
     }
     return new ModelSpec(
         m.getString("id"),
+        m.hasPath("name") ? m.getString("name") : m.getString("id"),
         m.getString("revision"),
-        dir.toString(),
+        dir == null ? null : dir.toString(),
         format,
         m.getString("dtype"),
         m.getInt("context-length"),
         m.hasPath("generated-weights") && m.getBoolean("generated-weights"),
         optionalDouble(m, "parameters"),
+        optionalDouble(m, "parameters-active"),
         optionalDouble(m, "training-tokens.total"),
         optionalDouble(m, "training-tokens.ja"),
         optionalDouble(m, "training-tokens.en"),
         m.hasPath("origin") ? m.getString("origin") : "unknown",
+        m.hasPath("base-model") ? m.getString("base-model") : null,
         file.toString());
   }
 
@@ -350,7 +428,7 @@ public final class ConfigLoader {
     if (!Files.isDirectory(dir)) {
       throw new ConfigError(dir.toString(), sub, "configuration directory does not exist");
     }
-    try (Stream<Path> s = Files.list(dir)) {
+    try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
     } catch (IOException e) {
       throw new ConfigError(dir.toString(), sub, "cannot list: " + e.getMessage());

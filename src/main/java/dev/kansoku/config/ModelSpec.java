@@ -8,6 +8,7 @@ import java.io.Serializable;
  */
 public record ModelSpec(
     String id,
+    String name,
     String revision,
     String path,
     String format,
@@ -15,11 +16,23 @@ public record ModelSpec(
     int contextLength,
     boolean generatedWeights,
     Double parameters,
+    Double parametersActive,
     Double trainingTokensTotal,
     Double trainingTokensJa,
     Double trainingTokensEn,
     String origin,
+    String baseModel,
     String sourceFile) implements Serializable {
 
   public static final String FORMAT_HF_LLAMA = "hf-llama";
+
+  /** Whether weights are available locally; reference models without them take part in analysis only. */
+  public boolean evaluable() {
+    return path != null;
+  }
+
+  /** Parameters per token for compute (active experts of a mixture-of-experts model). */
+  public Double computeParameters() {
+    return parametersActive != null ? parametersActive : parameters;
+  }
 }

@@ -16,4 +16,5 @@ public record RunSettings(
     Map<String, String> sparkSettings,
     int batchSize,
     int maxLength,
-    int torchThreads) implements Serializable {}
+    int torchThreads,
+    AnalysisSettings analysis) implements Serializable {}

@@ -1,0 +1,130 @@
+package dev.kansoku.analysis;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.kansoku.config.AnalysisSettings;
+import dev.kansoku.config.ModelSpec;
+import dev.kansoku.pipeline.ResultsStore;
+import dev.kansoku.pipeline.TableSchemas;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The analyze job: published and evaluated task scores → score matrix → PCA (MLlib; standardised and
+ * centred variants, bootstrap intervals) → compute-scaling regressions → task correlations → Parquet
+ * tables, {@code summary.json} and {@code report/index.html} under the analysis output directory.
+ */
+public final class AnalysisJob {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisJob.class);
+  public static final List<String> TABLES = List.of("pca_explained_variance", "pca_loadings", "pca_scores",
+      "regressions", "task_correlations");
+  private final SparkSession spark;
+  private final AnalysisSettings settings;
+  private final String resultsDir;
+  private final Map<String, ModelSpec> registry;
+
+  public AnalysisJob(SparkSession spark, AnalysisSettings settings, String resultsDir, Map<String, ModelSpec> registry) {
+    this.spark = spark;
+    this.settings = settings;
+    this.resultsDir = resultsDir;
+    this.registry = registry;
+  }
+
+  public AnalysisOutcome run() throws IOException {
+    String runId = "analysis-" + System.currentTimeMillis();
+    List<String> notes = new ArrayList<>();
+    ResultsStore results = new ResultsStore(spark, resultsDir);
+    if (settings.includePublished()) {
+      PublishedScores.Loaded published = PublishedScores.load(Path.of(settings.publishedScores()));
+      notes.addAll(published.problems());
+      registerPublished(results, published.cells(), runId);
+    }
+    List<ScoreCell> cells = readCells(results);
+    ScoreMatrix raw = ScoreMatrix.build(cells, settings.prefer(), settings.preferByModel());
+    ScoreMatrix matrix = raw.complete(settings.minCoverage(), settings.missing(), settings.imputationComponents());
+    notes.addAll(matrix.notes());
+    if (matrix.models().size() < 3 || matrix.tasks().size() < 2) {
+      throw new IllegalArgumentException("the score matrix has " + matrix.models().size() + " model(s) and "
+          + matrix.tasks().size() + " task(s) after cleaning; PCA needs at least 3 models and 2 tasks ("
+          + String.join("; ", notes) + ")");
+    }
+    for (String m : matrix.models()) {
+      if (!registry.containsKey(m)) {
+        notes.add("model " + m + " has no entry in conf/models: no origin or compute, excluded from regressions");
+      }
+    }
+    LOG.info("score matrix: {} models × {} tasks ({} imputed cells)", matrix.models().size(), matrix.tasks().size(), matrix.imputed().size());
+    PcaResult primary = MllibPca.fit(spark, matrix, settings.standardize());
+    PcaResult secondary = MllibPca.fit(spark, matrix, !settings.standardize());
+    primary = BootstrapPca.withIntervals(spark, matrix, primary, settings.standardize(), settings.bootstrap(), settings.seed());
+    List<RegressionFit> fits = ComputeScalingRegressions.fit(spark, primary, registry, settings.regressionComponents(), notes);
+    TaskCorrelations.Result correlations = TaskCorrelations.compute(spark, matrix);
+
+    Path out = Path.of(settings.outputDir());
+    Files.createDirectories(out);
+    ResultsStore store = new ResultsStore(spark, out.toString());
+    AnalysisTables tables = new AnalysisTables(registry, settings.components());
+    store.replace("pca_explained_variance", tables.explainedVariance(primary, secondary), runId);
+    store.replace("pca_loadings", tables.loadings(primary, secondary), runId);
+    store.replace("pca_scores", tables.scores(primary, secondary), runId);
+    store.replace("regressions", tables.regressions(fits), runId);
+    store.replace("task_correlations", tables.correlations(correlations), runId);
+    AnalysisSummaryJson.write(out.resolve("summary.json"), matrix, primary, settings, fits, notes);
+    String report = null;
+    if (settings.report()) {
+      report = new AnalysisReport(registry).write(out.resolve("report"), matrix, primary, fits, correlations, notes).toString();
+    }
+    return new AnalysisOutcome(out.toString(), matrix, primary, secondary, fits, correlations, notes, report);
+  }
+
+  /** Published scores become task_scores rows with source = published, replacing earlier published rows. */
+  private void registerPublished(ResultsStore results, List<ScoreCell> published, String runId) {
+    List<Row> rows = new ArrayList<>();
+    for (Row r : results.read(TableSchemas.TASK_SCORES).where(col("source").notEqual("published")).collectAsList()) {
+      rows.add(r);
+    }
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    for (ScoreCell c : published) {
+      rows.add(RowFactory.create(c.modelId(), c.taskId(), "published", TaskCatalog.matrixMetric(c.taskId(), "score"),
+          c.value(), null, null, "published", now));
+    }
+    results.replace(TableSchemas.TASK_SCORES, rows, runId);
+  }
+
+  /** Matrix cells from task_scores: each task's matrix metric, published and/or evaluated as configured. */
+  private List<ScoreCell> readCells(ResultsStore results) {
+    List<ScoreCell> cells = new ArrayList<>();
+    Map<String, TreeMap<String, Row>> evaluatedMetrics = new LinkedHashMap<>();
+    for (Row r : results.read(TableSchemas.TASK_SCORES).collectAsList()) {
+      String source = r.getAs("source");
+      String model = r.getAs("model_id");
+      String task = r.getAs("task_id");
+      String metric = r.getAs("metric");
+      double value = r.<Double>getAs("value");
+      if ("published".equals(source) && settings.includePublished()) {
+        cells.add(new ScoreCell(model, task, value, source));
+      } else if ("evaluated".equals(source) && settings.includeEvaluated()) {
+        evaluatedMetrics.computeIfAbsent(model + "\u0000" + task, k -> new TreeMap<>()).put(metric, r);
+      }
+    }
+    for (TreeMap<String, Row> metrics : evaluatedMetrics.values()) {
+      Row any = metrics.firstEntry().getValue();
+      String task = any.getAs("task_id");
+      Row chosen = metrics.getOrDefault(TaskCatalog.matrixMetric(task, metrics.firstKey()), any);
+      cells.add(new ScoreCell(chosen.getAs("model_id"), task, chosen.<Double>getAs("value"), "evaluated"));
+    }
+    return cells;
+  }
+}

@@ -52,7 +52,9 @@ public final class AnalysisJob {
       registerPublished(results, published.cells(), runId);
     }
     List<ScoreCell> cells = readCells(results);
-    ScoreMatrix raw = ScoreMatrix.build(cells, settings.prefer(), settings.preferByModel());
+    List<String> expected = settings.includePublished()
+        ? TaskCatalog.SWALLOW.stream().map(TaskCatalog.TaskInfo::id).toList() : List.of();
+    ScoreMatrix raw = ScoreMatrix.build(cells, expected, settings.prefer(), settings.preferByModel());
     ScoreMatrix matrix = raw.complete(settings.minCoverage(), settings.missing(), settings.imputationComponents());
     notes.addAll(matrix.notes());
     if (matrix.models().size() < 3 || matrix.tasks().size() < 2) {

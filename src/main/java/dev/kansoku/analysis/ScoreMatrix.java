@@ -38,9 +38,19 @@ public final class ScoreMatrix {
    * @param preferByModel per-model exceptions to {@code prefer}
    */
   public static ScoreMatrix build(List<ScoreCell> cells, String prefer, Map<String, String> preferByModel) {
+    return build(cells, List.of(), prefer, preferByModel);
+  }
+
+  /**
+   * @param expectedTasks tasks that belong in the matrix even if no cell names them (the suite's); a task
+   *     without any score is then reported and dropped instead of silently absent
+   */
+  public static ScoreMatrix build(List<ScoreCell> cells, List<String> expectedTasks, String prefer,
+                                  Map<String, String> preferByModel) {
     Map<String, Map<String, ScoreCell>> byModel = new LinkedHashMap<>();
     List<String> notes = new ArrayList<>();
     Set<String> taskSet = new TreeSet<>(Comparator.comparingInt(TaskCatalog::order).thenComparing(Comparator.naturalOrder()));
+    taskSet.addAll(expectedTasks);
     for (ScoreCell c : cells) {
       taskSet.add(c.taskId());
       Map<String, ScoreCell> row = byModel.computeIfAbsent(c.modelId(), k -> new LinkedHashMap<>());
@@ -72,7 +82,8 @@ public final class ScoreMatrix {
   }
 
   /**
-   * Drops models observed on fewer than {@code minCoverage} of the tasks, then handles the remaining
+   * Drops tasks scored for fewer than {@code minCoverage} of the models and models observed on fewer than
+   * {@code minCoverage} of the remaining tasks, then handles the remaining
    * missing cells: {@code drop} removes every model that still has one, {@code impute} fills them by
    * iterative PCA with {@code components} components.
    */
@@ -84,8 +95,12 @@ public final class ScoreMatrix {
       for (double[] row : values) {
         observed += Double.isNaN(row[j]) ? 0 : 1;
       }
+      double coverage = models.isEmpty() ? 0 : (double) observed / models.size();
       if (observed == 0) {
         notes.add("task " + tasks.get(j) + " has no score for any model: dropped");
+      } else if (coverage < minCoverage) {
+        notes.add("task " + tasks.get(j) + " is scored for " + observed + " of " + models.size()
+            + " models (below min-coverage " + minCoverage + "): dropped");
       } else {
         keptTasks.add(j);
       }

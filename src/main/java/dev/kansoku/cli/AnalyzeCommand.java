@@ -66,10 +66,10 @@ class AnalyzeCommand implements Callable<Integer> {
       extra.put("kansoku.analysis.bootstrap", bootstrap.toString());
     }
     ResolvedRun run = config.load(extra);
-    try (SparkSession spark = SparkSessions.create(run.settings())) {
+    return SparkSessions.withSession(run.settings(), spark -> {
       analyze(spark, run, new ConfigLoader(config.confDir), spec.commandLine().getOut());
-    }
-    return 0;
+      return 0;
+    });
   }
 
   static AnalysisOutcome analyze(SparkSession spark, ResolvedRun run, ConfigLoader loader, PrintWriter out) throws Exception {

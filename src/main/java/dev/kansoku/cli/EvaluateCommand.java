@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,7 +56,7 @@ class EvaluateCommand implements Callable<Integer> {
   /** Evaluates, prints the score table and, when a loader is given, analyses the whole matrix after. */
   static int runAndReport(ResolvedRun run, PrintWriter out, dev.kansoku.config.ConfigLoader analyzeWith) throws Exception {
     long t0 = System.nanoTime();
-    try (SparkSession spark = SparkSessions.create(run.settings())) {
+    return SparkSessions.withSession(run.settings(), spark -> {
       EvaluationSummary s = new EvaluateJob(spark, run).run();
       ScoreTable.print(s, out);
       out.printf("evaluation run %s finished in %.1f s%n", s.runId(), (System.nanoTime() - t0) / 1e9);
@@ -68,6 +67,6 @@ class EvaluateCommand implements Callable<Integer> {
       }
       out.flush();
       return s.failed() > 0 ? 1 : 0;
-    }
+    });
   }
 }

@@ -9,6 +9,28 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
   private SparkSessions() {}
 
+  /** Work that needs a session. */
+  @FunctionalInterface
+  public interface SessionWork<T> {
+    T apply(SparkSession spark) throws Exception;
+  }
+
+  /**
+   * Runs {@code work} on a session and stops the session afterwards only if this call created it, so that
+   * commands run inside a program (tests, notebooks) leave the caller's session alive.
+   */
+  public static <T> T withSession(RunSettings settings, SessionWork<T> work) throws Exception {
+    boolean existed = SparkSession.getDefaultSession().isDefined();
+    SparkSession spark = create(settings);
+    try {
+      return work.apply(spark);
+    } finally {
+      if (!existed) {
+        spark.stop();
+      }
+    }
+  }
+
   public static SparkSession create(RunSettings settings) {
     SparkConf conf = new SparkConf(true);
     if (!conf.contains("spark.master")) {

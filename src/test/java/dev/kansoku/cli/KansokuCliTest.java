@@ -76,7 +76,7 @@ class KansokuCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : List.of("demo", "evaluate", "loglik", "generate", "make-tiny-model")) {
+    for (String cmd : List.of("demo", "evaluate", "analyze", "sql", "loglik", "generate", "make-tiny-model")) {
       Run r = run(cmd, "--help");
       assertEquals(0, r.code(), cmd);
       assertTrue(r.out().contains("Usage: kansoku " + cmd), r.out());

@@ -41,7 +41,8 @@ public final class ComputeScalingRegressions {
    */
   public static List<RegressionFit> fit(SparkSession spark, PcaResult pca, Map<String, ModelSpec> registry,
                                         int components, List<String> notes) {
-    List<RegressionFit> fits = new ArrayList<>();
+    List<java.util.concurrent.Callable<RegressionFit>> jobs = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
     int k = Math.min(components, pca.explainedVarianceRatio().length);
     for (int c = 0; c < k; c++) {
       for (TrainingCompute.Predictor p : TrainingCompute.Predictor.values()) {
@@ -74,13 +75,29 @@ public final class ComputeScalingRegressions {
             }
             continue;
           }
-          try {
-            fits.add(fitOne(spark, PcaResult.name(c), p.column(), group, xy, used, excluded));
-          } catch (RuntimeException e) {
-            notes.add(what + ": fit failed: " + e.getMessage());
-          }
+          String component = PcaResult.name(c);
+          jobs.add(() -> fitOne(spark, component, p.column(), group, xy, used, excluded));
+          labels.add(what);
         }
       }
+    }
+    // each MLlib fit is a few small Spark jobs dominated by scheduling latency: submit them concurrently
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    List<RegressionFit> fits = new ArrayList<>();
+    try {
+      List<java.util.concurrent.Future<RegressionFit>> futures = pool.invokeAll(jobs);
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          fits.add(futures.get(i).get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          notes.add(labels.get(i) + ": fit failed: " + e.getCause().getMessage());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while fitting regressions", e);
+    } finally {
+      pool.shutdown();
     }
     return fits;
   }

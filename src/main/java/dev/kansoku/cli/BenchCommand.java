@@ -1,0 +1,53 @@
+package dev.kansoku.cli;
+
+import dev.kansoku.analysis.AnalysisBenchmark;
+import dev.kansoku.pipeline.SparkSessions;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kansoku bench <what>}: benchmarks that print figures and ratios against a baseline in the same process. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures and ratios, no thresholds).",
+    subcommands = {BenchCommand.Analysis.class})
+class BenchCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "analysis", mixinStandardHelpOptions = true,
+      description = "The analysis stages on synthetic score matrices of growing size; the first size is the baseline.")
+  static class Analysis implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--models", split = ",", defaultValue = "1000,3000,10000", description = "Matrix sizes in models (default: ${DEFAULT-VALUE}).")
+    List<Integer> models;
+
+    @Option(names = "--tasks", defaultValue = "100", description = "Tasks (default: ${DEFAULT-VALUE}).")
+    int tasks;
+
+    @Option(names = "--bootstrap", defaultValue = "20", description = "Bootstrap replicates (default: ${DEFAULT-VALUE}).")
+    int bootstrap;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      var run = config.load(java.util.Map.of());
+      return SparkSessions.withSession(run.settings(), spark -> {
+        spec.commandLine().getOut().printf("analysis benchmark: %d cores, max heap %d MB, Spark %s%n",
+            Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024), spark.version());
+        AnalysisBenchmark.run(spark, models, tasks, bootstrap, spec.commandLine().getOut());
+        return 0;
+      });
+    }
+  }
+}

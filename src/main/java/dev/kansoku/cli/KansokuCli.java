@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code ./kansoku <command>}: the entry point of every job and debugging command. */
 @Command(name = "kansoku", mixinStandardHelpOptions = true, version = "kansoku 0.1.0",
     description = "Evaluate LLMs on Japanese and English benchmarks with Spark and DJL, then analyse the scores.",
-    subcommands = {DemoCommand.class, EvaluateCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, LoglikCommand.class, GenerateCommand.class,
+    subcommands = {DemoCommand.class, EvaluateCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, LoglikCommand.class, GenerateCommand.class,
         MakeTinyModelCommand.class, CommandLine.HelpCommand.class})
 public final class KansokuCli implements Runnable {
   @CommandLine.Spec
@@ -51,7 +51,8 @@ public final class KansokuCli implements Runnable {
   /** The user-facing cause (bad configuration, model or dataset), if the failure is one. */
   static Throwable userError(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException) {
+      if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException
+          || t instanceof dev.kansoku.sandbox.SandboxUnavailableException || t instanceof java.nio.file.NoSuchFileException) {
         return t;
       }
       if (t instanceof ModelLoadException && t.getCause() == null) {

@@ -60,7 +60,20 @@ public final class ConfigLoader {
           .required("regression-components", INT)
           .required("bootstrap", INT)
           .required("seed", INT)
-          .required("report", BOOLEAN));
+          .required("report", BOOLEAN))
+      .section("sandbox", true, ConfigSchema.of()
+          .required("python", STRING)
+          .required("timeout-seconds", NUMBER)
+          .required("wall-timeout-seconds", NUMBER)
+          .required("cpu-seconds", INT)
+          .required("memory-mb", INT)
+          .required("max-processes", INT)
+          .required("max-file-mb", INT)
+          .required("max-open-files", INT)
+          .required("max-output-kb", INT)
+          .required("parallelism", INT)
+          .required("work-dir", STRING)
+          .required("allow-unisolated", BOOLEAN));
 
   static final ConfigSchema MODEL = ConfigSchema.of()
       .required("id", STRING)
@@ -242,7 +255,20 @@ public final class ConfigLoader {
         k.getInt("inference.batch-size"),
         k.getInt("inference.max-length"),
         k.getInt("inference.torch-threads"),
-        analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))));
+        analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))),
+        sandbox(k.getConfig("sandbox")));
+  }
+
+  private dev.kansoku.sandbox.SandboxSettings sandbox(Config s) {
+    for (String key : List.of("cpu-seconds", "memory-mb", "max-processes", "max-file-mb", "max-open-files",
+        "max-output-kb", "parallelism")) {
+      positive(s, "kansoku.sandbox", key);
+    }
+    String work = s.getString("work-dir");
+    return new dev.kansoku.sandbox.SandboxSettings(s.getString("python"), s.getDouble("timeout-seconds"),
+        s.getDouble("wall-timeout-seconds"), s.getInt("cpu-seconds"), s.getLong("memory-mb"), s.getInt("max-processes"),
+        s.getLong("max-file-mb"), s.getInt("max-open-files"), s.getInt("max-output-kb"), s.getInt("parallelism"),
+        work.isEmpty() ? System.getProperty("java.io.tmpdir") : resolvePath(work).toString(), s.getBoolean("allow-unisolated"));
   }
 
   private AnalysisSettings analysis(Config a, Path resultsDir) {

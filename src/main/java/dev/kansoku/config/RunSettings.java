@@ -17,4 +17,5 @@ public record RunSettings(
     int batchSize,
     int maxLength,
     int torchThreads,
-    AnalysisSettings analysis) implements Serializable {}
+    AnalysisSettings analysis,
+    dev.kansoku.sandbox.SandboxSettings sandbox) implements Serializable {}

@@ -12,6 +12,9 @@ final class ScoreTable {
   static void print(EvaluationSummary s, PrintWriter out) {
     out.printf("requests: planned %d, reused %d, computed %d, failed %d; model forward passes: %d%n",
         s.planned(), s.reused(), s.computed(), s.failed(), s.forwardPasses());
+    if (!s.sandboxLayers().isEmpty()) {
+      out.println("code execution sandbox, isolation layers in force: " + s.sandboxLayers());
+    }
     if (s.datasetErrors() > 0) {
       out.printf("dataset rows skipped: %d (see the errors table)%n", s.datasetErrors());
     }

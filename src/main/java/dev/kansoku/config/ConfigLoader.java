@@ -114,6 +114,7 @@ public final class ConfigLoader {
           .optional("instruction", STRING)
           .optional("input-template", STRING)
           .optional("output-template", STRING)
+          .optional("samples", INT)
           .optional("target-delimiter", STRING)
           .optional("fewshot-delimiter", STRING))
       .section("request", true, ConfigSchema.of()
@@ -128,7 +129,8 @@ public final class ConfigLoader {
   static final ConfigSchema SUITE = ConfigSchema.of()
       .required("id", STRING)
       .optional("description", STRING)
-      .required("tasks", STRING_LIST);
+      .required("tasks", STRING_LIST)
+      .optional("limits", MAP);
 
   private final Path confDir;
   private final Path baseDir;
@@ -183,7 +185,12 @@ public final class ConfigLoader {
         throw new ConfigError(ConfigSchema.where(suite.getValue("suite.tasks").origin(), suiteFile.toString()),
             "suite.tasks", "task '" + taskId + "' has no file " + taskFile);
       }
-      tasks.add(task(taskFile));
+      TaskSpec t = task(taskFile);
+      String limitKey = "suite.limits." + taskId;
+      if (suite.hasPath(limitKey)) {
+        t = withLimit(t, suite.getInt(limitKey));
+      }
+      tasks.add(t);
     }
     return new ResolvedRun(settings, suite.getString("suite.id"), tasks, models);
   }
@@ -404,7 +411,8 @@ public final class ConfigLoader {
             t.hasPath("prompt.input-template") ? t.getString("prompt.input-template") : "",
             t.hasPath("prompt.output-template") ? t.getString("prompt.output-template") : "",
             t.hasPath("prompt.target-delimiter") ? t.getString("prompt.target-delimiter") : " ",
-            t.hasPath("prompt.fewshot-delimiter") ? t.getString("prompt.fewshot-delimiter") : "\n\n"),
+            t.hasPath("prompt.fewshot-delimiter") ? t.getString("prompt.fewshot-delimiter") : "\n\n",
+            t.hasPath("prompt.samples") ? t.getInt("prompt.samples") : 1),
         new TaskSpec.Request(
             kind,
             t.getBoolean("request.add-special-tokens"),
@@ -412,6 +420,7 @@ public final class ConfigLoader {
             t.hasPath("request.stop") ? t.getStringList("request.stop") : List.of()),
         t.hasPath("answer.postprocess") ? t.getString("answer.postprocess") : "none",
         t.getStringList("metrics"),
+        0,
         file.toString());
   }
 
@@ -422,6 +431,11 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigError(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key, e.getMessage());
     }
+  }
+
+  private static TaskSpec withLimit(TaskSpec t, int limit) {
+    return new TaskSpec(t.id(), t.version(), t.language(), t.framework(), t.dataset(), t.prompt(), t.request(),
+        t.answerPostprocess(), t.metrics(), limit, t.sourceFile());
   }
 
   private String existingFile(Config t, String key, String where) {

@@ -59,6 +59,11 @@ public final class EvaluateJob {
     for (ModelSpec m : run.models()) {
       ModelPreflight.check(m);
     }
+    java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers = java.util.Set.of();
+    if (run.tasks().stream().anyMatch(t -> dev.kansoku.metric.ExampleScorer.executesCode(t.metrics()))) {
+      // fail before any work when code cannot be run safely, and say which layers will protect the host
+      sandboxLayers = new dev.kansoku.sandbox.PythonSandbox(run.settings().sandbox()).layers();
+    }
     List<TaskPlan> plans = new ArrayList<>();
     for (TaskSpec t : run.tasks()) {
       plans.add(TaskPlan.build(t, run.settings().limit()));
@@ -95,7 +100,7 @@ public final class EvaluateJob {
     missing.unpersist();
     long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
     return new EvaluationSummary(runId, run.settings().resultsDir(), plannedCount, plannedCount - missingCount,
-        computed.value(), failed, forwardPasses.value(), datasetErrors, scores);
+        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers);
   }
 
   private List<Row> requestRows(List<TaskPlan> plans) {
@@ -155,7 +160,7 @@ public final class EvaluateJob {
     Dataset<Row> exampleScores = joined
         .groupByKey((MapFunction<Row, String>) r -> r.getAs("model_id") + "\u0000" + r.getAs("task_id") + "\u0000" + r.getAs("example_id"),
             Encoders.STRING())
-        .flatMapGroups(new ScoreExamples(tasks), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
+        .flatMapGroups(new ScoreExamples(tasks, run.settings().sandbox()), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
     store.overwritePartitions(TableSchemas.EXAMPLE_SCORES, exampleScores);
     return aggregate();
   }

@@ -12,7 +12,8 @@ public record EvaluationSummary(
     long failed,
     long forwardPasses,
     long datasetErrors,
-    List<TaskScore> scores) {
+    List<TaskScore> scores,
+    java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers) {
 
   /** One row of the task score table. */
   public record TaskScore(String modelId, String taskId, String metric, double value, Double stderr, long n) {}

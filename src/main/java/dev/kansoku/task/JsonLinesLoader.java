@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON Lines (one object per line), e.g. JGLUE's {@code *-v1.1.json}. Top-level scalar fields become string
+ * JSON Lines (one object per line; gzip-compressed when the name ends in {@code .gz}), e.g. JGLUE's
+ * {@code *-v1.1.json} or HumanEval's {@code HumanEval.jsonl.gz}. Top-level scalar fields become string
  * fields; the example id is the position of the row in the file (0-based), which is stable and matches the
  * index the reference frameworks iterate by.
  */
@@ -24,7 +25,9 @@ public final class JsonLinesLoader implements DatasetLoader {
   public LoadedDataset load(Path file, String languageFilter) throws IOException {
     List<Doc> docs = new ArrayList<>();
     List<LoadedDataset.RowError> errors = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (java.io.InputStream raw = Files.newInputStream(file);
+         java.io.InputStream decoded = file.toString().endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : raw;
+         BufferedReader in = new BufferedReader(new java.io.InputStreamReader(decoded, StandardCharsets.UTF_8))) {
       String line;
       long lineNo = 0;
       while ((line = in.readLine()) != null) {

@@ -15,8 +15,9 @@ public interface PromptStyle {
     return switch (style) {
       case LmEvalPartialEvaluation.NAME -> new LmEvalPartialEvaluation();
       case LlmJpEvalPrompt.NAME -> new LlmJpEvalPrompt();
+      case BigcodeHumanEvalPrompt.NAME -> new BigcodeHumanEvalPrompt();
       default -> throw new IllegalArgumentException("unknown prompt style '" + style + "' (known: "
-          + LmEvalPartialEvaluation.NAME + ", " + LlmJpEvalPrompt.NAME + ")");
+          + LmEvalPartialEvaluation.NAME + ", " + LlmJpEvalPrompt.NAME + ", " + BigcodeHumanEvalPrompt.NAME + ")");
     };
   }
 }

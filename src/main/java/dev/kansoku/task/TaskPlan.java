@@ -17,7 +17,9 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
    *
    * @param limit evaluate only the first {@code limit} examples (0 = all), like the harnesses' {@code --limit}
    */
-  public static TaskPlan build(TaskSpec task, int limit) throws IOException {
+  public static TaskPlan build(TaskSpec task, int runLimit) throws IOException {
+    // the run's --limit wins over the suite's per-task cap
+    int limit = runLimit > 0 ? runLimit : task.limit();
     DatasetLoader loader = DatasetLoader.forFormat(task.dataset().format());
     LoadedDataset eval = loader.load(Path.of(task.dataset().evalFile()), task.dataset().languageFilter());
     List<LoadedDataset.RowError> errors = new ArrayList<>(eval.errors());

@@ -49,7 +49,10 @@ class ConfigLoaderTest {
   void loadsTheDemoDefaults() {
     ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(null, Map.of());
     assertEquals("demo", run.suiteId());
-    assertEquals(2, run.tasks().size());
+    assertEquals(java.util.List.of("xwino_en", "jcommonsenseqa", "humaneval", "jhumaneval"),
+        run.tasks().stream().map(TaskSpec::id).toList());
+    assertEquals(10, run.tasks().get(2).limit(), "suite limits apply per task");
+    assertEquals(0, run.tasks().get(0).limit());
     assertEquals("kansoku-tiny-llama", run.models().get(0).id());
     assertEquals(8, run.settings().batchSize());
   }

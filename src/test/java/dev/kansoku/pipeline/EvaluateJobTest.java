@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The evaluate job end to end on local Spark, the bundled model and (cut) bundled samples. */
 class EvaluateJobTest {
+  private static final long PLANNED = 12 * 2 + 12 + 12 + 12;
   @TempDir
   static Path tmp;
   private static SparkSession spark;
@@ -76,20 +77,33 @@ class EvaluateJobTest {
   }
 
   @Test
-  void firstRunComputesEveryRequestAndScoresBothTasks() {
-    // 12 XWINO examples × 2 choices + 12 JCommonsenseQA generations
-    assertEquals(36, first.planned());
+  void firstRunComputesEveryRequestAndScoresEveryTask() {
+    // 12 XWINO examples × 2 choices + 12 JCommonsenseQA generations + 2 × 12 code generations
+    assertEquals(PLANNED, first.planned());
     assertEquals(0, first.reused());
-    assertEquals(36, first.computed());
+    assertEquals(PLANNED, first.computed());
     assertEquals(0, first.failed());
     assertTrue(first.forwardPasses() > 0);
-    assertEquals(List.of("jcommonsenseqa/exact_match/12", "xwino_en/acc/12"),
+    assertEquals(List.of("humaneval/pass@1/12", "humaneval/passed/12", "jcommonsenseqa/exact_match/12",
+            "jhumaneval/pass@1/12", "jhumaneval/passed/12", "xwino_en/acc/12"),
         first.scores().stream().map(s -> s.taskId() + "/" + s.metric() + "/" + s.n()).toList());
+    assertTrue(first.sandboxLayers().contains(dev.kansoku.sandbox.IsolationLayer.TEMP_DIRECTORY));
+  }
+
+  @Test
+  void codeSamplesKeepTheirSandboxOutcome() {
+    List<Row> rows = spark.read().parquet(results.resolve("example_scores").toString())
+        .where("task_id = 'humaneval' AND metric = 'passed'").collectAsList();
+    assertEquals(12, rows.size());
+    for (Row r : rows) {
+      assertEquals(0, r.<Integer>getAs("sample_index"));
+      assertTrue(r.<String>getAs("detail").matches("(passed|failed|error|timed out|killed).*"), r.toString());
+    }
   }
 
   @Test
   void secondRunReusesEverythingAndGivesIdenticalScores() {
-    assertEquals(36, second.reused());
+    assertEquals(PLANNED, second.reused());
     assertEquals(0, second.computed());
     assertEquals(0, second.forwardPasses());
     assertEquals(first.scores(), second.scores());
@@ -109,8 +123,8 @@ class EvaluateJobTest {
     List<Row> counts = spark.read().parquet(results.resolve("responses").toString())
         .groupBy("request_id").count().where("count > 1").collectAsList();
     assertTrue(counts.isEmpty(), "duplicated responses: " + counts);
-    assertEquals(36, spark.read().parquet(results.resolve("responses").toString()).count());
-    assertEquals(36, spark.read().parquet(results.resolve("requests").toString()).count());
+    assertEquals(PLANNED, spark.read().parquet(results.resolve("responses").toString()).count());
+    assertEquals(PLANNED, spark.read().parquet(results.resolve("requests").toString()).count());
   }
 
   @Test

@@ -13,21 +13,10 @@ import java.util.Set;
 public final class ExampleScorer {
   public static final Set<String> KNOWN_METRICS = Set.of("acc", "exact_match", "pass@1");
 
-  /** Runs candidate programs (the code-execution sandbox); needed only by pass@k metrics. */
-  @FunctionalInterface
-  public interface ProgramRunner {
-    List<dev.kansoku.sandbox.ExecutionResult> runAll(List<String> programs);
-  }
-
   private final List<String> metrics;
   private final AnswerPostprocess postprocess;
-  private final ProgramRunner runner;
 
   public ExampleScorer(List<String> metrics, AnswerPostprocess postprocess) {
-    this(metrics, postprocess, null);
-  }
-
-  public ExampleScorer(List<String> metrics, AnswerPostprocess postprocess, ProgramRunner runner) {
     for (String m : metrics) {
       if (!KNOWN_METRICS.contains(m)) {
         throw new IllegalArgumentException("unknown metric '" + m + "' (known: " + String.join(", ", KNOWN_METRICS) + ")");
@@ -35,7 +24,6 @@ public final class ExampleScorer {
     }
     this.metrics = List.copyOf(metrics);
     this.postprocess = postprocess;
-    this.runner = runner;
   }
 
   /** Whether scoring runs model-written code (and so needs a sandbox). */
@@ -72,30 +60,21 @@ public final class ExampleScorer {
   }
 
   /**
-   * bigcode-evaluation-harness: each sample's program is prompt + completion cut at the stop words, then the
-   * reference (test + check(entry_point)); one "passed" row per sample and the unbiased pass@1 of the example.
+   * pass@1 from executed samples (the pipeline runs them in the sandbox first): one "passed" row per
+   * sample with the sandbox's account, and the example's unbiased pass@1 estimate.
    */
-  private List<ExampleScore> passAtOne(List<ChoiceResponse> responses) {
-    if (runner == null) {
-      throw new IllegalStateException("pass@1 needs a code-execution sandbox");
-    }
+  private static List<ExampleScore> passAtOne(List<ChoiceResponse> responses) {
     List<ChoiceResponse> samples = new ArrayList<>(responses);
     samples.sort(Comparator.comparingInt(ChoiceResponse::choiceIndex));
-    List<String> programs = new ArrayList<>();
-    for (ChoiceResponse r : samples) {
-      String completion = dev.kansoku.sandbox.HumanEvalProblem.stopAtStopWord(r.generatedText() == null ? "" : r.generatedText());
-      programs.add(r.context() + completion + "\n" + r.gold());
-    }
-    List<dev.kansoku.sandbox.ExecutionResult> results = runner.runAll(programs);
     List<ExampleScore> out = new ArrayList<>();
     int passed = 0;
-    for (int i = 0; i < samples.size(); i++) {
-      dev.kansoku.sandbox.ExecutionResult r = results.get(i);
-      passed += r.passed() ? 1 : 0;
-      String completion = dev.kansoku.sandbox.HumanEvalProblem.stopAtStopWord(
-          samples.get(i).generatedText() == null ? "" : samples.get(i).generatedText());
-      out.add(new ExampleScore("passed", samples.get(i).choiceIndex(), r.passed() ? 1.0 : 0.0, completion, null,
-          r.outcome().label() + (r.detail().isEmpty() ? "" : ": " + r.detail())));
+    for (ChoiceResponse r : samples) {
+      if (r.executionPassed() == null) {
+        throw new IllegalStateException("pass@1 needs the sample's execution outcome (sample " + r.choiceIndex() + ")");
+      }
+      passed += r.executionPassed() ? 1 : 0;
+      String completion = dev.kansoku.sandbox.HumanEvalProblem.stopAtStopWord(r.generatedText() == null ? "" : r.generatedText());
+      out.add(new ExampleScore("passed", r.choiceIndex(), r.executionPassed() ? 1.0 : 0.0, completion, null, r.executionDetail()));
     }
     out.add(new ExampleScore("pass@1", -1, dev.kansoku.sandbox.PassAtK.estimate(samples.size(), passed, 1),
         passed + "/" + samples.size() + " samples passed", null, null));

@@ -157,10 +157,13 @@ public final class EvaluateJob {
         .join(responses, planned.col("request_id").equalTo(responses.col("r_id")), "left");
     Map<String, TaskSpec> tasks = new LinkedHashMap<>();
     run.tasks().forEach(t -> tasks.put(t.id(), t));
-    Dataset<Row> exampleScores = joined
+    // the execute stage: code samples run in sandboxes, in parallel within each task
+    Dataset<Row> executed = joined.mapPartitions(new ExecuteCodeSamples(tasks, run.settings().sandbox(), joined.schema()),
+        Encoders.row(ExecuteCodeSamples.schema(joined.schema())));
+    Dataset<Row> exampleScores = executed
         .groupByKey((MapFunction<Row, String>) r -> r.getAs("model_id") + "\u0000" + r.getAs("task_id") + "\u0000" + r.getAs("example_id"),
             Encoders.STRING())
-        .flatMapGroups(new ScoreExamples(tasks, run.settings().sandbox()), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
+        .flatMapGroups(new ScoreExamples(tasks), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
     store.overwritePartitions(TableSchemas.EXAMPLE_SCORES, exampleScores);
     return aggregate();
   }

@@ -5,8 +5,6 @@ import dev.kansoku.metric.AnswerPostprocess;
 import dev.kansoku.metric.ChoiceResponse;
 import dev.kansoku.metric.ExampleScore;
 import dev.kansoku.metric.ExampleScorer;
-import dev.kansoku.sandbox.CodeExecutionScorer;
-import dev.kansoku.sandbox.SandboxSettings;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,20 +19,9 @@ import org.apache.spark.sql.RowFactory;
  */
 final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
   private final Map<String, TaskSpec> tasks;
-  private final SandboxSettings sandbox;
-  private transient CodeExecutionScorer executor;
 
-  ScoreExamples(Map<String, TaskSpec> tasks, SandboxSettings sandbox) {
+  ScoreExamples(Map<String, TaskSpec> tasks) {
     this.tasks = Map.copyOf(tasks);
-    this.sandbox = sandbox;
-  }
-
-  /** One sandbox runner per task (executor side), created on first use: samples run in parallel. */
-  private CodeExecutionScorer executor() {
-    if (executor == null) {
-      executor = new CodeExecutionScorer(sandbox);
-    }
-    return executor;
   }
 
   @Override
@@ -50,14 +37,13 @@ final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
         continue;
       }
       responses.add(new ChoiceResponse(r.getAs("choice_index"), r.getAs("loglikelihood"), r.getAs("is_greedy"),
-          r.getAs("generated_text"), r.getAs("gold"), r.getAs("context")));
+          r.getAs("generated_text"), r.getAs("gold"), r.getAs(ExecuteCodeSamples.PASSED), r.getAs(ExecuteCodeSamples.EXECUTION)));
     }
     if (first == null || responses.size() < expected) {
       return List.<Row>of().iterator();
     }
     TaskSpec task = tasks.get(first.<String>getAs("task_id"));
-    ExampleScorer scorer = new ExampleScorer(task.metrics(), AnswerPostprocess.named(task.answerPostprocess()),
-        ExampleScorer.executesCode(task.metrics()) ? programs -> executor().runAll(programs) : null);
+    ExampleScorer scorer = new ExampleScorer(task.metrics(), AnswerPostprocess.named(task.answerPostprocess()));
     List<Row> out = new ArrayList<>();
     for (ExampleScore s : scorer.score(responses)) {
       out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.sampleIndex(), s.metric(),

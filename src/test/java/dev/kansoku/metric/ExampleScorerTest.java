@@ -40,6 +40,25 @@ class ExampleScorerTest {
   }
 
   @Test
+  void passAtOneFromExecutedSamples() {
+    ExampleScorer pass = new ExampleScorer(List.of("pass@1"), AnswerPostprocess.NONE);
+    List<ExampleScore> rows = pass.score(List.of(
+        new ChoiceResponse(1, null, null, "    return 2\nprint(1)", "ref", false, "failed: AssertionError"),
+        new ChoiceResponse(0, null, null, "    return 1\n", "ref", true, "passed"),
+        new ChoiceResponse(2, null, null, "    return 1\n", "ref", true, "passed"),
+        new ChoiceResponse(3, null, null, "x", "ref", false, "error: SyntaxError")));
+    assertEquals(5, rows.size());
+    assertEquals("passed", rows.get(0).metric());
+    assertEquals(0, rows.get(0).sampleIndex());
+    assertEquals("    return 2", rows.get(1).prediction(), "completion cut at the stop word");
+    assertEquals("failed: AssertionError", rows.get(1).detail());
+    ExampleScore passAt1 = rows.get(4);
+    assertEquals("pass@1", passAt1.metric());
+    assertEquals(-1, passAt1.sampleIndex());
+    assertEquals(0.5, passAt1.value(), 1e-12, "2 of 4 samples");
+  }
+
+  @Test
   void unknownMetricIsRejected() {
     assertThrows(IllegalArgumentException.class, () -> new ExampleScorer(List.of("bleu"), AnswerPostprocess.NONE));
   }

@@ -111,6 +111,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aModelRegisteredTwiceNamesBothFiles() throws IOException {
+    Path conf = copyConf();
+    Path copy = conf.resolve("models/zz-duplicate.conf");
+    Files.copy(conf.resolve("models/kansoku-tiny-llama.conf"), copy);
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
+    assertTrue(e.getMessage().startsWith(copy + ": model.id: id 'kansoku-tiny-llama' is also used by "), e.getMessage());
+  }
+
+  @Test
   void unknownModelIdIsAnError() {
     ConfigError e = assertThrows(ConfigError.class,
         () -> new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.models", "[nope]")));

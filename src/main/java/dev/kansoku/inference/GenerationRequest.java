@@ -2,5 +2,20 @@ package dev.kansoku.inference;
 
 import java.util.List;
 
-/** Greedy generation from {@code prompt} until a stop sequence, an end-of-sequence token or {@code maxNewTokens}. */
-public record GenerationRequest(String prompt, List<String> stopSequences, int maxNewTokens, boolean addSpecialTokens) {}
+/**
+ * Generation from {@code prompt} until a stop sequence, an end-of-sequence token or {@code maxNewTokens}.
+ * {@code temperature} 0 is greedy decoding; otherwise tokens are sampled after temperature, top-k (0 = off)
+ * and top-p (1 = off) filtering, as transformers applies them, from a random stream seeded by {@code seed}
+ * alone, so a sampled result does not depend on the batch it runs in.
+ */
+public record GenerationRequest(String prompt, List<String> stopSequences, int maxNewTokens, boolean addSpecialTokens,
+                                double temperature, double topP, int topK, long seed) {
+  /** Greedy decoding. */
+  public GenerationRequest(String prompt, List<String> stopSequences, int maxNewTokens, boolean addSpecialTokens) {
+    this(prompt, stopSequences, maxNewTokens, addSpecialTokens, 0.0, 1.0, 0, 0L);
+  }
+
+  public boolean sampled() {
+    return temperature > 0;
+  }
+}

@@ -24,6 +24,7 @@ public final class LlamaEngine implements CausalLanguageModel {
   private final int maxLength;
   private final long padId;
   private final AtomicLong forwardPasses = new AtomicLong();
+  private boolean useKvCache = true;
 
   private LlamaEngine(NDManager manager, LlamaModel model, TextTokenizer tokenizer, int maxLength) {
     this.manager = manager;
@@ -145,80 +146,162 @@ public final class LlamaEngine implements CausalLanguageModel {
     return results;
   }
 
+  /** Turns the KV cache off (every step recomputes the whole prefix); for benchmarks and checks. */
+  public LlamaEngine withKvCache(boolean on) {
+    this.useKvCache = on;
+    return this;
+  }
+
+  /** The decoding state of one request. */
+  private final class Sequence {
+    final GenerationRequest request;
+    final long[] prompt;
+    final List<Long> generated = new ArrayList<>();
+    final java.util.SplittableRandom rnd;
+    String finish;
+    String text;
+
+    Sequence(GenerationRequest request) {
+      this.request = request;
+      long[] ids = tokenizer.encode(request.prompt(), request.addSpecialTokens());
+      // keep room for the new tokens: the prompt is cut from the left, as the harness does
+      int keep = Math.max(1, maxLength - request.maxNewTokens());
+      long[] cut = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
+      this.prompt = cut.length == 0 ? new long[] {padId} : cut;
+      this.rnd = new java.util.SplittableRandom(request.seed());
+      if (request.maxNewTokens() <= 0) {
+        finish = "length";
+        text = "";
+      }
+    }
+
+    long[] tokens() {
+      return concat(prompt, generated.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Accepts the chosen token; returns whether the sequence is finished. */
+    boolean accept(long token) {
+      if (model.config().eosTokenIds().contains((int) token)) {
+        finish = "eos";
+        text = decode(generated);
+        return true;
+      }
+      generated.add(token);
+      String decoded = decode(generated);
+      int cut = firstStop(decoded, request.stopSequences());
+      if (cut >= 0) {
+        finish = "stop";
+        text = decoded.substring(0, cut);
+      } else if (generated.size() >= request.maxNewTokens()) {
+        finish = "length";
+        text = decoded;
+      }
+      return finish != null;
+    }
+
+    GenerationResult result() {
+      return new GenerationResult(text, prompt, generated.stream().mapToLong(Long::longValue).toArray(), finish);
+    }
+  }
+
   @Override
   public List<GenerationResult> generate(List<GenerationRequest> batch) {
-    int n = batch.size();
-    long[][] prompts = new long[n][];
-    List<List<Long>> generated = new ArrayList<>();
-    String[] finish = new String[n];
-    String[] texts = new String[n];
-    int maxSteps = 0;
-    for (int i = 0; i < n; i++) {
-      GenerationRequest r = batch.get(i);
-      long[] ids = tokenizer.encode(r.prompt(), r.addSpecialTokens());
-      // keep room for the new tokens: the prompt is cut from the left, as the harness does
-      int keep = Math.max(1, maxLength - r.maxNewTokens());
-      prompts[i] = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
-      if (prompts[i].length == 0) {
-        prompts[i] = new long[] {padId};
-      }
-      generated.add(new ArrayList<>());
-      maxSteps = Math.max(maxSteps, r.maxNewTokens());
-      if (r.maxNewTokens() <= 0) {
-        finish[i] = "length";
-        texts[i] = "";
+    List<Sequence> all = new ArrayList<>();
+    for (GenerationRequest r : batch) {
+      all.add(new Sequence(r));
+    }
+    List<Sequence> active = new ArrayList<>(all.stream().filter(q -> q.finish == null).toList());
+    if (!active.isEmpty()) {
+      if (useKvCache) {
+        decodeWithCache(active);
+      } else {
+        decodeWithoutCache(active);
       }
     }
-    for (int step = 0; step < maxSteps; step++) {
-      List<Integer> active = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        if (finish[i] == null) {
-          active.add(i);
+    return all.stream().map(Sequence::result).toList();
+  }
+
+  /** Prefill once, then one token per step; finished sequences leave the batch and the cache. */
+  private void decodeWithCache(List<Sequence> active) {
+    int vocab = model.config().vocabSize();
+    try (KvCache cache = model.newCache()) {
+      long[][] seqs = active.stream().map(Sequence::tokens).toArray(long[][]::new);
+      int width = Arrays.stream(seqs).mapToInt(x -> x.length).max().orElse(1);
+      PaddedBatch prefill = PaddedBatch.leftPadded(seqs, width, padId);
+      List<long[]> masks = new ArrayList<>();
+      for (int r = 0; r < seqs.length; r++) {
+        masks.add(Arrays.copyOfRange(prefill.mask(), r * width, (r + 1) * width));
+      }
+      float[] logits = lastLogits(prefill.ids(), prefill.mask(), prefill.positions(), seqs.length, width, width, cache);
+      while (true) {
+        List<Sequence> still = new ArrayList<>();
+        List<long[]> stillMasks = new ArrayList<>();
+        List<Long> keepRows = new ArrayList<>();
+        for (int r = 0; r < active.size(); r++) {
+          Sequence q = active.get(r);
+          if (!q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd))) {
+            still.add(q);
+            stillMasks.add(masks.get(r));
+            keepRows.add((long) r);
+          }
         }
-      }
-      if (active.isEmpty()) {
-        break;
-      }
-      long[][] seqs = new long[active.size()][];
-      int width = 0;
-      for (int a = 0; a < active.size(); a++) {
-        int i = active.get(a);
-        seqs[a] = concat(prompts[i], generated.get(i).stream().mapToLong(Long::longValue).toArray());
-        width = Math.max(width, seqs[a].length);
-      }
-      long[] next;
-      try (NDScope scope = new NDScope()) {
-        PaddedBatch padded = PaddedBatch.leftPadded(seqs, width, padId);
-        NDArray hidden = forward(padded);
-        NDArray last = hidden.get(":, -1, :");
-        next = model.logits(last).argMax(1).toLongArray();
-      }
-      for (int a = 0; a < active.size(); a++) {
-        int i = active.get(a);
-        GenerationRequest r = batch.get(i);
-        if (model.config().eosTokenIds().contains((int) next[a])) {
-          finish[i] = "eos";
-          texts[i] = decode(generated.get(i));
-          continue;
+        if (still.isEmpty()) {
+          return;
         }
-        generated.get(i).add(next[a]);
-        String text = decode(generated.get(i));
-        int cut = firstStop(text, r.stopSequences());
-        if (cut >= 0) {
-          finish[i] = "stop";
-          texts[i] = text.substring(0, cut);
-        } else if (generated.get(i).size() >= r.maxNewTokens()) {
-          finish[i] = "length";
-          texts[i] = text;
+        if (still.size() < active.size()) {
+          cache.select(keepRows.stream().mapToLong(Long::longValue).toArray());
         }
+        active = still;
+        int rows = active.size();
+        int total = stillMasks.get(0).length + 1;
+        long[] ids = new long[rows];
+        long[] mask = new long[rows * total];
+        long[] positions = new long[rows];
+        masks = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+          Sequence q = active.get(r);
+          ids[r] = q.generated.get(q.generated.size() - 1);
+          positions[r] = q.prompt.length + q.generated.size() - 1;
+          long[] m = Arrays.copyOf(stillMasks.get(r), total);
+          m[total - 1] = 1;
+          masks.add(m);
+          System.arraycopy(m, 0, mask, r * total, total);
+        }
+        logits = lastLogits(ids, mask, positions, rows, 1, total, cache);
       }
     }
-    List<GenerationResult> results = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      long[] gen = generated.get(i).stream().mapToLong(Long::longValue).toArray();
-      results.add(new GenerationResult(texts[i], prompts[i], gen, finish[i]));
+  }
+
+  /** Every step recomputes the whole (left-padded) sequence. */
+  private void decodeWithoutCache(List<Sequence> active) {
+    int vocab = model.config().vocabSize();
+    while (!active.isEmpty()) {
+      long[][] seqs = active.stream().map(Sequence::tokens).toArray(long[][]::new);
+      int width = Arrays.stream(seqs).mapToInt(x -> x.length).max().orElse(1);
+      PaddedBatch padded = PaddedBatch.leftPadded(seqs, width, padId);
+      float[] logits = lastLogits(padded.ids(), padded.mask(), padded.positions(), seqs.length, width, width, null);
+      List<Sequence> still = new ArrayList<>();
+      for (int r = 0; r < active.size(); r++) {
+        Sequence q = active.get(r);
+        if (!q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd))) {
+          still.add(q);
+        }
+      }
+      active = still;
     }
-    return results;
+  }
+
+  /** Logits of the last position of every row, (rows × vocab) row-major, from one forward pass. */
+  private float[] lastLogits(long[] ids, long[] mask, long[] positions, int rows, int width, int keys, KvCache cache) {
+    try (NDScope scope = new NDScope()) {
+      NDArray idArray = manager.create(ids, new Shape(rows, width));
+      NDArray maskArray = manager.create(mask, new Shape(rows, keys));
+      NDArray posArray = manager.create(positions, new Shape(rows, width));
+      forwardPasses.incrementAndGet();
+      NDArray hidden = model.hiddenStates(idArray, maskArray, posArray, cache);
+      NDArray last = hidden.get(":, -1, :");
+      return model.logits(last).toFloatArray();
+    }
   }
 
   private String decode(List<Long> ids) {

@@ -129,6 +129,10 @@ public final class LlamaModel implements AutoCloseable {
     return config;
   }
 
+  public KvCache newCache() {
+    return new KvCache(layers.size());
+  }
+
   /**
    * Final hidden states (after the last RMSNorm), shape (B, T, hidden).
    *
@@ -137,14 +141,26 @@ public final class LlamaModel implements AutoCloseable {
    * @param positions position ids, (B, T) int64 (real tokens count from 0 even under left padding)
    */
   public NDArray hiddenStates(NDArray ids, NDArray mask, NDArray positions) {
+    return hiddenStates(ids, mask, positions, null);
+  }
+
+  /**
+   * Hidden states of the new tokens {@code ids} (B, Tq), attending to the cached tokens as well.
+   *
+   * @param mask 1/0 for every key, cached ones first: (B, past + Tq)
+   * @param cache keys and values of earlier tokens, extended with these; null for a cache-free pass
+   */
+  public NDArray hiddenStates(NDArray ids, NDArray mask, NDArray positions, KvCache cache) {
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
+    long past = cache == null ? 0 : cache.length();
     NDArray x = ids.getNDArrayInternal().embedding(ids, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     NDArray[] rope = rotaryTables(positions);
-    NDArray attnBias = attentionBias(mask, b, t);
-    for (Layer layer : layers) {
+    NDArray attnBias = attentionBias(mask, b, t, past);
+    for (int i = 0; i < layers.size(); i++) {
+      Layer layer = layers.get(i);
       NDArray h = rmsNorm(x, layer.inputNorm());
-      x = x.add(attention(h, layer, rope[0], rope[1], attnBias, b, t));
+      x = x.add(attention(h, layer, rope[0], rope[1], attnBias, b, t, cache, i));
       NDArray h2 = rmsNorm(x, layer.postNorm());
       NDArray gate = Activation.swish(linear(h2, layer.wGate()), 1f);
       x = x.add(linear(gate.mul(linear(h2, layer.wUp())), layer.wDown()));
@@ -157,7 +173,8 @@ public final class LlamaModel implements AutoCloseable {
     return linear(hidden, lmHead);
   }
 
-  private NDArray attention(NDArray h, Layer layer, NDArray cos, NDArray sin, NDArray bias, long b, long t) {
+  private NDArray attention(NDArray h, Layer layer, NDArray cos, NDArray sin, NDArray bias, long b, long t,
+                            KvCache cache, int layerIndex) {
     int hd = config.headDim();
     int heads = config.numHeads();
     int kvHeads = config.numKvHeads();
@@ -166,11 +183,19 @@ public final class LlamaModel implements AutoCloseable {
     NDArray v = linear(h, layer.wv()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
     q = applyRotary(q, cos, sin);
     k = applyRotary(k, cos, sin);
+    if (cache != null) {
+      if (cache.key(layerIndex) != null) {
+        k = cache.key(layerIndex).concat(k, 2);
+        v = cache.value(layerIndex).concat(v, 2);
+      }
+      cache.put(layerIndex, k, v);
+    }
+    long tk = k.getShape().get(2);
     if (kvHeads != heads) {
       // repeat_kv: query head i reads key/value head i / (heads / kvHeads)
       int rep = heads / kvHeads;
-      k = k.expandDims(2).broadcast(b, kvHeads, rep, t, hd).reshape(b, heads, t, hd);
-      v = v.expandDims(2).broadcast(b, kvHeads, rep, t, hd).reshape(b, heads, t, hd);
+      k = k.expandDims(2).broadcast(b, kvHeads, rep, tk, hd).reshape(b, heads, tk, hd);
+      v = v.expandDims(2).broadcast(b, kvHeads, rep, tk, hd).reshape(b, heads, tk, hd);
     }
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)).add(bias);
     NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
@@ -192,17 +217,21 @@ public final class LlamaModel implements AutoCloseable {
     return x.mul(cos).add(rotated.mul(sin));
   }
 
-  /** Additive bias (B, 1, T, T): 0 where a query may attend (causal and not padding), float32 min elsewhere. */
-  private static NDArray attentionBias(NDArray mask, long b, long t) {
+  /**
+   * Additive bias (B, 1, Tq, past + Tq): 0 where a query may attend (causal — query i sits at position
+   * past + i — and not padding), float32 min elsewhere.
+   */
+  private static NDArray attentionBias(NDArray mask, long b, long t, long past) {
     NDManager m = mask.getManager();
-    boolean[] causal = new boolean[(int) (t * t)];
+    long tk = past + t;
+    boolean[] causal = new boolean[(int) (t * tk)];
     for (int i = 0; i < t; i++) {
-      for (int j = 0; j <= i; j++) {
-        causal[(int) (i * t + j)] = true;
+      for (int j = 0; j <= past + i; j++) {
+        causal[(int) (i * tk + j)] = true;
       }
     }
-    NDArray allowed = m.create(causal, new Shape(1, 1, t, t))
-        .logicalAnd(mask.eq(1).reshape(b, 1, 1, t));
+    NDArray allowed = m.create(causal, new Shape(1, 1, t, tk))
+        .logicalAnd(mask.eq(1).reshape(b, 1, 1, tk));
     return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
   }
 

@@ -79,6 +79,37 @@ class LlamaEngineTest {
   }
 
   @Test
+  void kvCacheGivesTheSameGreedyTokensAsRecomputing() {
+    List<GenerationRequest> batch = List.of(
+        new GenerationRequest("日本の首都は", List.of(), 12, false),
+        new GenerationRequest("A longer English prompt that pads the other rows of the batch", List.of(), 5, false),
+        new GenerationRequest("def f(x):\n    return", List.of(), 9, true));
+    List<GenerationResult> cached = engine.withKvCache(true).generate(batch);
+    List<GenerationResult> recomputed = engine.withKvCache(false).generate(batch);
+    engine.withKvCache(true);
+    for (int i = 0; i < batch.size(); i++) {
+      assertArrayEquals(recomputed.get(i).generatedIds(), cached.get(i).generatedIds(), "request " + i);
+      assertEquals(recomputed.get(i).text(), cached.get(i).text());
+    }
+    assertEquals(12, cached.get(0).generatedIds().length, "rows that finish early leave the batch; the rest go on");
+  }
+
+  @Test
+  void samplingIsReproducibleWhateverTheBatch() {
+    GenerationRequest sampled = new GenerationRequest("こんにちは、", List.of(), 10, false, 0.8, 0.95, 50, 1234L);
+    GenerationResult alone = engine.generate(List.of(sampled)).get(0);
+    GenerationResult inBatch = engine.generate(List.of(
+        new GenerationRequest("other", List.of(), 3, false, 1.0, 1.0, 0, 7L), sampled,
+        new GenerationRequest("yet another prompt, longer than the rest", List.of(), 10, false))).get(1);
+    assertArrayEquals(alone.generatedIds(), inBatch.generatedIds());
+    GenerationResult otherSeed = engine.generate(List.of(
+        new GenerationRequest("こんにちは、", List.of(), 10, false, 0.8, 0.95, 50, 99L))).get(0);
+    GenerationResult greedy = engine.generate(List.of(new GenerationRequest("こんにちは、", List.of(), 10, false))).get(0);
+    assertTrue(!java.util.Arrays.equals(alone.generatedIds(), otherSeed.generatedIds())
+        || !java.util.Arrays.equals(alone.generatedIds(), greedy.generatedIds()), "the seed matters");
+  }
+
+  @Test
   void weightsAreReproducibleFromTheSeed(@TempDir Path tmp) throws Exception {
     Files.copy(TestPaths.TINY_MODEL.resolve("config.json"), tmp.resolve("config.json"));
     Path written = TinyLlamaFactory.writeWeights(tmp, TinyLlamaFactory.DEFAULT_SEED, TinyLlamaFactory.DEFAULT_STD);

@@ -57,6 +57,44 @@ class LlamaReferenceParityTest {
     }
   }
 
+  /** Prefill part of a sequence, then feed one token at a time through the KV cache: same logits. */
+  @ParameterizedTest
+  @ValueSource(strings = {"tiny", "variant"})
+  void incrementalDecodingWithTheCacheMatchesReference(String name) throws Exception {
+    JsonNode golden;
+    try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
+      golden = new ObjectMapper().readTree(in);
+    }
+    JsonNode g = golden.get("sequences").get(0);
+    long[] ids = toLongs(g.get("ids"));
+    long[] probes = toLongs(g.get("probe_ids"));
+    Path dir = modelDir(name);
+    try (NDManager manager = NDManager.newBaseManager("PyTorch"); LlamaModel model = LlamaModel.load(dir, manager);
+         KvCache cache = model.newCache()) {
+      int prefill = 5;
+      for (int t = prefill - 1; t < ids.length; t++) {
+        try (NDScope scope = new NDScope()) {
+          int from = t == prefill - 1 ? 0 : t;
+          int len = t - from + 1;
+          long[] chunk = java.util.Arrays.copyOfRange(ids, from, t + 1);
+          long[] positions = new long[len];
+          for (int i = 0; i < len; i++) {
+            positions[i] = from + i;
+          }
+          long[] mask = new long[t + 1];
+          java.util.Arrays.fill(mask, 1);
+          NDArray hidden = model.hiddenStates(manager.create(chunk, new Shape(1, len)), manager.create(mask, new Shape(1, t + 1)),
+              manager.create(positions, new Shape(1, len)), cache);
+          float[] row = model.logits(hidden.get(":, -1, :")).toFloatArray();
+          for (int p = 0; p < probes.length; p++) {
+            assertEquals(g.get("logits").get(t).get(p).asDouble(), row[(int) probes[p]], TOLERANCE, name + " cached t=" + t);
+          }
+        }
+      }
+      assertEquals(ids.length, cache.length());
+    }
+  }
+
   private Path modelDir(String name) throws Exception {
     if (name.equals("tiny")) {
       TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);

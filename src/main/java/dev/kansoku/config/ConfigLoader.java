@@ -121,7 +121,11 @@ public final class ConfigLoader {
           .required("kind", STRING)
           .required("add-special-tokens", BOOLEAN)
           .optional("max-new-tokens", INT)
-          .optional("stop", STRING_LIST))
+          .optional("stop", STRING_LIST)
+          .optional("temperature", NUMBER)
+          .optional("top-p", NUMBER)
+          .optional("top-k", INT)
+          .optional("seed", INT))
       .section("answer", false, ConfigSchema.of()
           .optional("postprocess", STRING))
       .required("metrics", STRING_LIST);
@@ -417,7 +421,11 @@ public final class ConfigLoader {
             kind,
             t.getBoolean("request.add-special-tokens"),
             t.hasPath("request.max-new-tokens") ? t.getInt("request.max-new-tokens") : 0,
-            t.hasPath("request.stop") ? t.getStringList("request.stop") : List.of()),
+            t.hasPath("request.stop") ? t.getStringList("request.stop") : List.of(),
+            t.hasPath("request.temperature") ? t.getDouble("request.temperature") : 0.0,
+            t.hasPath("request.top-p") ? t.getDouble("request.top-p") : 1.0,
+            t.hasPath("request.top-k") ? t.getInt("request.top-k") : 0,
+            t.hasPath("request.seed") ? t.getLong("request.seed") : 0L),
         t.hasPath("answer.postprocess") ? t.getString("answer.postprocess") : "none",
         t.getStringList("metrics"),
         0,

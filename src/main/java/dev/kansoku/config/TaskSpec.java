@@ -31,7 +31,9 @@ public record TaskSpec(
                        String targetDelimiter, String fewshotDelimiter, int samples) implements Serializable {}
 
   /** The request kind and decoding settings. */
-  public record Request(String kind, boolean addSpecialTokens, int maxNewTokens, List<String> stop) implements Serializable {}
+  /** The request kind and decoding settings; temperature 0 means greedy. */
+  public record Request(String kind, boolean addSpecialTokens, int maxNewTokens, List<String> stop,
+                        double temperature, double topP, int topK, long seed) implements Serializable {}
 
   public static final String LOGLIKELIHOOD = "loglikelihood";
   public static final String GENERATE_UNTIL = "generate_until";

@@ -108,9 +108,10 @@ public final class EvaluateJob {
     for (ModelSpec m : run.models()) {
       for (TaskPlan p : plans) {
         for (PlannedRequest r : p.requests()) {
+          PlannedRequest.Decoding d = r.decoding();
           rows.add(RowFactory.create(RequestId.of(m, r), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
-              r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), "greedy", r.gold(),
-              RequestId.sha256(r.context()), m.revision(), r.taskVersion(), m.id(), r.taskId()));
+              r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), d.label(), d.temperature(), d.topP(),
+              d.topK(), d.seed(), r.gold(), RequestId.sha256(r.context()), m.revision(), r.taskVersion(), m.id(), r.taskId()));
         }
       }
     }

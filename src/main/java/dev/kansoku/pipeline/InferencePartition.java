@@ -131,7 +131,8 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
       List<GenerationRequest> reqs = new ArrayList<>();
       for (Row r : batch) {
         reqs.add(new GenerationRequest(r.getAs("context"), r.getList(r.fieldIndex("stop_sequences")),
-            r.<Integer>getAs("max_new_tokens"), r.<Boolean>getAs("add_special_tokens")));
+            r.<Integer>getAs("max_new_tokens"), r.<Boolean>getAs("add_special_tokens"), r.<Double>getAs("temperature"),
+            r.<Double>getAs("top_p"), r.<Integer>getAs("top_k"), r.<Long>getAs("seed")));
       }
       List<GenerationResult> results = model.generate(reqs);
       double perRequestMs = elapsedMs(t0) / batch.size();

@@ -18,10 +18,15 @@ final class BigcodeHumanEvalPrompt implements PromptStyle {
     List<PlannedRequest> out = new ArrayList<>();
     for (Doc doc : evalDocs) {
       String reference = "\n" + doc.get("test") + "\n" + "check(" + doc.get("entry_point") + ")";
+      TaskSpec.Request q = task.request();
       for (int sample = 0; sample < Math.max(1, task.prompt().samples()); sample++) {
+        // each sample has its own seed, derived from the task's seed, the problem and the sample number
+        PlannedRequest.Decoding decoding = q.temperature() > 0
+            ? new PlannedRequest.Decoding(q.temperature(), q.topP(), q.topK(),
+                RequestId.seed(Long.toString(q.seed()), task.id(), doc.id(), Integer.toString(sample)))
+            : PlannedRequest.Decoding.GREEDY;
         out.add(new PlannedRequest(task.id(), task.version(), doc.id(), sample, TaskSpec.GENERATE_UNTIL,
-            doc.get("prompt"), null, task.request().maxNewTokens(), task.request().stop(),
-            task.request().addSpecialTokens(), reference));
+            doc.get("prompt"), null, q.maxNewTokens(), q.stop(), q.addSpecialTokens(), reference, decoding));
       }
     }
     return out;

@@ -19,4 +19,26 @@ public record PlannedRequest(
     int maxNewTokens,
     List<String> stop,
     boolean addSpecialTokens,
-    String gold) implements Serializable {}
+    String gold,
+    Decoding decoding) implements Serializable {
+
+  /** Greedy (temperature 0) or sampled decoding; the seed is per request, so a sample is reproducible. */
+  public record Decoding(double temperature, double topP, int topK, long seed) implements Serializable {
+    public static final Decoding GREEDY = new Decoding(0.0, 1.0, 0, 0L);
+
+    public boolean sampled() {
+      return temperature > 0;
+    }
+
+    public String label() {
+      return sampled() ? "sample" : "greedy";
+    }
+  }
+
+  public PlannedRequest(String taskId, String taskVersion, String exampleId, int choiceIndex, String kind,
+                        String context, String continuation, int maxNewTokens, List<String> stop,
+                        boolean addSpecialTokens, String gold) {
+    this(taskId, taskVersion, exampleId, choiceIndex, kind, context, continuation, maxNewTokens, stop,
+        addSpecialTokens, gold, Decoding.GREEDY);
+  }
+}

@@ -33,8 +33,26 @@ public final class RequestId {
     append(canonical, Integer.toString(r.stop().size()));
     r.stop().forEach(s -> append(canonical, s));
     append(canonical, Boolean.toString(r.addSpecialTokens()));
-    append(canonical, "greedy"); // decoding: temperature 0, no seed (sampling arrives with the engine issue)
+    PlannedRequest.Decoding d = r.decoding();
+    if (d.sampled()) {
+      append(canonical, "sample");
+      append(canonical, Double.toString(d.temperature()));
+      append(canonical, Double.toString(d.topP()));
+      append(canonical, Integer.toString(d.topK()));
+      append(canonical, Long.toString(d.seed()));
+    } else {
+      append(canonical, "greedy"); // greedy ids are unchanged from before sampling existed
+    }
     return sha256(canonical.toString());
+  }
+
+  /** A 63-bit seed derived from its parts, for per-sample random streams. */
+  public static long seed(String... parts) {
+    StringBuilder b = new StringBuilder();
+    for (String p : parts) {
+      append(b, p);
+    }
+    return Long.parseUnsignedLong(sha256(b.toString()).substring(0, 15), 16);
   }
 
   public static String sha256(String text) {

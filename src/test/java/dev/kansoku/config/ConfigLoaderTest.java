@@ -51,7 +51,7 @@ class ConfigLoaderTest {
     assertEquals("demo", run.suiteId());
     assertEquals(java.util.List.of("xwino_en", "jcommonsenseqa", "humaneval", "jhumaneval"),
         run.tasks().stream().map(TaskSpec::id).toList());
-    assertEquals(10, run.tasks().get(2).limit(), "suite limits apply per task");
+    assertEquals(5, run.tasks().get(2).limit(), "suite limits apply per task");
     assertEquals(0, run.tasks().get(0).limit());
     assertEquals("kansoku-tiny-llama", run.models().get(0).id());
     assertEquals(8, run.settings().batchSize());

@@ -91,6 +91,23 @@ class PromptStylesTest {
   }
 
   @Test
+  void humanevalRequestsAreTenSeededSamplesOfTheUnstrippedPrompt() throws Exception {
+    TaskPlan plan = TaskPlan.build(task("humaneval"), 2);
+    assertEquals(20, plan.requests().size());
+    PlannedRequest first = plan.requests().get(0);
+    assertTrue(first.context().startsWith("from typing import List\n\n\ndef has_close_elements("));
+    assertTrue(first.context().endsWith("\"\"\"\n"), "the prompt keeps its trailing newline (unstripped)");
+    assertTrue(first.gold().startsWith("\n\n\nMETADATA") && first.gold().endsWith("\ncheck(has_close_elements)"), first.gold());
+    assertEquals(0.2, first.decoding().temperature());
+    assertEquals(0.95, first.decoding().topP());
+    java.util.Set<Long> seeds = new java.util.HashSet<>();
+    plan.requests().forEach(r -> seeds.add(r.decoding().seed()));
+    assertEquals(20, seeds.size(), "every sample has its own seed");
+    assertEquals(first.decoding().seed(), TaskPlan.build(task("humaneval"), 2).requests().get(0).decoding().seed(), "seeds are stable");
+    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), plan.requests().subList(0, 10).stream().map(PlannedRequest::choiceIndex).toList());
+  }
+
+  @Test
   void firstFewshotExampleIsTheOneLlmJpEvalPicks() throws Exception {
     List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
     List<Doc> shots = LlmJpEvalPrompt.fewshotExamples(train, 4, 42);

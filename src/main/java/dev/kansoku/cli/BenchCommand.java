@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code kansoku bench <what>}: benchmarks that print figures and ratios against a baseline in the same process. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures and ratios, no thresholds).",
-    subcommands = {BenchCommand.Analysis.class})
+    subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class})
 class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -19,6 +19,23 @@ class BenchCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "inference", mixinStandardHelpOptions = true,
+      description = "Engine throughput on a ~50M-parameter Llama: scoring and generation, KV cache on/off, vs the matmul ceiling.")
+  static class Inference implements Callable<Integer> {
+    @Option(names = "--work-dir", defaultValue = "target/bench", description = "Where the benchmark model is generated (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path workDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      dev.kansoku.inference.InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir,
+          spec.commandLine().getOut());
+      return 0;
+    }
   }
 
   @Command(name = "analysis", mixinStandardHelpOptions = true,

@@ -1,7 +1,10 @@
 package dev.kansoku;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** Locations tests use: the repository (Surefire's working directory) and the shared data beside it. */
 public final class TestPaths {
@@ -19,5 +22,19 @@ public final class TestPaths {
 
   public static boolean hasShared() {
     return Files.isDirectory(sharedBenchmarks());
+  }
+
+  /** Copies a directory tree (tests edit copies of conf/, never the original). */
+  public static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 }

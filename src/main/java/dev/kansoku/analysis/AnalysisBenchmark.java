@@ -2,9 +2,6 @@ package dev.kansoku.analysis;
 
 import dev.kansoku.config.ModelSpec;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +43,7 @@ public final class AnalysisBenchmark {
   }
 
   static Measurement measure(SparkSession spark, int n, int p, int bootstrap) {
-    resetPeaks();
+    dev.kansoku.bench.PeakMemory.resetHeapPeak();
     SplittableRandom rnd = new SplittableRandom(n * 31L + p);
     double[][] w = new double[3][p];
     for (double[] row : w) {
@@ -85,27 +82,10 @@ public final class AnalysisBenchmark {
     t = System.nanoTime();
     TaskCorrelations.compute(spark, m);
     seconds.put("task correlations", lap(t));
-    return new Measurement(n, p, seconds, peakHeapMb());
+    return new Measurement(n, p, seconds, dev.kansoku.bench.PeakMemory.heapMb());
   }
 
   private static double lap(long t0) {
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static void resetPeaks() {
-    System.gc();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      pool.resetPeakUsage();
-    }
-  }
-
-  private static long peakHeapMb() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        sum += pool.getPeakUsage().getUsed();
-      }
-    }
-    return sum / (1024 * 1024);
   }
 }

@@ -23,9 +23,6 @@ class AnalyzeCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions config;
 
-  @Option(names = "--results", description = "Results directory; overrides kansoku.results-dir.")
-  String results;
-
   @Option(names = "--no-published", description = "Leave out the published reference scores.")
   boolean noPublished;
 
@@ -47,9 +44,6 @@ class AnalyzeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, String> extra = new LinkedHashMap<>();
-    if (results != null) {
-      extra.put("kansoku.results-dir", results);
-    }
     if (noPublished) {
       extra.put("kansoku.analysis.include-published", "false");
     }

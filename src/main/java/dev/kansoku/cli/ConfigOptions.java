@@ -18,8 +18,15 @@ final class ConfigOptions {
   @Option(names = "-D", mapFallbackValue = "", description = "Override one setting, e.g. -Dkansoku.limit=10.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Option(names = "--results", description = "Results directory; overrides kansoku.results-dir.")
+  String results;
+
   ResolvedRun load(Map<String, String> extra) {
     Map<String, String> all = new LinkedHashMap<>(extra);
+    if (results != null) {
+      all.put("kansoku.results-dir", results);
+    }
+    // explicit -D settings win over the convenience options
     all.putAll(overrides);
     return new ConfigLoader(confDir).load(confFile, all);
   }

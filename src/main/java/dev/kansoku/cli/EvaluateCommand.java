@@ -26,9 +26,6 @@ class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--models", split = ",", description = "Comma-separated model ids; overrides kansoku.models.")
   java.util.List<String> models;
 
-  @Option(names = "--results", description = "Results directory; overrides kansoku.results-dir.")
-  String results;
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -37,9 +34,6 @@ class EvaluateCommand implements Callable<Integer> {
     Map<String, String> extra = new LinkedHashMap<>();
     if (suite != null) {
       extra.put("kansoku.suite", suite);
-    }
-    if (results != null) {
-      extra.put("kansoku.results-dir", results);
     }
     if (models != null) {
       // HOCON list syntax inside a -D style override

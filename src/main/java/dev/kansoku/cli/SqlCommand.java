@@ -29,9 +29,6 @@ class SqlCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", description = "The query. Without it, lists the views.")
   String query;
 
-  @Option(names = "--results", description = "Results directory; overrides kansoku.results-dir.")
-  String results;
-
   @Option(names = "--max-rows", defaultValue = "100", description = "Rows printed at most (default: ${DEFAULT-VALUE}).")
   int maxRows;
 
@@ -44,9 +41,6 @@ class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, String> extra = new LinkedHashMap<>();
-    if (results != null) {
-      extra.put("kansoku.results-dir", results);
-    }
     ResolvedRun run = config.load(extra);
     PrintWriter out = spec.commandLine().getOut();
     return SparkSessions.withSession(run.settings(), spark -> {

@@ -5,9 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +96,7 @@ public final class InferenceBenchmark {
       }
       out.println("prefix reuse for multiple choice: not implemented yet (no figure)");
     }
-    out.printf("peak heap %d MB, peak resident memory (native + heap) %d MB%n", peakHeapMb(), peakRssMb());
+    out.printf("peak heap %d MB, peak resident memory (native + heap) %d MB%n", dev.kansoku.bench.PeakMemory.heapMb(), dev.kansoku.bench.PeakMemory.residentMb());
     out.flush();
   }
 
@@ -132,28 +129,5 @@ public final class InferenceBenchmark {
       double seconds = (System.nanoTime() - t0) / 1e9;
       return 2.0 * 1024 * 1024 * 1024 * reps / seconds / 1e9;
     }
-  }
-
-  private static long peakHeapMb() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        sum += pool.getPeakUsage().getUsed();
-      }
-    }
-    return sum / (1024 * 1024);
-  }
-
-  private static long peakRssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-        }
-      }
-    } catch (IOException e) {
-      return -1;
-    }
-    return -1;
   }
 }

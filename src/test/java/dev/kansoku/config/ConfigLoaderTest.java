@@ -8,9 +8,7 @@ import dev.kansoku.TestPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,22 +19,9 @@ class ConfigLoaderTest {
   /** A copy of the repository's conf/ in a temp dir whose parent also has the data/ the files point at. */
   private Path copyConf() throws IOException {
     Path root = tmp.resolve("repo");
-    copyTree(TestPaths.CONF, root.resolve("conf"));
+    TestPaths.copyTree(TestPaths.CONF, root.resolve("conf"));
     Files.createSymbolicLink(root.resolve("data"), TestPaths.REPO.resolve("data"));
     return root.resolve("conf");
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 
   private static void replaceIn(Path file, String from, String to) throws IOException {

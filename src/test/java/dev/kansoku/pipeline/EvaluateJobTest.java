@@ -13,7 +13,6 @@ import dev.kansoku.inference.ModelPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -41,7 +40,7 @@ class EvaluateJobTest {
   @BeforeAll
   static void runTwice() throws Exception {
     conf = tmp.resolve("repo/conf");
-    copyTree(TestPaths.CONF, conf);
+    TestPaths.copyTree(TestPaths.CONF, conf);
     Files.createSymbolicLink(tmp.resolve("repo/data"), TestPaths.REPO.resolve("data"));
     // an XWINO file with one malformed row: it must land in the errors table, not stop the run
     Path tsv = tmp.resolve("repo/xwino-with-bad-row.tsv");
@@ -169,19 +168,6 @@ class EvaluateJobTest {
         b.append(dir.relativize(p)).append(' ').append(Files.isRegularFile(p) ? Files.size(p) + "@" + Files.getLastModifiedTime(p) : "d").append('\n');
       }
       return b.toString();
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
     }
   }
 }

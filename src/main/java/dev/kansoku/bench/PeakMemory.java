@@ -1,0 +1,45 @@
+package dev.kansoku.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Peak memory figures for the benchmark commands: Java heap (memory pools) and resident set (heap + native). */
+public final class PeakMemory {
+  private PeakMemory() {}
+
+  /** Starts a new measurement of the heap peak. */
+  public static void resetHeapPeak() {
+    System.gc();
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      pool.resetPeakUsage();
+    }
+  }
+
+  public static long heapMb() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum / (1024 * 1024);
+  }
+
+  /** The process's peak resident set (VmHWM), or -1 where /proc is not there. */
+  public static long residentMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

@@ -11,7 +11,7 @@ import java.util.Set;
  * gold index. {@code exact_match}: the post-processed generation equals the post-processed gold.
  */
 public final class ExampleScorer {
-  public static final Set<String> KNOWN_METRICS = Set.of("acc", "exact_match", "pass@1");
+  public static final Set<String> KNOWN_METRICS = Set.of("acc", "exact_match", "char_f1", "pass@1");
 
   private final List<String> metrics;
   private final AnswerPostprocess postprocess;
@@ -38,6 +38,7 @@ public final class ExampleScorer {
       switch (metric) {
         case "acc" -> out.add(accuracy(responses));
         case "exact_match" -> out.add(exactMatch(responses));
+        case "char_f1" -> out.add(charF1(responses));
         case "pass@1" -> out.addAll(passAtOne(responses));
         default -> throw new IllegalStateException(metric);
       }
@@ -79,6 +80,14 @@ public final class ExampleScorer {
     out.add(new ExampleScore("pass@1", -1, dev.kansoku.sandbox.PassAtK.estimate(samples.size(), passed, 1),
         passed + "/" + samples.size() + " samples passed", null, null));
     return out;
+  }
+
+  /** llm-jp-eval's char_f1 (fuzzywuzzy token_sort_ratio / 100) of the post-processed prediction and gold. */
+  private ExampleScore charF1(List<ChoiceResponse> responses) {
+    ChoiceResponse r = responses.get(0);
+    String prediction = postprocess.prediction(r.generatedText() == null ? "" : r.generatedText());
+    String gold = postprocess.gold(r.gold());
+    return new ExampleScore("char_f1", CharF1.score(prediction, gold), prediction, gold);
   }
 
   private ExampleScore exactMatch(List<ChoiceResponse> responses) {

@@ -12,7 +12,8 @@ public interface DatasetLoader {
     return switch (format) {
       case "xwino-tsv" -> new XwinoTsvLoader();
       case "jsonl" -> new JsonLinesLoader();
-      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl)");
+      case "json-array" -> new JsonArrayLoader();
+      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl, json-array)");
     };
   }
 }

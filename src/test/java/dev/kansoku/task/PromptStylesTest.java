@@ -108,6 +108,23 @@ class PromptStylesTest {
   }
 
   @Test
+  void jemhopqaPromptMatchesLlmJpEval() throws Exception {
+    PlannedRequest r = TaskPlan.build(task("jemhopqa"), 1).requests().get(0);
+    // random.seed(42); random.shuffle(range(1059))[:4] == [5, 200, 425, 149]
+    List<Doc> train = new JsonArrayLoader().load(TestPaths.REPO.resolve("data/benchmarks/jemhopqa/train.json"), null).docs();
+    StringBuilder expected = new StringBuilder(LlmJpEvalPrompt.PREAMBLE + "\n\n### 指示:\n"
+        + "質問を入力とし、回答を出力してください。回答の他には何も含めないことを厳守してください。回答が'はい'と'いいえ'で答えることができる場合、'YES'と'NO'で答えてください。");
+    for (int i : List.of(5, 200, 425, 149)) {
+      expected.append("\n\n### 入力:\n質問：").append(train.get(i).get("question"))
+          .append("\n\n### 応答:\n").append(train.get(i).get("answer"));
+    }
+    expected.append("\n\n### 入力:\n質問：『ダンガンロンパ 希望の学園と絶望の高校生』と『ファイナルファンタジーXIII』、発売日が早いのはどちらでしょう？\n\n### 応答:\n");
+    assertEquals(expected.toString(), r.context());
+    assertEquals("ファイナルファンタジーXIII", r.gold());
+    assertEquals(15, r.maxNewTokens());
+  }
+
+  @Test
   void firstFewshotExampleIsTheOneLlmJpEvalPicks() throws Exception {
     List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
     List<Doc> shots = LlmJpEvalPrompt.fewshotExamples(train, 4, 42);
@@ -125,6 +142,14 @@ class PromptStylesTest {
     assertEquals(3, d.errors().get(1).line());
     Path tsv = tmp.resolve("bad.tsv");
     java.nio.file.Files.writeString(tsv, "en\tx\t?\tonly four\n");
+    Path array = tmp.resolve("bad.json");
+    java.nio.file.Files.writeString(array, "[{\"question\": \"q\", \"answer\": \"a\"}, 3]");
+    LoadedDataset a = new JsonArrayLoader().load(array, null);
+    assertEquals(1, a.docs().size());
+    assertTrue(a.errors().get(0).problem().contains("record 1 is not a JSON object"));
+    java.nio.file.Files.writeString(array, "{\"not\": \"an array\"}");
+    assertTrue(org.junit.jupiter.api.Assertions.assertThrows(DatasetFormatException.class,
+        () -> new JsonArrayLoader().load(array, null)).getMessage().contains("expected a JSON array"));
     LoadedDataset x = new XwinoTsvLoader().load(tsv, "en");
     assertEquals(1, x.errors().get(0).line());
     assertTrue(x.errors().get(0).problem().contains("7 tab-separated columns"));

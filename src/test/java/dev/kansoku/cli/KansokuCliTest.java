@@ -75,8 +75,21 @@ class KansokuCliTest {
   }
 
   @Test
+  void metricCommandScoresAlignedFiles(@TempDir Path tmp) throws Exception {
+    Path pred = Files.writeString(tmp.resolve("pred.txt"), "東京都\nYES\n");
+    Path ref = Files.writeString(tmp.resolve("ref.txt"), "東京\nyes\n");
+    Run r = run("metric", "char_f1", "--predictions", pred.toString(), "--references", ref.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("char_f1: 0.9\n") || r.out().contains("char_f1: 0.9" + System.lineSeparator()), r.out());
+    Run em = run("metric", "exact_match", "--predictions", pred.toString(), "--references", ref.toString());
+    assertTrue(em.out().startsWith("exact_match: 0.0"), em.out());
+    Files.writeString(ref, "only one line\n");
+    assertEquals(2, run("metric", "char_f1", "--predictions", pred.toString(), "--references", ref.toString()).code());
+  }
+
+  @Test
   void everyCommandHasHelp() {
-    for (String cmd : List.of("demo", "evaluate", "analyze", "sql", "loglik", "generate", "make-tiny-model")) {
+    for (String cmd : List.of("demo", "evaluate", "analyze", "sql", "loglik", "generate", "make-tiny-model", "sandbox", "metric", "bench")) {
       Run r = run(cmd, "--help");
       assertEquals(0, r.code(), cmd);
       assertTrue(r.out().contains("Usage: kansoku " + cmd), r.out());

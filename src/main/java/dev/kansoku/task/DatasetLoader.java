@@ -13,7 +13,8 @@ public interface DatasetLoader {
       case "xwino-tsv" -> new XwinoTsvLoader();
       case "jsonl" -> new JsonLinesLoader();
       case "json-array" -> new JsonArrayLoader();
-      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl, json-array)");
+      case "niilc-xml" -> new NiilcXmlLoader();
+      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl, json-array, niilc-xml)");
     };
   }
 }

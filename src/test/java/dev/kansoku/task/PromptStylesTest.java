@@ -125,6 +125,40 @@ class PromptStylesTest {
   }
 
   @Test
+  void niilcPromptMatchesLlmJpEval() throws Exception {
+    TaskPlan plan = TaskPlan.build(task("niilc"), 0);
+    assertEquals(16, plan.examples(), "the demo suite caps NIILC at 16 questions");
+    // the bundled 50 questions include the two whose answer is "-" (00020-01, 00165-01): left out
+    List<Doc> sample = new NiilcXmlLoader().load(TestPaths.REPO.resolve("data/benchmarks/niilc/NIILC-ECQA2015_test.xml"), null).docs();
+    assertEquals(48, sample.size());
+    assertTrue(sample.stream().noneMatch(d -> d.id().equals("NIILC-ECQA2015-00020-01")));
+    PlannedRequest r = plan.requests().get(0);
+    // dev: 800 questions, 795 after dropping answer "-"; random.seed(42) shuffle → [578, 651, 749, 307]
+    List<Doc> dev = new NiilcXmlLoader().load(TestPaths.REPO.resolve("data/benchmarks/niilc/NIILC-ECQA2015_dev.xml"), null).docs();
+    assertEquals(795, dev.size());
+    StringBuilder expected = new StringBuilder(LlmJpEvalPrompt.PREAMBLE + "\n\n### 指示:\n"
+        + "質問に対する答えを出力してください。回答の他には何も含めないことを厳守してください。答えが複数の場合、コンマ（,）で繋げてください。");
+    for (int i : List.of(578, 651, 749, 307)) {
+      expected.append("\n\n### 入力:\n質問：").append(dev.get(i).get("text"))
+          .append("\n\n### 応答:\n").append(dev.get(i).get("answer"));
+    }
+    expected.append("\n\n### 入力:\n質問：初めてノート型パソコンを作ったメーカーは？\n\n### 応答:\n");
+    assertEquals(expected.toString(), r.context());
+    assertEquals("東芝", r.gold());
+    assertEquals("NIILC-ECQA2015-00005-01", r.exampleId());
+    // several answers are joined with ","
+    assertTrue(plan.requests().get(1).gold().startsWith("TACS,HiCAP,PDC,cdmaOne,"), plan.requests().get(1).gold());
+  }
+
+  @Test
+  void niilcFullTestFileHas198UsableQuestions() throws Exception {
+    assumeTrue(TestPaths.hasShared(), "../shared/benchmarks not present");
+    LoadedDataset d = new NiilcXmlLoader().load(TestPaths.sharedBenchmarks().resolve("niilc/NIILC-ECQA2015_test.xml"), null);
+    assertEquals(198, d.docs().size());
+    assertTrue(d.errors().isEmpty());
+  }
+
+  @Test
   void firstFewshotExampleIsTheOneLlmJpEvalPicks() throws Exception {
     List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
     List<Doc> shots = LlmJpEvalPrompt.fewshotExamples(train, 4, 42);
@@ -147,6 +181,15 @@ class PromptStylesTest {
     LoadedDataset a = new JsonArrayLoader().load(array, null);
     assertEquals(1, a.docs().size());
     assertTrue(a.errors().get(0).problem().contains("record 1 is not a JSON object"));
+    Path xml = tmp.resolve("bad.xml");
+    java.nio.file.Files.writeString(xml, "<questions><question id=\"q1\"><text>t</text><answers><answer></answer></answers></question>"
+        + "<question id=\"q2\"><text>t2</text></question><question id=\"q3\"><text>t3</text><answers><answer>a</answer></answers></question></questions>");
+    LoadedDataset x2 = new NiilcXmlLoader().load(xml, null);
+    assertEquals(List.of("q3"), x2.docs().stream().map(Doc::id).toList());
+    assertEquals(2, x2.errors().size());
+    java.nio.file.Files.writeString(xml, "<questions><question>");
+    assertTrue(org.junit.jupiter.api.Assertions.assertThrows(DatasetFormatException.class,
+        () -> new NiilcXmlLoader().load(xml, null)).getMessage().startsWith(xml + ":1: xml:"));
     java.nio.file.Files.writeString(array, "{\"not\": \"an array\"}");
     assertTrue(org.junit.jupiter.api.Assertions.assertThrows(DatasetFormatException.class,
         () -> new JsonArrayLoader().load(array, null)).getMessage().contains("expected a JSON array"));

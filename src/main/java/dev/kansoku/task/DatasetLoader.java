@@ -14,7 +14,8 @@ public interface DatasetLoader {
       case "jsonl" -> new JsonLinesLoader();
       case "json-array" -> new JsonArrayLoader();
       case "niilc-xml" -> new NiilcXmlLoader();
-      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl, json-array, niilc-xml)");
+      case "squad-json" -> new SquadJsonLoader();
+      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl, json-array, niilc-xml, squad-json)");
     };
   }
 }

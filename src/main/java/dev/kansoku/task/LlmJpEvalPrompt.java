@@ -10,7 +10,8 @@ import java.util.List;
  * evaluated input and an open {@code ### 応答:}.
  *
  * <p>Few-shot examples are the first N of llm-jp-eval's "train" split: the few-shot source file is read in
- * order, shuffled with {@code random.seed(seed)} and cut to its first 90 %.
+ * order, shuffled with {@code random.seed(seed)} and cut to its first 90 %. When the pool is the evaluation
+ * file itself, an example never serves as its own shot: the next one in the shuffled order takes its place.
  */
 final class LlmJpEvalPrompt implements PromptStyle {
   static final String NAME = "llm-jp-eval";
@@ -19,16 +20,18 @@ final class LlmJpEvalPrompt implements PromptStyle {
   @Override
   public List<PlannedRequest> plan(TaskSpec task, List<Doc> evalDocs, List<Doc> fewshotDocs) {
     TaskSpec.Prompt p = task.prompt();
-    List<Doc> shots = fewshotExamples(fewshotDocs, p.shots(), p.fewshotSeed());
-    StringBuilder system = new StringBuilder(PREAMBLE).append("\n\n### 指示:\n").append(p.instruction());
-    for (Doc shot : shots) {
-      system.append("\n\n### 入力:\n").append(Templates.fill(p.inputTemplate(), shot))
-          .append("\n\n### 応答:\n").append(Templates.fill(p.outputTemplate(), shot));
-    }
-    String prefix = system.toString();
+    // one more than needed, so that an evaluated example drawn as a shot can be replaced (only when the
+    // pool is the evaluation file itself, e.g. JSQuAD until its train split is added)
+    List<Doc> pool = fewshotExamples(fewshotDocs, Math.min(p.shots() + 1, (int) (fewshotDocs.size() * 0.9)), p.fewshotSeed());
     List<PlannedRequest> out = new ArrayList<>();
     for (Doc doc : evalDocs) {
-      String prompt = prefix + "\n\n### 入力:\n" + Templates.fill(p.inputTemplate(), doc) + "\n\n### 応答:\n";
+      List<Doc> shots = pool.stream().filter(s -> !s.fields().equals(doc.fields())).limit(p.shots()).toList();
+      StringBuilder system = new StringBuilder(PREAMBLE).append("\n\n### 指示:\n").append(p.instruction());
+      for (Doc shot : shots) {
+        system.append("\n\n### 入力:\n").append(Templates.fill(p.inputTemplate(), shot))
+            .append("\n\n### 応答:\n").append(Templates.fill(p.outputTemplate(), shot));
+      }
+      String prompt = system + "\n\n### 入力:\n" + Templates.fill(p.inputTemplate(), doc) + "\n\n### 応答:\n";
       out.add(new PlannedRequest(task.id(), task.version(), doc.id(), -1, TaskSpec.GENERATE_UNTIL, prompt, null,
           task.request().maxNewTokens(), task.request().stop(), task.request().addSpecialTokens(),
           Templates.fill(p.outputTemplate(), doc)));

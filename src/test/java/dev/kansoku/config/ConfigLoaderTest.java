@@ -34,10 +34,10 @@ class ConfigLoaderTest {
   void loadsTheDemoDefaults() {
     ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(null, Map.of());
     assertEquals("demo", run.suiteId());
-    assertEquals(java.util.List.of("xwino_en", "jcommonsenseqa", "jemhopqa", "niilc", "humaneval", "jhumaneval"),
+    assertEquals(java.util.List.of("xwino_en", "jcommonsenseqa", "jemhopqa", "niilc", "jsquad", "humaneval", "jhumaneval"),
         run.tasks().stream().map(TaskSpec::id).toList());
     assertEquals(16, run.tasks().get(3).limit(), "suite limits apply per task");
-    assertEquals(5, run.tasks().get(4).limit());
+    assertEquals(5, run.tasks().get(5).limit());
     assertEquals(0, run.tasks().get(0).limit());
     assertEquals("kansoku-tiny-llama", run.models().get(0).id());
     assertEquals(8, run.settings().batchSize());

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The evaluate job end to end on local Spark, the bundled model and (cut) bundled samples. */
 class EvaluateJobTest {
-  private static final long PLANNED = 12 * 2 + 12 + 12 + 12 + 12 * 2 + 12 * 2;
+  private static final long PLANNED = 12 * 2 + 12 + 12 + 12 + 12 + 12 * 2 + 12 * 2;
   @TempDir
   static Path tmp;
   private static SparkSession spark;
@@ -82,14 +82,14 @@ class EvaluateJobTest {
 
   @Test
   void firstRunComputesEveryRequestAndScoresEveryTask() {
-    // 12 XWINO examples × 2 choices + 12 JCommonsenseQA, JEMHopQA and NIILC generations + 2 samples × 12 × 2 code tasks
+    // 12 XWINO examples × 2 choices + 12 JCommonsenseQA, JEMHopQA, NIILC and JSQuAD generations + 2 samples × 12 × 2 code tasks
     assertEquals(PLANNED, first.planned());
     assertEquals(0, first.reused());
     assertEquals(PLANNED, first.computed());
     assertEquals(0, first.failed());
     assertTrue(first.forwardPasses() > 0);
     assertEquals(List.of("humaneval/pass@1/12", "humaneval/passed/24", "jcommonsenseqa/exact_match/12",
-            "jemhopqa/char_f1/12", "jhumaneval/pass@1/12", "jhumaneval/passed/24", "niilc/char_f1/12", "xwino_en/acc/12"),
+            "jemhopqa/char_f1/12", "jhumaneval/pass@1/12", "jhumaneval/passed/24", "jsquad/char_f1/12", "niilc/char_f1/12", "xwino_en/acc/12"),
         first.scores().stream().map(s -> s.taskId() + "/" + s.metric() + "/" + s.n()).toList());
     assertTrue(first.sandboxLayers().contains(dev.kansoku.sandbox.IsolationLayer.TEMP_DIRECTORY));
   }

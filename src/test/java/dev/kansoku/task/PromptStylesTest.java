@@ -159,6 +159,28 @@ class PromptStylesTest {
   }
 
   @Test
+  void jsquadPromptUsesTheContextAndNeverTheEvaluatedQuestionAsAShot() throws Exception {
+    TaskPlan plan = TaskPlan.build(task("jsquad"), 50);
+    assertEquals(50, plan.requests().size());
+    List<Doc> docs = new SquadJsonLoader().load(TestPaths.REPO.resolve("data/benchmarks/jsquad/valid-v1.1.json"), null).docs();
+    PlannedRequest first = plan.requests().get(0);
+    assertEquals("a10336p0q0", first.exampleId());
+    assertEquals("小笠原諸島", first.gold(), "the first answer's text, as llm-jp-eval takes it");
+    assertTrue(first.context().endsWith("\n\n### 入力:\n文章：" + docs.get(0).get("context") + "\n質問：日本で梅雨がないのは北海道とどこか。\n\n### 応答:\n"));
+    // random.seed(42) shuffle of the 50 questions: each prompt holds 4 shots and its own question once
+    List<String> firstFour = LlmJpEvalPrompt.fewshotExamples(docs, 4, 42).stream().map(Doc::id).toList();
+    int replaced = 0;
+    for (PlannedRequest r : plan.requests()) {
+      String question = docs.stream().filter(d -> d.id().equals(r.exampleId())).findFirst().orElseThrow().get("question");
+      assertEquals(4, r.context().split("### 応答:\n", -1).length - 2, r.exampleId());
+      assertEquals(1, r.context().split("質問：" + java.util.regex.Pattern.quote(question), -1).length - 1,
+          "an example is never its own shot: " + r.exampleId());
+      replaced += firstFour.contains(r.exampleId()) ? 1 : 0;
+    }
+    assertEquals(4, replaced, "the four default shots are themselves evaluated, so the rule is exercised");
+  }
+
+  @Test
   void firstFewshotExampleIsTheOneLlmJpEvalPicks() throws Exception {
     List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
     List<Doc> shots = LlmJpEvalPrompt.fewshotExamples(train, 4, 42);

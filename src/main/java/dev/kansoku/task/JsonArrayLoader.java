@@ -1,13 +1,10 @@
 package dev.kansoku.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A JSON array of objects (e.g. JEMHopQA's {@code corpus/train.json} and {@code dev.json}). Scalar fields
@@ -17,12 +14,7 @@ import java.util.Map;
 public final class JsonArrayLoader implements DatasetLoader {
   @Override
   public LoadedDataset load(Path file, String languageFilter) throws IOException {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new DatasetFormatException(file.toString(), "file", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
+    JsonNode root = JsonRecords.readFile(file);
     if (root == null || !root.isArray()) {
       throw new DatasetFormatException(file.toString(), "file", "expected a JSON array of records");
     }
@@ -34,9 +26,7 @@ public final class JsonArrayLoader implements DatasetLoader {
         errors.add(new LoadedDataset.RowError(file.toString(), i + 1, "record " + i + " is not a JSON object"));
         continue;
       }
-      Map<String, String> fields = new LinkedHashMap<>();
-      n.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
-      docs.add(new Doc(String.valueOf(docs.size()), fields, file + "#" + i));
+      docs.add(new Doc(String.valueOf(docs.size()), JsonRecords.fields(n), file + "#" + i));
     }
     return new LoadedDataset(docs, errors);
   }

@@ -1,16 +1,13 @@
 package dev.kansoku.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * JSON Lines (one object per line; gzip-compressed when the name ends in {@code .gz}), e.g. JGLUE's
@@ -19,7 +16,6 @@ import java.util.Map;
  * index the reference frameworks iterate by.
  */
 public final class JsonLinesLoader implements DatasetLoader {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public LoadedDataset load(Path file, String languageFilter) throws IOException {
@@ -37,7 +33,7 @@ public final class JsonLinesLoader implements DatasetLoader {
         }
         JsonNode node;
         try {
-          node = JSON.readTree(line);
+          node = JsonRecords.JSON.readTree(line);
         } catch (IOException e) {
           errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
           continue;
@@ -46,9 +42,7 @@ public final class JsonLinesLoader implements DatasetLoader {
           errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "expected a JSON object"));
           continue;
         }
-        Map<String, String> fields = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
-        docs.add(new Doc(String.valueOf(docs.size()), fields, file + ":" + lineNo));
+        docs.add(new Doc(String.valueOf(docs.size()), JsonRecords.fields(node), file + ":" + lineNo));
       }
     }
     return new LoadedDataset(docs, errors);

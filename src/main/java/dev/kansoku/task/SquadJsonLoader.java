@@ -1,7 +1,6 @@
 package dev.kansoku.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +17,7 @@ import java.util.Map;
 public final class SquadJsonLoader implements DatasetLoader {
   @Override
   public LoadedDataset load(Path file, String languageFilter) throws IOException {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new DatasetFormatException(file.toString(), "file", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
+    JsonNode root = JsonRecords.readFile(file);
     if (root == null || !root.path("data").isArray()) {
       throw new DatasetFormatException(file.toString(), "data", "expected SQuAD JSON with a 'data' array");
     }

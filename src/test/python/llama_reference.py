@@ -12,6 +12,8 @@ Run once, with Debian's python3-torch (apt-get install python3-torch), from the 
     && ./kansoku make-tiny-model --dir /tmp/variant --seed 7 --std 0.3
   /usr/bin/python3 src/test/python/llama_reference.py data/models/kansoku-tiny-llama src/test/resources/goldens/tiny.json
   /usr/bin/python3 src/test/python/llama_reference.py /tmp/variant src/test/resources/goldens/variant.json
+and likewise for mistral-variant (seed 11) and qwen2-variant (seed 13), both with --std 0.3, into
+goldens/mistral.json and goldens/qwen2.json.
 """
 import hashlib
 import json
@@ -69,13 +71,24 @@ def forward(cfg, w, ids):
     freqs = torch.outer(pos, inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
     cos, sin = emb.cos()[None, None], emb.sin()[None, None]
-    mask = torch.full((t, t), torch.finfo(torch.float32).min).triu(1)[None, None]
+    mask = torch.full((t, t), torch.finfo(torch.float32).min).triu(1)
+    window = cfg.get("sliding_window") if cfg["architectures"][0] == "MistralForCausalLM" or cfg.get("use_sliding_window") else None
+    if window:
+        # MistralForCausalLM: key j is visible to query i only when i - window < j <= i
+        mask = mask.masked_fill(torch.arange(t)[None, :] <= torch.arange(t)[:, None] - window, torch.finfo(torch.float32).min)
+    mask = mask[None, None]
+    bias = cfg["architectures"][0] == "Qwen2ForCausalLM" or cfg.get("attention_bias", False)
     for i in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{i}."
         r = rms_norm(x, w[p + "input_layernorm.weight"], eps)
-        q = (r @ w[p + "self_attn.q_proj.weight"].T).view(1, t, h, hd).transpose(1, 2)
-        k = (r @ w[p + "self_attn.k_proj.weight"].T).view(1, t, kvh, hd).transpose(1, 2)
-        v = (r @ w[p + "self_attn.v_proj.weight"].T).view(1, t, kvh, hd).transpose(1, 2)
+        q = r @ w[p + "self_attn.q_proj.weight"].T
+        k = r @ w[p + "self_attn.k_proj.weight"].T
+        v = r @ w[p + "self_attn.v_proj.weight"].T
+        if bias:  # Qwen2: biases on q, k, v (not on o)
+            q, k, v = q + w[p + "self_attn.q_proj.bias"], k + w[p + "self_attn.k_proj.bias"], v + w[p + "self_attn.v_proj.bias"]
+        q = q.view(1, t, h, hd).transpose(1, 2)
+        k = k.view(1, t, kvh, hd).transpose(1, 2)
+        v = v.view(1, t, kvh, hd).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         k = k.repeat_interleave(h // kvh, dim=1)

@@ -26,9 +26,16 @@ public record LlamaConfig(
     double ropeTheta,
     boolean tieWordEmbeddings,
     int maxPositionEmbeddings,
-    List<Integer> eosTokenIds) {
+    List<Integer> eosTokenIds,
+    boolean attentionBias,
+    int slidingWindow) {
 
-  public static final String SUPPORTED_ARCHITECTURE = "LlamaForCausalLM";
+  /**
+   * Architectures that share the Llama block: Mistral adds sliding-window attention, Qwen2 biases on the
+   * query/key/value projections (and sliding windows only when {@code use_sliding_window} is set).
+   */
+  public static final java.util.Set<String> SUPPORTED_ARCHITECTURES =
+      java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM");
 
   public static LlamaConfig read(Path configJson) throws IOException {
     JsonNode root;
@@ -44,10 +51,12 @@ public record LlamaConfig(
     }
     Fields f = new Fields(configJson, root);
     String arch = f.architecture();
-    if (!SUPPORTED_ARCHITECTURE.equals(arch)) {
+    if (!SUPPORTED_ARCHITECTURES.contains(arch)) {
       throw new ModelFormatException(configJson, "architectures", "unsupported architecture '" + arch
-          + "' (this engine implements " + SUPPORTED_ARCHITECTURE + ")");
+          + "' (this engine implements " + String.join(", ", new java.util.TreeSet<>(SUPPORTED_ARCHITECTURES)) + ")");
     }
+    boolean qwen2 = arch.equals("Qwen2ForCausalLM");
+    boolean windowed = arch.equals("MistralForCausalLM") || (qwen2 && f.optionalBoolean("use_sliding_window", false));
     JsonNode scaling = root.get("rope_scaling");
     if (scaling != null && !scaling.isNull()) {
       throw new ModelFormatException(configJson, "rope_scaling", "rope scaling " + scaling + " is not supported yet");
@@ -74,7 +83,9 @@ public record LlamaConfig(
         f.optionalDouble("rope_theta", 10000.0),
         f.optionalBoolean("tie_word_embeddings", false),
         f.optionalInt("max_position_embeddings", 2048),
-        f.intList("eos_token_id"));
+        f.intList("eos_token_id"),
+        qwen2 || f.optionalBoolean("attention_bias", false),
+        windowed ? f.optionalInt("sliding_window", 0) : 0);
   }
 
   /** Typed access to config.json fields; each failure names the key. */

@@ -34,7 +34,8 @@ public final class LlamaModel implements AutoCloseable {
   private final List<Layer> layers;
 
   private record Layer(NDArray inputNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo,
-                       NDArray postNorm, NDArray wGate, NDArray wUp, NDArray wDown) {}
+                       NDArray postNorm, NDArray wGate, NDArray wUp, NDArray wDown,
+                       NDArray bq, NDArray bk, NDArray bv) {}
 
   private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray lmHead,
                      NDArray finalNorm, NDArray invFreq, List<Layer> layers) {
@@ -72,7 +73,10 @@ public final class LlamaModel implements AutoCloseable {
             w.load(p + "post_attention_layernorm.weight", d),
             w.load(p + "mlp.gate_proj.weight", config.intermediateSize(), d),
             w.load(p + "mlp.up_proj.weight", config.intermediateSize(), d),
-            w.load(p + "mlp.down_proj.weight", d, config.intermediateSize())));
+            w.load(p + "mlp.down_proj.weight", d, config.intermediateSize()),
+            config.attentionBias() ? w.load(p + "self_attn.q_proj.bias", qDim) : null,
+            config.attentionBias() ? w.load(p + "self_attn.k_proj.bias", kvDim) : null,
+            config.attentionBias() ? w.load(p + "self_attn.v_proj.bias", kvDim) : null));
       }
       NDArray norm = w.load("model.norm.weight", d);
       return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers);
@@ -156,7 +160,7 @@ public final class LlamaModel implements AutoCloseable {
     long past = cache == null ? 0 : cache.length();
     NDArray x = ids.getNDArrayInternal().embedding(ids, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     NDArray[] rope = rotaryTables(positions);
-    NDArray attnBias = attentionBias(mask, b, t, past);
+    NDArray attnBias = attentionBias(mask, b, t, past, config.slidingWindow());
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
       NDArray h = rmsNorm(x, layer.inputNorm());
@@ -178,9 +182,9 @@ public final class LlamaModel implements AutoCloseable {
     int hd = config.headDim();
     int heads = config.numHeads();
     int kvHeads = config.numKvHeads();
-    NDArray q = linear(h, layer.wq()).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-    NDArray k = linear(h, layer.wk()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-    NDArray v = linear(h, layer.wv()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    NDArray q = linear(h, layer.wq(), layer.bq()).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+    NDArray k = linear(h, layer.wk(), layer.bk()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    NDArray v = linear(h, layer.wv(), layer.bv()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
     q = applyRotary(q, cos, sin);
     k = applyRotary(k, cos, sin);
     if (cache != null) {
@@ -221,12 +225,14 @@ public final class LlamaModel implements AutoCloseable {
    * Additive bias (B, 1, Tq, past + Tq): 0 where a query may attend (causal — query i sits at position
    * past + i — and not padding), float32 min elsewhere.
    */
-  private static NDArray attentionBias(NDArray mask, long b, long t, long past) {
+  private static NDArray attentionBias(NDArray mask, long b, long t, long past, int window) {
     NDManager m = mask.getManager();
     long tk = past + t;
     boolean[] causal = new boolean[(int) (t * tk)];
     for (int i = 0; i < t; i++) {
-      for (int j = 0; j <= past + i; j++) {
+      // a sliding window (Mistral) keeps the last `window` keys, the query's own included
+      long first = window > 0 ? Math.max(0, past + i - window + 1) : 0;
+      for (long j = first; j <= past + i; j++) {
         causal[(int) (i * tk + j)] = true;
       }
     }
@@ -241,7 +247,11 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   private static NDArray linear(NDArray x, NDArray weight) {
-    return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
+    return linear(x, weight, null);
+  }
+
+  private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
   }
 
   @Override

@@ -46,6 +46,11 @@ public final class TinyLlamaFactory {
       w.add(p + "self_attn.k_proj.weight", new long[] {kv, d}, uniform(rnd, std, (long) kv * d));
       w.add(p + "self_attn.v_proj.weight", new long[] {kv, d}, uniform(rnd, std, (long) kv * d));
       w.add(p + "self_attn.o_proj.weight", new long[] {d, q}, uniform(rnd, std, (long) d * q));
+      if (c.attentionBias()) {
+        w.add(p + "self_attn.q_proj.bias", new long[] {q}, uniform(rnd, std, q));
+        w.add(p + "self_attn.k_proj.bias", new long[] {kv}, uniform(rnd, std, kv));
+        w.add(p + "self_attn.v_proj.bias", new long[] {kv}, uniform(rnd, std, kv));
+      }
       w.add(p + "post_attention_layernorm.weight", new long[] {d}, ones(d));
       w.add(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, std, (long) c.intermediateSize() * d));
       w.add(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, std, (long) c.intermediateSize() * d));

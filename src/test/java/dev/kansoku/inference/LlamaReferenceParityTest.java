@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code src/test/resources/goldens}). "tiny" is the embedded default (untied head, 4 heads / 2 KV heads);
  * "variant" has tied embeddings, 8 heads / 2 KV heads, 3 layers, rope_theta 500000, eps 1e-6 and weights of
  * std 0.3, so that attention is sharp and any error in RoPE, masking or GQA moves the logits. Each
- * sequence is checked alone and inside right- and left-padded batches.
+ * sequence is checked alone and inside right- and left-padded batches. "mistral" (MistralForCausalLM,
+ * sliding window 6, untied) and "qwen2" (Qwen2ForCausalLM: q/k/v biases, rope_theta 1e6, tied) check the
+ * other architectures that share the Llama block.
  */
 class LlamaReferenceParityTest {
   private static final double TOLERANCE = 1e-4;
@@ -33,7 +36,7 @@ class LlamaReferenceParityTest {
   Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2"})
   void logitsMatchReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -59,7 +62,7 @@ class LlamaReferenceParityTest {
 
   /** Prefill part of a sequence, then feed one token at a time through the KV cache: same logits. */
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2"})
   void incrementalDecodingWithTheCacheMatchesReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -100,12 +103,15 @@ class LlamaReferenceParityTest {
       TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
       return TestPaths.TINY_MODEL;
     }
+    // resource folder and weight seed of each generated checkpoint (see src/test/python/llama_reference.py)
+    Map<String, Object[]> variants = Map.of("variant", new Object[] {"llama-variant", 7L},
+        "mistral", new Object[] {"mistral-variant", 11L}, "qwen2", new Object[] {"qwen2-variant", 13L});
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
-    try (InputStream in = getClass().getResourceAsStream("/llama-variant/config.json")) {
+    try (InputStream in = getClass().getResourceAsStream("/" + variants.get(name)[0] + "/config.json")) {
       Files.copy(in, dir.resolve("config.json"));
     }
-    TinyLlamaFactory.writeWeights(dir, 7, 0.3);
+    TinyLlamaFactory.writeWeights(dir, (Long) variants.get(name)[1], 0.3);
     return dir;
   }
 

@@ -5,9 +5,7 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -148,10 +146,5 @@ public final class ConfigSchema {
       return origin.description() != null && !origin.description().isBlank() ? origin.description() : fallback;
     }
     return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
-  }
-
-  /** Keys of a list value, for messages. */
-  static List<String> keys(Config c) {
-    return new ArrayList<>(c.root().keySet());
   }
 }

@@ -109,7 +109,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     List<LoglikelihoodResult> results = new ArrayList<>(n);
     try (NDScope scope = new NDScope()) {
       PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
-      NDArray hidden = forward(padded);
+      NDArray hidden = forward(padded.ids(), padded.mask(), padded.positions(), padded.rows(), width, width, null);
       // rows of the hidden states that predict continuation tokens, for all requests at once
       int total = Arrays.stream(continuations).mapToInt(c -> Math.min(c.length, maxLength)).sum();
       long[] rows = new long[total];
@@ -294,12 +294,7 @@ public final class LlamaEngine implements CausalLanguageModel {
   /** Logits of the last position of every row, (rows × vocab) row-major, from one forward pass. */
   private float[] lastLogits(long[] ids, long[] mask, long[] positions, int rows, int width, int keys, KvCache cache) {
     try (NDScope scope = new NDScope()) {
-      NDArray idArray = manager.create(ids, new Shape(rows, width));
-      NDArray maskArray = manager.create(mask, new Shape(rows, keys));
-      NDArray posArray = manager.create(positions, new Shape(rows, width));
-      forwardPasses.incrementAndGet();
-      NDArray hidden = model.hiddenStates(idArray, maskArray, posArray, cache);
-      NDArray last = hidden.get(":, -1, :");
+      NDArray last = forward(ids, mask, positions, rows, width, keys, cache).get(":, -1, :");
       return model.logits(last).toFloatArray();
     }
   }
@@ -319,13 +314,14 @@ public final class LlamaEngine implements CausalLanguageModel {
     return best;
   }
 
-  private NDArray forward(PaddedBatch batch) {
-    NDManager m = manager; // arrays created here are tracked and freed by the caller's NDScope
-    NDArray ids = m.create(batch.ids(), new Shape(batch.rows(), batch.width()));
-    NDArray mask = m.create(batch.mask(), new Shape(batch.rows(), batch.width()));
-    NDArray positions = m.create(batch.positions(), new Shape(batch.rows(), batch.width()));
+  /**
+   * One forward pass: (rows × width) new tokens attending to (rows × keys) keys, cached ones first. The
+   * arrays created here are tracked and freed by the caller's NDScope.
+   */
+  private NDArray forward(long[] ids, long[] mask, long[] positions, int rows, int width, int keys, KvCache cache) {
     forwardPasses.incrementAndGet();
-    return model.hiddenStates(ids, mask, positions);
+    return model.hiddenStates(manager.create(ids, new Shape(rows, width)), manager.create(mask, new Shape(rows, keys)),
+        manager.create(positions, new Shape(rows, width)), cache);
   }
 
   private static long[] concat(long[] a, long[] b) {

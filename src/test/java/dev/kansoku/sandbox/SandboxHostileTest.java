@@ -13,7 +13,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -220,10 +219,5 @@ class SandboxHostileTest {
 
   private static String py(Path p) {
     return "'" + p.toString().replace("'", "\\'") + "'";
-  }
-
-  @SuppressWarnings("unused")
-  private static Map<String, String> env() {
-    return System.getenv();
   }
 }

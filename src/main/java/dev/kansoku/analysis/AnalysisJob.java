@@ -51,7 +51,7 @@ public final class AnalysisJob {
       notes.addAll(published.problems());
       registerPublished(results, published.cells(), runId);
     }
-    List<ScoreCell> cells = readCells(results);
+    List<ScoreCell> cells = readCells(results, notes);
     List<String> expected = settings.includePublished()
         ? TaskCatalog.SWALLOW.stream().map(TaskCatalog.TaskInfo::id).toList() : List.of();
     ScoreMatrix raw = ScoreMatrix.build(cells, expected, settings.prefer(), settings.preferByModel());
@@ -106,7 +106,7 @@ public final class AnalysisJob {
   }
 
   /** Matrix cells from task_scores: each task's matrix metric, published and/or evaluated as configured. */
-  private List<ScoreCell> readCells(ResultsStore results) {
+  private List<ScoreCell> readCells(ResultsStore results, List<String> notes) {
     List<ScoreCell> cells = new ArrayList<>();
     Map<String, TreeMap<String, Row>> evaluatedMetrics = new LinkedHashMap<>();
     for (Row r : results.read(TableSchemas.TASK_SCORES).collectAsList()) {
@@ -121,11 +121,20 @@ public final class AnalysisJob {
         evaluatedMetrics.computeIfAbsent(model + "\u0000" + task, k -> new TreeMap<>()).put(metric, r);
       }
     }
+    java.util.Set<String> excluded = new java.util.TreeSet<>();
     for (TreeMap<String, Row> metrics : evaluatedMetrics.values()) {
       Row any = metrics.firstEntry().getValue();
+      ModelSpec spec = registry.get(any.<String>getAs("model_id"));
+      if (spec != null && settings.excludeOrigins().contains(spec.origin())) {
+        excluded.add(spec.id() + " (origin " + spec.origin() + ")");
+        continue;
+      }
       String task = any.getAs("task_id");
       Row chosen = metrics.getOrDefault(TaskCatalog.matrixMetric(task, metrics.firstKey()), any);
       cells.add(new ScoreCell(chosen.getAs("model_id"), task, chosen.<Double>getAs("value"), "evaluated"));
+    }
+    for (String m : excluded) {
+      notes.add("evaluated model " + m + " left out of the score matrix (kansoku.analysis.exclude-origins)");
     }
     return cells;
   }

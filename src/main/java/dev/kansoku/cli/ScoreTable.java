@@ -15,6 +15,9 @@ final class ScoreTable {
     if (!s.sandboxLayers().isEmpty()) {
       out.println("code execution sandbox, isolation layers in force: " + s.sandboxLayers());
     }
+    for (String skipped : s.skippedTasks()) {
+      out.println("task " + skipped);
+    }
     if (s.datasetErrors() > 0) {
       out.printf("dataset rows skipped: %d (see the errors table)%n", s.datasetErrors());
     }

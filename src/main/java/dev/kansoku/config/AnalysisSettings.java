@@ -3,7 +3,10 @@ package dev.kansoku.config;
 import java.io.Serializable;
 import java.util.Map;
 
-/** The validated {@code kansoku.analysis} section. */
+/**
+ * The validated {@code kansoku.analysis} section. {@code excludeOrigins}: evaluated models whose registry
+ * origin is listed (by default "synthetic": the embedded random-weight model) stay out of the score matrix.
+ */
 public record AnalysisSettings(
     String outputDir,
     String publishedScores,
@@ -19,4 +22,5 @@ public record AnalysisSettings(
     int regressionComponents,
     int bootstrap,
     long seed,
-    boolean report) implements Serializable {}
+    boolean report,
+    java.util.List<String> excludeOrigins) implements Serializable {}

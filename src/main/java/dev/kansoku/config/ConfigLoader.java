@@ -36,6 +36,7 @@ public final class ConfigLoader {
       .required("suite", STRING)
       .required("models", STRING_LIST)
       .required("limit", INT)
+      .required("max-bad-row-share", NUMBER)
       .section("spark", true, ConfigSchema.of()
           .required("master", STRING)
           .required("app-name", STRING)
@@ -60,7 +61,8 @@ public final class ConfigLoader {
           .required("regression-components", INT)
           .required("bootstrap", INT)
           .required("seed", INT)
-          .required("report", BOOLEAN))
+          .required("report", BOOLEAN)
+          .required("exclude-origins", STRING_LIST))
       .section("sandbox", true, ConfigSchema.of()
           .required("python", STRING)
           .required("timeout-seconds", NUMBER)
@@ -106,6 +108,11 @@ public final class ConfigLoader {
           .required("eval-file", STRING)
           .optional("fewshot-file", STRING)
           .optional("language-filter", STRING)
+          .optional("reference-file", STRING)
+          .optional("eval-split", STRING)
+          .optional("fewshot-split", STRING)
+          .optional("fewshot-format", STRING)
+          .optional("source", STRING)
           .optional("license", STRING))
       .section("prompt", true, ConfigSchema.of()
           .required("style", STRING)
@@ -116,7 +123,12 @@ public final class ConfigLoader {
           .optional("output-template", STRING)
           .optional("samples", INT)
           .optional("target-delimiter", STRING)
-          .optional("fewshot-delimiter", STRING))
+          .optional("fewshot-delimiter", STRING)
+          .optional("description", STRING)
+          .optional("choice-labels", STRING_LIST)
+          .optional("fewshot-sampler", STRING)
+          .optional("no-answer-continuation", STRING)
+          .optional("gold-template", STRING))
       .section("request", true, ConfigSchema.of()
           .required("kind", STRING)
           .required("add-special-tokens", BOOLEAN)
@@ -127,13 +139,18 @@ public final class ConfigLoader {
           .optional("top-k", INT)
           .optional("seed", INT))
       .section("answer", false, ConfigSchema.of()
-          .optional("postprocess", STRING))
+          .optional("postprocess", STRING)
+          .optional("ignore-case", BOOLEAN)
+          .optional("ignore-punctuation", BOOLEAN)
+          .optional("regexes-to-ignore", STRING_LIST)
+          .optional("segmenter", STRING))
       .required("metrics", STRING_LIST);
 
   static final ConfigSchema SUITE = ConfigSchema.of()
       .required("id", STRING)
       .optional("description", STRING)
       .required("tasks", STRING_LIST)
+      .optional("skip-missing-data", BOOLEAN)
       .optional("limits", MAP);
 
   private final Path confDir;
@@ -183,20 +200,30 @@ public final class ConfigLoader {
     Config suite = parseFile(suiteFile);
     SUITE.validate(suite, "suite", suiteFile.toString());
     List<TaskSpec> tasks = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     for (String taskId : suite.getStringList("suite.tasks")) {
       Path taskFile = confDir.resolve("tasks").resolve(taskId + ".conf");
       if (!Files.isRegularFile(taskFile)) {
         throw new ConfigError(ConfigSchema.where(suite.getValue("suite.tasks").origin(), suiteFile.toString()),
             "suite.tasks", "task '" + taskId + "' has no file " + taskFile);
       }
-      TaskSpec t = task(taskFile);
+      TaskSpec t;
+      try {
+        t = task(taskFile);
+      } catch (MissingDatasetException e) {
+        if (!suite.hasPath("suite.skip-missing-data") || !suite.getBoolean("suite.skip-missing-data")) {
+          throw e;
+        }
+        skipped.add(taskId + ": skipped, " + e.getMessage());
+        continue;
+      }
       String limitKey = "suite.limits." + taskId;
       if (suite.hasPath(limitKey)) {
         t = withLimit(t, suite.getInt(limitKey));
       }
       tasks.add(t);
     }
-    return new ResolvedRun(settings, suite.getString("suite.id"), tasks, models);
+    return new ResolvedRun(settings, suite.getString("suite.id"), tasks, models, skipped);
   }
 
   /** The merged {@code kansoku} configuration, before validation. */
@@ -259,6 +286,7 @@ public final class ConfigLoader {
         k.getString("suite"),
         k.getStringList("models"),
         k.getInt("limit"),
+        badRowShare(k),
         k.getString("spark.master"),
         k.getString("spark.app-name"),
         k.getInt("spark.partitions"),
@@ -268,6 +296,15 @@ public final class ConfigLoader {
         k.getInt("inference.torch-threads"),
         analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))),
         sandbox(k.getConfig("sandbox")));
+  }
+
+  private static double badRowShare(Config k) {
+    double share = k.getDouble("max-bad-row-share");
+    if (share < 0 || share > 1) {
+      throw new ConfigError(ConfigSchema.where(k.getValue("max-bad-row-share").origin(), "configuration"),
+          "kansoku.max-bad-row-share", "must be between 0 and 1, got " + share);
+    }
+    return share;
   }
 
   private dev.kansoku.sandbox.SandboxSettings sandbox(Config s) {
@@ -317,7 +354,8 @@ public final class ConfigLoader {
         a.getInt("regression-components"),
         a.getInt("bootstrap"),
         a.getLong("seed"),
-        a.getBoolean("report"));
+        a.getBoolean("report"),
+        a.getStringList("exclude-origins"));
   }
 
   private static void oneOf(Config c, String key, List<String> allowed) {
@@ -377,8 +415,16 @@ public final class ConfigLoader {
         file.toString());
   }
 
-  TaskSpec task(Path file) {
-    Config c = parseFile(file);
+  public TaskSpec task(Path file) {
+    return task(file, Map.of());
+  }
+
+  /**
+   * A task file with some of its keys replaced (paths under {@code task.}, e.g. {@code task.dataset.eval-file}),
+   * validated like the file itself: how a run or a test points a task at other copies of its data.
+   */
+  public TaskSpec task(Path file, Map<String, ?> overrides) {
+    Config c = com.typesafe.config.ConfigFactory.parseMap(overrides, "overrides of " + file).withFallback(parseFile(file));
     TASK.validate(c, "task", file.toString());
     Config t = c.getConfig("task");
     String where = file.toString();
@@ -392,31 +438,53 @@ public final class ConfigLoader {
           "required for generate_until requests");
     }
     known(t, "dataset.format", where, () -> dev.kansoku.task.DatasetLoader.forFormat(t.getString("dataset.format")));
+    if (t.hasPath("dataset.fewshot-format")) {
+      known(t, "dataset.fewshot-format", where, () -> dev.kansoku.task.DatasetLoader.forFormat(t.getString("dataset.fewshot-format")));
+    }
     known(t, "prompt.style", where, () -> dev.kansoku.task.PromptStyle.named(t.getString("prompt.style")));
     if (t.hasPath("answer.postprocess")) {
       known(t, "answer.postprocess", where, () -> dev.kansoku.metric.AnswerPostprocess.named(t.getString("answer.postprocess")));
     }
-    known(t, "metrics", where, () -> new dev.kansoku.metric.ExampleScorer(t.getStringList("metrics"),
-        dev.kansoku.metric.AnswerPostprocess.NONE));
-    String evalFile = existingFile(t, "dataset.eval-file", where);
-    String fewshotFile = t.hasPath("dataset.fewshot-file") ? existingFile(t, "dataset.fewshot-file", where) : evalFile;
+    if (t.hasPath("answer.segmenter") && !List.of("none", "ja-morphemes").contains(t.getString("answer.segmenter"))) {
+      throw new ConfigError(ConfigSchema.where(t.getValue("answer.segmenter").origin(), where), "task.answer.segmenter",
+          "unknown segmenter '" + t.getString("answer.segmenter") + "' (known: none, ja-morphemes)");
+    }
+    known(t, "metrics", where, () -> new dev.kansoku.metric.ExampleScorer(t.getStringList("metrics"), TaskSpec.Answer.NONE));
+    if (t.hasPath("prompt.fewshot-sampler")) {
+      String sampler = t.getString("prompt.fewshot-sampler");
+      if (!List.of("random", "first-n").contains(sampler)) {
+        throw new ConfigError(ConfigSchema.where(t.getValue("prompt.fewshot-sampler").origin(), where), "task.prompt.fewshot-sampler",
+            "unknown sampler '" + sampler + "' (known: random, first-n)");
+      }
+    }
+    String hint = t.hasPath("dataset.source") ? t.getString("dataset.source") : null;
+    String evalFile = existingFile(t, "dataset.eval-file", where, hint);
+    String fewshotFile = t.hasPath("dataset.fewshot-file") ? existingFile(t, "dataset.fewshot-file", where, hint) : evalFile;
+    String referenceFile = t.hasPath("dataset.reference-file") ? existingFile(t, "dataset.reference-file", where, hint) : null;
     return new TaskSpec(
         t.getString("id"),
         t.getString("version"),
         t.getString("language"),
         t.hasPath("framework") ? t.getString("framework") : "",
         new TaskSpec.Dataset(t.getString("dataset.format"), evalFile, fewshotFile,
-            t.hasPath("dataset.language-filter") ? t.getString("dataset.language-filter") : null),
+            optString(t, "dataset.language-filter", null), referenceFile,
+            optString(t, "dataset.eval-split", null), optString(t, "dataset.fewshot-split", null),
+            optString(t, "dataset.fewshot-format", null), hint),
         new TaskSpec.Prompt(
             t.getString("prompt.style"),
             t.getInt("prompt.shots"),
             t.hasPath("prompt.fewshot-seed") ? t.getLong("prompt.fewshot-seed") : 1234L,
-            t.hasPath("prompt.instruction") ? t.getString("prompt.instruction") : "",
-            t.hasPath("prompt.input-template") ? t.getString("prompt.input-template") : "",
-            t.hasPath("prompt.output-template") ? t.getString("prompt.output-template") : "",
-            t.hasPath("prompt.target-delimiter") ? t.getString("prompt.target-delimiter") : " ",
-            t.hasPath("prompt.fewshot-delimiter") ? t.getString("prompt.fewshot-delimiter") : "\n\n",
-            t.hasPath("prompt.samples") ? t.getInt("prompt.samples") : 1),
+            optString(t, "prompt.instruction", ""),
+            optString(t, "prompt.input-template", ""),
+            optString(t, "prompt.output-template", ""),
+            optString(t, "prompt.target-delimiter", " "),
+            optString(t, "prompt.fewshot-delimiter", "\n\n"),
+            t.hasPath("prompt.samples") ? t.getInt("prompt.samples") : 1,
+            optString(t, "prompt.description", ""),
+            t.hasPath("prompt.choice-labels") ? t.getStringList("prompt.choice-labels") : List.of(),
+            optString(t, "prompt.fewshot-sampler", "random"),
+            optString(t, "prompt.no-answer-continuation", null),
+            optString(t, "prompt.gold-template", null)),
         new TaskSpec.Request(
             kind,
             t.getBoolean("request.add-special-tokens"),
@@ -426,10 +494,19 @@ public final class ConfigLoader {
             t.hasPath("request.top-p") ? t.getDouble("request.top-p") : 1.0,
             t.hasPath("request.top-k") ? t.getInt("request.top-k") : 0,
             t.hasPath("request.seed") ? t.getLong("request.seed") : 0L),
-        t.hasPath("answer.postprocess") ? t.getString("answer.postprocess") : "none",
+        new TaskSpec.Answer(
+            optString(t, "answer.postprocess", "none"),
+            t.hasPath("answer.ignore-case") && t.getBoolean("answer.ignore-case"),
+            t.hasPath("answer.ignore-punctuation") && t.getBoolean("answer.ignore-punctuation"),
+            t.hasPath("answer.regexes-to-ignore") ? t.getStringList("answer.regexes-to-ignore") : List.of(),
+            "ja-morphemes".equals(optString(t, "answer.segmenter", "none"))),
         t.getStringList("metrics"),
         0,
         file.toString());
+  }
+
+  private static String optString(Config t, String key, String fallback) {
+    return t.hasPath(key) ? t.getString(key) : fallback;
   }
 
   /** Checks that a named strategy (format, style, metric) exists, reporting the key when it does not. */
@@ -443,14 +520,16 @@ public final class ConfigLoader {
 
   private static TaskSpec withLimit(TaskSpec t, int limit) {
     return new TaskSpec(t.id(), t.version(), t.language(), t.framework(), t.dataset(), t.prompt(), t.request(),
-        t.answerPostprocess(), t.metrics(), limit, t.sourceFile());
+        t.answer(), t.metrics(), limit, t.sourceFile());
   }
 
-  private String existingFile(Config t, String key, String where) {
+  private String existingFile(Config t, String key, String where, String sourceHint) {
     Path p = resolvePath(t.getString(key));
-    if (!Files.isRegularFile(p)) {
-      throw new ConfigError(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key,
-          "dataset file " + p + " does not exist");
+    // a directory is a dataset too (JMMLU's and MMLU's one-CSV-per-subject folders)
+    if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+      throw new MissingDatasetException(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key,
+          "dataset file " + p + " does not exist" + (sourceHint == null ? "" : "; the official file: " + sourceHint),
+          t.getString("id"));
     }
     return p.toString();
   }

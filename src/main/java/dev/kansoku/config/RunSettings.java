@@ -4,12 +4,16 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
-/** The validated {@code kansoku} section: what to run, where results go, Spark and inference settings. */
+/**
+ * The validated {@code kansoku} section: what to run, where results go, Spark and inference settings.
+ * {@code maxBadRowShare}: a task whose malformed dataset rows exceed this share of its rows stops the run.
+ */
 public record RunSettings(
     String resultsDir,
     String suite,
     List<String> models,
     int limit,
+    double maxBadRowShare,
     String sparkMaster,
     String sparkAppName,
     int inferencePartitions,

@@ -17,23 +17,59 @@ public record TaskSpec(
     Dataset dataset,
     Prompt prompt,
     Request request,
-    String answerPostprocess,
+    Answer answer,
     List<String> metrics,
     int limit,
     String sourceFile) implements Serializable {
 
-  /** Dataset files in their published format; {@code fewshotFile} may equal {@code evalFile}. */
-  public record Dataset(String format, String evalFile, String fewshotFile, String languageFilter) implements Serializable {}
+  /**
+   * Dataset files in their published format; {@code fewshotFile} may equal {@code evalFile}.
+   * {@code referenceFile}: the aligned reference side of a parallel-text test set. {@code evalSplit} /
+   * {@code fewshotSplit}: for formats that derive splits themselves (JMMLU in llm-jp-eval), which one.
+   * {@code fewshotFormat}: the few-shot file's own format when it differs (MGSM's exemplars).
+   * {@code sourceHint}: where the official file comes from, told when it is missing.
+   */
+  public record Dataset(String format, String evalFile, String fewshotFile, String languageFilter,
+                        String referenceFile, String evalSplit, String fewshotSplit, String fewshotFormat,
+                        String sourceHint) implements Serializable {
+    public Dataset(String format, String evalFile, String fewshotFile, String languageFilter) {
+      this(format, evalFile, fewshotFile, languageFilter, null, null, null, null, null);
+    }
+  }
 
-  /** How a prompt is built: a style known to the planner, the number of shots and the shot-sampling seed. */
+  /**
+   * How a prompt is built: a style known to the planner, the number of shots and the shot-sampling seed,
+   * templates, delimiters, a description (prefix, templated per example), the multiple-choice labels that
+   * replace the choice texts as continuations (MMLU's "A".."D"; empty = the texts), how shots are picked
+   * ({@code random}, {@code first-n}), for SQuAD 2.0 the no-answer continuation scored alongside, and the
+   * gold answer(s) scoring compares against when they differ from the shots' target (null = output-template).
+   */
   public record Prompt(String style, int shots, long fewshotSeed, String instruction,
                        String inputTemplate, String outputTemplate,
-                       String targetDelimiter, String fewshotDelimiter, int samples) implements Serializable {}
+                       String targetDelimiter, String fewshotDelimiter, int samples,
+                       String description, List<String> choiceLabels, String fewshotSampler,
+                       String noAnswerContinuation, String goldTemplate) implements Serializable {
+    public Prompt(String style, int shots, long fewshotSeed, String instruction, String inputTemplate,
+                  String outputTemplate, String targetDelimiter, String fewshotDelimiter, int samples) {
+      this(style, shots, fewshotSeed, instruction, inputTemplate, outputTemplate, targetDelimiter, fewshotDelimiter,
+          samples, "", List.of(), "random", null, null);
+    }
+  }
 
-  /** The request kind and decoding settings. */
   /** The request kind and decoding settings; temperature 0 means greedy. */
   public record Request(String kind, boolean addSpecialTokens, int maxNewTokens, List<String> stop,
                         double temperature, double topP, int topK, long seed) implements Serializable {}
+
+  /**
+   * How generated text becomes a prediction and how it is compared: a named extraction filter, then (as the
+   * Hugging Face {@code exact_match} metric that lm-evaluation-harness uses) case folding, punctuation
+   * removal and regexes removed from both prediction and gold. {@code japaneseSegmentation}: n-gram metrics
+   * (BLEU) see Japanese morphemes joined by spaces, as the JP harness segments Japanese targets.
+   */
+  public record Answer(String postprocess, boolean ignoreCase, boolean ignorePunctuation,
+                       List<String> regexesToIgnore, boolean japaneseSegmentation) implements Serializable {
+    public static final Answer NONE = new Answer("none", false, false, List.of(), false);
+  }
 
   public static final String LOGLIKELIHOOD = "loglikelihood";
   public static final String GENERATE_UNTIL = "generate_until";

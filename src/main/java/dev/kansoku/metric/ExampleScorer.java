@@ -1,5 +1,7 @@
 package dev.kansoku.metric;
 
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.text.Golds;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -8,22 +10,29 @@ import java.util.Set;
 /**
  * Per-example metrics, engine-neutral (no Spark). {@code acc}: lm-evaluation-harness' multiple-choice
  * accuracy, the argmax of the choices' log-likelihoods (first index on ties, as numpy's argmax) equals the
- * gold index. {@code exact_match}: the post-processed generation equals the post-processed gold.
+ * gold index. {@code exact_match}: the extracted prediction equals a gold answer under the task's
+ * {@link ExactMatch} rules. {@code char_f1}: llm-jp-eval's. {@code bleu}: the segment's sufficient statistics
+ * (the task score is corpus BLEU over them, see {@link CorpusMetrics}). {@code rouge2}: ROUGE-2 F.
+ * {@code exact} / {@code f1}: SQuAD 2.0. {@code pass@1}: from executed samples.
  */
 public final class ExampleScorer {
-  public static final Set<String> KNOWN_METRICS = Set.of("acc", "exact_match", "char_f1", "pass@1");
+  public static final Set<String> KNOWN_METRICS = Set.of("acc", "exact_match", "char_f1", "pass@1", "bleu", "rouge2", "exact", "f1");
 
   private final List<String> metrics;
+  private final TaskSpec.Answer answer;
   private final AnswerPostprocess postprocess;
+  private final ExactMatch exactMatch;
 
-  public ExampleScorer(List<String> metrics, AnswerPostprocess postprocess) {
+  public ExampleScorer(List<String> metrics, TaskSpec.Answer answer) {
     for (String m : metrics) {
       if (!KNOWN_METRICS.contains(m)) {
-        throw new IllegalArgumentException("unknown metric '" + m + "' (known: " + String.join(", ", KNOWN_METRICS) + ")");
+        throw new IllegalArgumentException("unknown metric '" + m + "' (known: " + String.join(", ", new java.util.TreeSet<>(KNOWN_METRICS)) + ")");
       }
     }
     this.metrics = List.copyOf(metrics);
-    this.postprocess = postprocess;
+    this.answer = answer;
+    this.postprocess = AnswerPostprocess.named(answer.postprocess());
+    this.exactMatch = new ExactMatch(answer.regexesToIgnore(), answer.ignoreCase(), answer.ignorePunctuation());
   }
 
   /** Whether scoring runs model-written code (and so needs a sandbox). */
@@ -40,6 +49,9 @@ public final class ExampleScorer {
         case "exact_match" -> out.add(exactMatch(responses));
         case "char_f1" -> out.add(charF1(responses));
         case "pass@1" -> out.addAll(passAtOne(responses));
+        case "bleu" -> out.add(bleu(responses));
+        case "rouge2" -> out.add(rouge2(responses));
+        case "exact", "f1" -> out.add(squad(responses, metric));
         default -> throw new IllegalStateException(metric);
       }
     }
@@ -84,16 +96,49 @@ public final class ExampleScorer {
 
   /** llm-jp-eval's char_f1 (fuzzywuzzy token_sort_ratio / 100) of the post-processed prediction and gold. */
   private ExampleScore charF1(List<ChoiceResponse> responses) {
-    ChoiceResponse r = responses.get(0);
-    String prediction = postprocess.prediction(r.generatedText() == null ? "" : r.generatedText());
+    ChoiceResponse r = generation(responses);
+    String prediction = prediction(r);
     String gold = postprocess.gold(r.gold());
     return new ExampleScore("char_f1", CharF1.score(prediction, gold), prediction, gold);
   }
 
   private ExampleScore exactMatch(List<ChoiceResponse> responses) {
-    ChoiceResponse r = responses.get(0);
-    String prediction = postprocess.prediction(r.generatedText() == null ? "" : r.generatedText());
-    String gold = postprocess.gold(r.gold());
-    return new ExampleScore("exact_match", prediction.equals(gold) ? 1.0 : 0.0, prediction, gold);
+    ChoiceResponse r = generation(responses);
+    String prediction = prediction(r);
+    List<String> golds = Golds.split(r.gold()).stream().map(postprocess::gold).toList();
+    return new ExampleScore("exact_match", exactMatch.matches(prediction, golds) ? 1.0 : 0.0, prediction, r.gold());
+  }
+
+  private ExampleScore bleu(List<ChoiceResponse> responses) {
+    ChoiceResponse r = generation(responses);
+    String prediction = prediction(r);
+    Bleu.Stats stats = Bleu.stats(prediction, r.gold(), answer.japaneseSegmentation());
+    // the example's own (sentence) BLEU for reading; the task score sums the statistics in detail
+    return new ExampleScore("bleu", -1, Bleu.score(stats) / 100.0, prediction, r.gold(), stats.encode());
+  }
+
+  private ExampleScore rouge2(List<ChoiceResponse> responses) {
+    ChoiceResponse r = generation(responses);
+    String prediction = prediction(r);
+    return new ExampleScore("rouge2", Rouge2.fmeasure(r.gold(), prediction), prediction, r.gold());
+  }
+
+  /** SQuAD 2.0: choice 0 is the generation, choice 1 the log-likelihood of the no-answer continuation. */
+  private ExampleScore squad(List<ChoiceResponse> responses, String metric) {
+    ChoiceResponse gen = responses.stream().filter(x -> x.choiceIndex() == 0).findFirst().orElseThrow();
+    double noAnswer = responses.stream().filter(x -> x.choiceIndex() == 1 && x.loglikelihood() != null)
+        .mapToDouble(x -> Math.exp(x.loglikelihood())).findFirst().orElse(0.0);
+    String prediction = prediction(gen);
+    SquadV2.Score s = SquadV2.score(prediction, Golds.split(gen.gold()), noAnswer);
+    return new ExampleScore(metric, -1, "exact".equals(metric) ? s.exact() : s.f1(), prediction, gen.gold(),
+        "no-answer probability " + noAnswer);
+  }
+
+  private static ChoiceResponse generation(List<ChoiceResponse> responses) {
+    return responses.stream().filter(x -> x.generatedText() != null || x.loglikelihood() == null).findFirst().orElse(responses.get(0));
+  }
+
+  private String prediction(ChoiceResponse r) {
+    return postprocess.prediction(r.generatedText() == null ? "" : r.generatedText());
   }
 }

@@ -9,6 +9,7 @@ import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.config.TaskSpec;
 import dev.kansoku.inference.ModelPreflight;
+import dev.kansoku.metric.CorpusMetrics;
 import dev.kansoku.task.LoadedDataset;
 import dev.kansoku.task.PlannedRequest;
 import dev.kansoku.task.RequestId;
@@ -66,7 +67,9 @@ public final class EvaluateJob {
     }
     List<TaskPlan> plans = new ArrayList<>();
     for (TaskSpec t : run.tasks()) {
-      plans.add(TaskPlan.build(t, run.settings().limit()));
+      TaskPlan plan = TaskPlan.build(t, run.settings().limit());
+      plan.checkBadRowShare(run.settings().maxBadRowShare());
+      plans.add(plan);
     }
     List<Row> errorRows = new ArrayList<>();
     for (TaskPlan p : plans) {
@@ -100,7 +103,7 @@ public final class EvaluateJob {
     missing.unpersist();
     long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
     return new EvaluationSummary(runId, run.settings().resultsDir(), plannedCount, plannedCount - missingCount,
-        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers);
+        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks());
   }
 
   private List<Row> requestRows(List<TaskPlan> plans) {
@@ -111,7 +114,7 @@ public final class EvaluateJob {
           PlannedRequest.Decoding d = r.decoding();
           rows.add(RowFactory.create(RequestId.of(m, r), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
               r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), d.label(), d.temperature(), d.topP(),
-              d.topK(), d.seed(), r.gold(), RequestId.sha256(r.context()), m.revision(), r.taskVersion(), m.id(), r.taskId()));
+              d.topK(), d.seed(), r.gold(), r.subset(), RequestId.sha256(r.context()), m.revision(), r.taskVersion(), m.id(), r.taskId()));
         }
       }
     }
@@ -169,28 +172,40 @@ public final class EvaluateJob {
     return aggregate();
   }
 
-  /** Task scores of this run's models and tasks, merged into the task_scores table. */
+  /**
+   * Task scores of this run's models and tasks, merged into the task_scores table; per-subject scores of
+   * tasks with subjects replace theirs in subset_scores. Means are Spark aggregates; corpus metrics (BLEU)
+   * are computed from the examples' summed statistics by {@link CorpusMetrics}.
+   */
   private List<EvaluationSummary.TaskScore> aggregate() {
     Set<String> modelIds = new HashSet<>();
     run.models().forEach(m -> modelIds.add(m.id()));
     Set<String> taskIds = new HashSet<>();
     run.tasks().forEach(t -> taskIds.add(t.id()));
-    List<Row> fresh = store.read(TableSchemas.EXAMPLE_SCORES)
-        .where(col("model_id").isin(modelIds.toArray()).and(col("task_id").isin(taskIds.toArray())))
-        .groupBy("model_id", "task_id", "task_version", "metric")
-        .agg(org.apache.spark.sql.functions.avg("value").as("value"),
-            org.apache.spark.sql.functions.expr("stddev_samp(value) / sqrt(count(*))").as("stderr"),
-            count(lit(1)).as("n"))
-        .orderBy("model_id", "task_id", "metric")
-        .collectAsList();
+    Dataset<Row> mine = store.read(TableSchemas.EXAMPLE_SCORES)
+        .where(col("model_id").isin(modelIds.toArray()).and(col("task_id").isin(taskIds.toArray())));
+    List<Row> fresh = means(mine, "model_id", "task_id", "task_version", "metric");
+    // corpus metrics need every segment's statistics on the driver: a few numbers per example
+    List<CorpusMetrics.Item> corpus = new ArrayList<>();
+    for (Row r : mine.where(col("metric").isin(CorpusMetrics.METRICS.toArray()))
+        .select("model_id", "task_id", "metric", "detail").collectAsList()) {
+      corpus.add(new CorpusMetrics.Item(r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
+    }
+    Map<String, CorpusMetrics.Result> corpusScores = CorpusMetrics.compute(corpus);
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Row> table = new ArrayList<>();
     List<EvaluationSummary.TaskScore> scores = new ArrayList<>();
     for (Row r : fresh) {
+      double value = r.getDouble(4);
       Double stderr = r.isNullAt(5) || Double.isNaN(r.getDouble(5)) ? null : r.getDouble(5);
-      table.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
+      CorpusMetrics.Result c = corpusScores.get(CorpusMetrics.key(r.getString(0), r.getString(1), r.getString(3)));
+      if (c != null) {
+        value = c.value();
+        stderr = c.stderr();
+      }
+      table.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), value,
           stderr, r.getLong(6), "evaluated", now));
-      scores.add(new EvaluationSummary.TaskScore(r.getString(0), r.getString(1), r.getString(3), r.getDouble(4), stderr, r.getLong(6)));
+      scores.add(new EvaluationSummary.TaskScore(r.getString(0), r.getString(1), r.getString(3), value, stderr, r.getLong(6)));
     }
     for (Row old : store.read(TableSchemas.TASK_SCORES).collectAsList()) {
       boolean replaced = "evaluated".equals(old.getAs("source"))
@@ -200,7 +215,35 @@ public final class EvaluateJob {
       }
     }
     store.replace(TableSchemas.TASK_SCORES, table, runId);
+    writeSubsetScores(mine.where(col("subset").isNotNull()), modelIds, taskIds, now);
     return scores;
+  }
+
+  /** Mean, standard error of the mean and n per group (the first columns are the group keys). */
+  private static List<Row> means(Dataset<Row> scores, String... keys) {
+    String[] rest = java.util.Arrays.copyOfRange(keys, 1, keys.length);
+    return scores.groupBy(keys[0], rest)
+        .agg(org.apache.spark.sql.functions.avg("value").as("value"),
+            org.apache.spark.sql.functions.expr("stddev_samp(value) / sqrt(count(*))").as("stderr"),
+            count(lit(1)).as("n"))
+        .orderBy(keys[0], rest)
+        .collectAsList();
+  }
+
+  private void writeSubsetScores(Dataset<Row> withSubjects, Set<String> modelIds, Set<String> taskIds, Timestamp now) {
+    List<Row> table = new ArrayList<>();
+    for (Row r : means(withSubjects.where(col("metric").isin(CorpusMetrics.METRICS.toArray()).unary_$bang()),
+        "model_id", "task_id", "task_version", "subset", "metric")) {
+      Double stderr = r.isNullAt(6) || Double.isNaN(r.getDouble(6)) ? null : r.getDouble(6);
+      table.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+          r.getDouble(5), stderr, r.getLong(7), now));
+    }
+    for (Row old : store.read(TableSchemas.SUBSET_SCORES).collectAsList()) {
+      if (!(modelIds.contains(old.<String>getAs("model_id")) && taskIds.contains(old.<String>getAs("task_id")))) {
+        table.add(old);
+      }
+    }
+    store.replace(TableSchemas.SUBSET_SCORES, table, runId);
   }
 
   private Row errorRow(String stage, String file, Long line, String modelId, String taskId, String requestId, String message) {

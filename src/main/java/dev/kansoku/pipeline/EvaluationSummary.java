@@ -13,7 +13,8 @@ public record EvaluationSummary(
     long forwardPasses,
     long datasetErrors,
     List<TaskScore> scores,
-    java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers) {
+    java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers,
+    List<String> skippedTasks) {
 
   /** One row of the task score table. */
   public record TaskScore(String modelId, String taskId, String metric, double value, Double stderr, long n) {}

@@ -43,11 +43,11 @@ final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
       return List.<Row>of().iterator();
     }
     TaskSpec task = tasks.get(first.<String>getAs("task_id"));
-    ExampleScorer scorer = new ExampleScorer(task.metrics(), AnswerPostprocess.named(task.answerPostprocess()));
+    ExampleScorer scorer = new ExampleScorer(task.metrics(), task.answer());
     List<Row> out = new ArrayList<>();
     for (ExampleScore s : scorer.score(responses)) {
       out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.sampleIndex(), s.metric(),
-          s.value(), s.prediction(), s.gold(), s.detail(), first.getAs("model_id"), first.getAs("task_id")));
+          s.value(), s.prediction(), s.gold(), s.detail(), first.getAs("subset"), first.getAs("model_id"), first.getAs("task_id")));
     }
     return out.iterator();
   }

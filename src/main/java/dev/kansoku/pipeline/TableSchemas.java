@@ -18,8 +18,9 @@ public final class TableSchemas {
   public static final String RESPONSES = "responses";
   public static final String EXAMPLE_SCORES = "example_scores";
   public static final String TASK_SCORES = "task_scores";
+  public static final String SUBSET_SCORES = "subset_scores";
   public static final String ERRORS = "errors";
-  public static final List<String> ALL = List.of(REQUESTS, RESPONSES, EXAMPLE_SCORES, TASK_SCORES, ERRORS);
+  public static final List<String> ALL = List.of(REQUESTS, RESPONSES, EXAMPLE_SCORES, TASK_SCORES, SUBSET_SCORES, ERRORS);
 
   /** A table's columns (partition columns last, as Spark reads them back) and its partition columns. */
   public record Table(String name, StructType schema, List<String> partitionBy) {}

@@ -5,7 +5,24 @@ import java.nio.file.Path;
 
 /** Reads one benchmark file in its published format. Malformed rows are reported, not fatal. */
 public interface DatasetLoader {
-  LoadedDataset load(Path file, String languageFilter) throws IOException;
+
+  /**
+   * What to take from a file: rows of one language (XWINO's multilingual TSV), one split of a format that
+   * derives its splits (JMMLU as llm-jp-eval cuts it), the aligned reference file of a parallel test set.
+   */
+  record Selection(String languageFilter, String split, String referenceFile) {
+    public static final Selection ALL = new Selection(null, null, null);
+
+    public static Selection language(String languageFilter) {
+      return new Selection(languageFilter, null, null);
+    }
+  }
+
+  LoadedDataset load(Path file, Selection selection) throws IOException;
+
+  default LoadedDataset load(Path file, String languageFilter) throws IOException {
+    return load(file, Selection.language(languageFilter));
+  }
 
   /** The loader for a {@code task.dataset.format} value. */
   static DatasetLoader forFormat(String format) {
@@ -15,7 +32,21 @@ public interface DatasetLoader {
       case "json-array" -> new JsonArrayLoader();
       case "niilc-xml" -> new NiilcXmlLoader();
       case "squad-json" -> new SquadJsonLoader();
-      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: xwino-tsv, jsonl, json-array, niilc-xml, squad-json)");
+      case "jmmlu-csv" -> new JmmluCsvLoader();
+      case "mmlu-csv" -> new MmluCsvLoader();
+      case "openbookqa-jsonl" -> new OpenBookQaLoader();
+      case "hellaswag-jsonl" -> new HellaSwagJsonLoader();
+      case "hellaswag-text" -> new HellaSwagTextLoader();
+      case "mgsm-tsv" -> new MgsmTsvLoader();
+      case "mgsm-exemplars" -> new MgsmExemplarsLoader();
+      case "parallel-text" -> new ParallelTextLoader();
+      case "bbh-json" -> new BbhJsonLoader();
+      case "triviaqa-json" -> new TriviaQaJsonLoader();
+      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: " + String.join(", ", FORMATS) + ")");
     };
   }
+
+  java.util.List<String> FORMATS = java.util.List.of("xwino-tsv", "jsonl", "json-array", "niilc-xml", "squad-json",
+      "jmmlu-csv", "mmlu-csv", "openbookqa-jsonl", "hellaswag-jsonl", "hellaswag-text", "mgsm-tsv", "mgsm-exemplars",
+      "parallel-text", "bbh-json", "triviaqa-json");
 }

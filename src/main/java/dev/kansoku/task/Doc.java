@@ -15,4 +15,9 @@ public record Doc(String id, Map<String, String> fields, String source) implemen
     }
     return v;
   }
+
+  /** The example's subject for per-subject scores (MMLU, JMMLU, BBH), or null. */
+  public String subset() {
+    return fields.get("subject");
+  }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class JsonArrayLoader implements DatasetLoader {
   @Override
-  public LoadedDataset load(Path file, String languageFilter) throws IOException {
+  public LoadedDataset load(Path file, Selection selection) throws IOException {
     JsonNode root = JsonRecords.readFile(file);
     if (root == null || !root.isArray()) {
       throw new DatasetFormatException(file.toString(), "file", "expected a JSON array of records");

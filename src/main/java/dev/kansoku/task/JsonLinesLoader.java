@@ -18,7 +18,7 @@ import java.util.List;
 public final class JsonLinesLoader implements DatasetLoader {
 
   @Override
-  public LoadedDataset load(Path file, String languageFilter) throws IOException {
+  public LoadedDataset load(Path file, Selection selection) throws IOException {
     List<Doc> docs = new ArrayList<>();
     List<LoadedDataset.RowError> errors = new ArrayList<>();
     try (java.io.InputStream raw = Files.newInputStream(file);

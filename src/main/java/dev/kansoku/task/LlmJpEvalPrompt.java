@@ -22,7 +22,11 @@ final class LlmJpEvalPrompt implements PromptStyle {
     TaskSpec.Prompt p = task.prompt();
     // one more than needed, so that an evaluated example drawn as a shot can be replaced (only when the
     // pool is the evaluation file itself, e.g. JSQuAD until its train split is added)
-    List<Doc> pool = fewshotExamples(fewshotDocs, Math.min(p.shots() + 1, (int) (fewshotDocs.size() * 0.9)), p.fewshotSeed());
+    // "first-n": the loader already produced llm-jp-eval's train split (JMMLU); otherwise llm-jp-eval's own
+    // train/dev cut of the source file
+    List<Doc> pool = "first-n".equals(p.fewshotSampler())
+        ? List.copyOf(fewshotDocs.subList(0, Math.min(p.shots() + 1, fewshotDocs.size())))
+        : fewshotExamples(fewshotDocs, Math.min(p.shots() + 1, (int) (fewshotDocs.size() * 0.9)), p.fewshotSeed());
     List<PlannedRequest> out = new ArrayList<>();
     for (Doc doc : evalDocs) {
       List<Doc> shots = pool.stream().filter(s -> !s.fields().equals(doc.fields())).limit(p.shots()).toList();
@@ -34,7 +38,7 @@ final class LlmJpEvalPrompt implements PromptStyle {
       String prompt = system + "\n\n### 入力:\n" + Templates.fill(p.inputTemplate(), doc) + "\n\n### 応答:\n";
       out.add(new PlannedRequest(task.id(), task.version(), doc.id(), -1, TaskSpec.GENERATE_UNTIL, prompt, null,
           task.request().maxNewTokens(), task.request().stop(), task.request().addSpecialTokens(),
-          Templates.fill(p.outputTemplate(), doc)));
+          Templates.fill(p.outputTemplate(), doc)).withSubset(doc.subset()));
     }
     return out;
   }

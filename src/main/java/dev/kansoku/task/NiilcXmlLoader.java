@@ -21,7 +21,7 @@ import org.xml.sax.SAXParseException;
  */
 public final class NiilcXmlLoader implements DatasetLoader {
   @Override
-  public LoadedDataset load(Path file, String languageFilter) throws IOException {
+  public LoadedDataset load(Path file, Selection selection) throws IOException {
     org.w3c.dom.Document xml;
     try {
       DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();

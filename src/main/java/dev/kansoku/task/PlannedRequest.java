@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * One request a task needs for one example, before a model is chosen: a log-likelihood of
  * {@code continuation} after {@code context} (one per choice of a multiple-choice example), or a generation
- * from {@code context}. {@code gold} is what scoring compares against; it is not part of the request identity.
+ * from {@code context}. {@code gold} is what scoring compares against; {@code subset} is the example's subject
+ * (MMLU, JMMLU, BBH; null for single-subject tasks); neither is part of the request identity.
  */
 public record PlannedRequest(
     String taskId,
@@ -20,7 +21,8 @@ public record PlannedRequest(
     List<String> stop,
     boolean addSpecialTokens,
     String gold,
-    Decoding decoding) implements Serializable {
+    Decoding decoding,
+    String subset) implements Serializable {
 
   /** Greedy (temperature 0) or sampled decoding; the seed is per request, so a sample is reproducible. */
   public record Decoding(double temperature, double topP, int topK, long seed) implements Serializable {
@@ -39,6 +41,18 @@ public record PlannedRequest(
                         String context, String continuation, int maxNewTokens, List<String> stop,
                         boolean addSpecialTokens, String gold) {
     this(taskId, taskVersion, exampleId, choiceIndex, kind, context, continuation, maxNewTokens, stop,
-        addSpecialTokens, gold, Decoding.GREEDY);
+        addSpecialTokens, gold, Decoding.GREEDY, null);
+  }
+
+  public PlannedRequest(String taskId, String taskVersion, String exampleId, int choiceIndex, String kind,
+                        String context, String continuation, int maxNewTokens, List<String> stop,
+                        boolean addSpecialTokens, String gold, Decoding decoding) {
+    this(taskId, taskVersion, exampleId, choiceIndex, kind, context, continuation, maxNewTokens, stop,
+        addSpecialTokens, gold, decoding, null);
+  }
+
+  public PlannedRequest withSubset(String subset) {
+    return new PlannedRequest(taskId, taskVersion, exampleId, choiceIndex, kind, context, continuation, maxNewTokens,
+        stop, addSpecialTokens, gold, decoding, subset);
   }
 }

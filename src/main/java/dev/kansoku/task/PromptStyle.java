@@ -11,13 +11,31 @@ public interface PromptStyle {
    */
   List<PlannedRequest> plan(TaskSpec task, List<Doc> evalDocs, List<Doc> fewshotDocs);
 
+  /**
+   * Chooses which examples are evaluated and plans them. The default keeps the first {@code limit} in file
+   * order; a framework that shuffles its documents first (the JP harness) overrides this.
+   *
+   * @param allEvalDocs every example of the evaluation file, in file order
+   * @param limit 0 = all
+   */
+  default List<PlannedRequest> planAll(TaskSpec task, List<Doc> allEvalDocs, List<Doc> fewshotDocs, int limit) {
+    return plan(task, firstN(allEvalDocs, limit), fewshotDocs);
+  }
+
+  static <T> List<T> firstN(List<T> docs, int limit) {
+    return limit > 0 && limit < docs.size() ? docs.subList(0, limit) : docs;
+  }
+
   static PromptStyle named(String style) {
     return switch (style) {
       case LmEvalPartialEvaluation.NAME -> new LmEvalPartialEvaluation();
       case LlmJpEvalPrompt.NAME -> new LlmJpEvalPrompt();
       case BigcodeHumanEvalPrompt.NAME -> new BigcodeHumanEvalPrompt();
+      case LmEvalPrompt.NAME -> new LmEvalPrompt();
+      case JpHarnessPrompt.NAME -> new JpHarnessPrompt();
       default -> throw new IllegalArgumentException("unknown prompt style '" + style + "' (known: "
-          + LmEvalPartialEvaluation.NAME + ", " + LlmJpEvalPrompt.NAME + ", " + BigcodeHumanEvalPrompt.NAME + ")");
+          + String.join(", ", LmEvalPartialEvaluation.NAME, LmEvalPrompt.NAME, JpHarnessPrompt.NAME, LlmJpEvalPrompt.NAME,
+              BigcodeHumanEvalPrompt.NAME) + ")");
     };
   }
 }

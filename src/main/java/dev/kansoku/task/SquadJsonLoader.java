@@ -11,12 +11,13 @@ import java.util.Map;
 /**
  * SQuAD-format JSON ({@code data[].paragraphs[].qas[]}, as JGLUE's JSQuAD and SQuAD 2.0 publish it), one
  * example per question: {@code id}, {@code title}, {@code context}, {@code question}, {@code answer} (the
- * first answer's text, as llm-jp-eval takes it; empty for unanswerable questions) and {@code is_impossible}.
+ * first answer's text, as llm-jp-eval takes it; empty for unanswerable questions), {@code is_impossible},
+ * {@code answers} (all answer texts) and {@code answer_or_unanswerable}.
  * A question without an id, a question or (when answerable) an answer is reported with its position.
  */
 public final class SquadJsonLoader implements DatasetLoader {
   @Override
-  public LoadedDataset load(Path file, String languageFilter) throws IOException {
+  public LoadedDataset load(Path file, Selection selection) throws IOException {
     JsonNode root = JsonRecords.readFile(file);
     if (root == null || !root.path("data").isArray()) {
       throw new DatasetFormatException(file.toString(), "data", "expected SQuAD JSON with a 'data' array");
@@ -47,6 +48,14 @@ public final class SquadJsonLoader implements DatasetLoader {
           fields.put("question", qa.get("question").asText());
           fields.put("answer", answers.isArray() && !answers.isEmpty() ? answers.get(0).path("text").asText("") : "");
           fields.put("is_impossible", Boolean.toString(impossible));
+          List<String> texts = new ArrayList<>();
+          if (answers.isArray()) {
+            answers.forEach(x -> texts.add(x.path("text").asText("")));
+          }
+          // every annotator's answer (SQuAD scores the best match); none for an unanswerable question
+          fields.put("answers", dev.kansoku.text.Golds.join(texts));
+          // lm-evaluation-harness' SQuAD 2.0 target: the first answer, or "unanswerable"
+          fields.put("answer_or_unanswerable", texts.isEmpty() ? "unanswerable" : texts.get(0));
           docs.add(new Doc(qa.get("id").asText(), fields, file + "#" + where));
         }
       }

@@ -25,7 +25,7 @@ public final class XwinoTsvLoader implements DatasetLoader {
       "``", List.of("\"", "\u201c"), "''", List.of("\"", "\u201d"), "-LRB-", List.of("("), "-RRB-", List.of(")"));
 
   @Override
-  public LoadedDataset load(Path file, String languageFilter) throws IOException {
+  public LoadedDataset load(Path file, Selection selection) throws IOException {
     List<Doc> docs = new ArrayList<>();
     List<LoadedDataset.RowError> errors = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -41,7 +41,7 @@ public final class XwinoTsvLoader implements DatasetLoader {
           errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "expected 7 tab-separated columns, found " + cols.length));
           continue;
         }
-        if (languageFilter != null && !languageFilter.equals(cols[0])) {
+        if (selection.languageFilter() != null && !selection.languageFilter().equals(cols[0])) {
           continue;
         }
         try {

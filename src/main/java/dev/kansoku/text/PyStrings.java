@@ -30,4 +30,19 @@ public final class PyStrings {
     }
     return end;
   }
+
+  /** Python's {@code str.rstrip()} with no argument. */
+  public static String rstrip(String s) {
+    return s.substring(0, rstripEnd(s));
+  }
+
+  /** Python's {@code str.capitalize()}: first character upper-cased, the rest lower-cased. */
+  public static String capitalize(String s) {
+    if (s.isEmpty()) {
+      return s;
+    }
+    int first = s.codePointAt(0);
+    int n = Character.charCount(first);
+    return new StringBuilder().appendCodePoint(Character.toTitleCase(first)).append(s.substring(n).toLowerCase(java.util.Locale.ROOT)).toString();
+  }
 }

@@ -88,6 +88,26 @@ class KansokuCliTest {
   }
 
   @Test
+  void metricCommandCoversCorpusAndCodeMetrics(@TempDir Path tmp) throws Exception {
+    // sacrebleu 2.6.0 on these lines: 48.07745874830859 (see CorpusAndTextMetricsTest)
+    Path hyp = Files.writeString(tmp.resolve("hyp.txt"), "The cat sat on the mat.\nA quick brown fox, 3.5 km away.\nHe said \"no\" & left-handed 1990-2000.\n");
+    Path ref = Files.writeString(tmp.resolve("ref.txt"), "The cat is sitting on the mat.\nThe quick brown fox was 3.5 km away.\nHe said \"no\" and left, 1990-2000.\n");
+    Run bleu = run("metric", "bleu", "--predictions", hyp.toString(), "--references", ref.toString());
+    assertTrue(bleu.out().startsWith("bleu: 48.07745874830859"), bleu.out() + bleu.err());
+    Path ja = Files.writeString(tmp.resolve("ja.txt"), "猫が座った。\n今日は晴れ\n");
+    Path jaRef = Files.writeString(tmp.resolve("jaref.txt"), "猫が座っている。\n今日は晴れです\n");
+    assertTrue(run("metric", "bleu", "--lang", "ja", "--predictions", ja.toString(), "--references", jaRef.toString())
+        .out().startsWith("bleu: 40.46998852664278"));
+    Path squadPred = Files.writeString(tmp.resolve("sp.txt"), "the Seine\nunanswerable\n");
+    Path squadRef = Files.writeString(tmp.resolve("sr.txt"), "The Seine\tSeine\n\n");
+    assertTrue(run("metric", "squad_exact", "--predictions", squadPred.toString(), "--references", squadRef.toString())
+        .out().startsWith("squad_exact: 0.5"));
+    // pass@1 of (3 of 10) and (0 of 10) = (0.3 + 0) / 2
+    Path samples = Files.writeString(tmp.resolve("pass.txt"), "3 10\n0 10\n");
+    assertTrue(run("metric", "pass@k", "--predictions", samples.toString()).out().startsWith("pass@1: 0.15"));
+  }
+
+  @Test
   void everyCommandHasHelp() {
     for (String cmd : List.of("demo", "evaluate", "analyze", "sql", "loglik", "generate", "make-tiny-model", "sandbox", "metric", "bench")) {
       Run r = run(cmd, "--help");

@@ -34,10 +34,13 @@ class ConfigLoaderTest {
   void loadsTheDemoDefaults() {
     ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(null, Map.of());
     assertEquals("demo", run.suiteId());
-    assertEquals(java.util.List.of("xwino_en", "jcommonsenseqa", "jemhopqa", "niilc", "jsquad", "humaneval", "jhumaneval"),
+    assertEquals(java.util.List.of("jcommonsenseqa", "jemhopqa", "niilc", "jsquad", "mgsm_ja", "wmt20_en_ja", "wmt20_ja_en",
+            "jmmlu", "jhumaneval", "openbookqa", "hellaswag", "xwino_en", "mmlu", "gsm8k", "bbh", "humaneval"),
         run.tasks().stream().map(TaskSpec::id).toList());
-    assertEquals(16, run.tasks().get(3).limit(), "suite limits apply per task");
-    assertEquals(5, run.tasks().get(5).limit());
+    assertEquals(java.util.List.of("xlsum_ja", "triviaqa", "squad2"),
+        run.skippedTasks().stream().map(n -> n.substring(0, n.indexOf(':'))).toList(), "tasks without bundled data are skipped");
+    assertEquals(16, run.tasks().get(2).limit(), "suite limits apply per task");
+    assertEquals(5, run.tasks().get(8).limit());
     assertEquals(0, run.tasks().get(0).limit());
     assertEquals("kansoku-tiny-llama", run.models().get(0).id());
     assertEquals(8, run.settings().batchSize());
@@ -91,9 +94,15 @@ class ConfigLoaderTest {
     Path conf = copyConf();
     Path task = conf.resolve("tasks/jcommonsenseqa.conf");
     replaceIn(task, "jcommonsenseqa/valid-v1.1.json", "jcommonsenseqa/missing.json");
-    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).task(task));
     assertTrue(e.getMessage().startsWith(task + ":"), e.getMessage());
     assertTrue(e.getMessage().contains("task.dataset.eval-file: dataset file"), e.getMessage());
+    // a suite that allows missing data runs without the task and says why; one that does not, fails
+    ResolvedRun run = new ConfigLoader(conf).load(null, Map.of());
+    assertTrue(run.tasks().stream().noneMatch(t -> t.id().equals("jcommonsenseqa")));
+    assertTrue(run.skippedTasks().stream().anyMatch(n -> n.startsWith("jcommonsenseqa: skipped, " + task + ":")), run.skippedTasks().toString());
+    replaceIn(conf.resolve("suites/demo.conf"), "skip-missing-data = true", "skip-missing-data = false");
+    assertThrows(MissingDatasetException.class, () -> new ConfigLoader(conf).load(null, Map.of()));
   }
 
   @Test

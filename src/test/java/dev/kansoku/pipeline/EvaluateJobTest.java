@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The evaluate job end to end on local Spark, the bundled model and (cut) bundled samples. */
 class EvaluateJobTest {
-  private static final long PLANNED = 12 * 2 + 12 + 12 + 12 + 12 + 12 * 2 + 12 * 2;
+  // 12 XWINO examples × 2 choices + 12 JCommonsenseQA, JEMHopQA, NIILC, JSQuAD generations + 2 samples × 12 × 2 code
+  // tasks + 12 MMLU questions × 4 choices + 12 WMT20 ja→en generations
+  private static final long PLANNED = 12 * 2 + 12 + 12 + 12 + 12 + 12 * 2 + 12 * 2 + 12 * 4 + 12;
   @TempDir
   static Path tmp;
   private static SparkSession spark;
@@ -54,6 +56,9 @@ class EvaluateJobTest {
       Path f = conf.resolve("tasks/" + code + ".conf");
       Files.writeString(f, Files.readString(f).replace("samples = 10", "samples = 2"));
     }
+    // one task of each request kind and aggregation: multiple choice with subjects (MMLU), corpus BLEU (WMT)
+    Files.writeString(conf.resolve("suites/pipeline.conf"), "suite { id = \"pipeline\", tasks = [\"xwino_en\", \"jcommonsenseqa\", "
+        + "\"jemhopqa\", \"niilc\", \"jsquad\", \"humaneval\", \"jhumaneval\", \"mmlu\", \"wmt20_ja_en\"] }");
     results = tmp.resolve("results");
     ResolvedRun run = load(Map.of());
     loadsBefore = ModelPool.loads();
@@ -66,6 +71,7 @@ class EvaluateJobTest {
     Map<String, String> o = new java.util.LinkedHashMap<>(Map.of(
         "kansoku.results-dir", results.toString(),
         "kansoku.limit", "12",
+        "kansoku.suite", "pipeline",
         "kansoku.spark.master", "local[2]",
         "kansoku.spark.settings", "{\"spark.ui.enabled\" = \"false\"}",
         "kansoku.inference.torch-threads", "1"));
@@ -82,14 +88,14 @@ class EvaluateJobTest {
 
   @Test
   void firstRunComputesEveryRequestAndScoresEveryTask() {
-    // 12 XWINO examples × 2 choices + 12 JCommonsenseQA, JEMHopQA, NIILC and JSQuAD generations + 2 samples × 12 × 2 code tasks
     assertEquals(PLANNED, first.planned());
     assertEquals(0, first.reused());
     assertEquals(PLANNED, first.computed());
     assertEquals(0, first.failed());
     assertTrue(first.forwardPasses() > 0);
     assertEquals(List.of("humaneval/pass@1/12", "humaneval/passed/24", "jcommonsenseqa/exact_match/12",
-            "jemhopqa/char_f1/12", "jhumaneval/pass@1/12", "jhumaneval/passed/24", "jsquad/char_f1/12", "niilc/char_f1/12", "xwino_en/acc/12"),
+            "jemhopqa/char_f1/12", "jhumaneval/pass@1/12", "jhumaneval/passed/24", "jsquad/char_f1/12", "mmlu/acc/12",
+            "niilc/char_f1/12", "wmt20_ja_en/bleu/12", "xwino_en/acc/12"),
         first.scores().stream().map(s -> s.taskId() + "/" + s.metric() + "/" + s.n()).toList());
     assertTrue(first.sandboxLayers().contains(dev.kansoku.sandbox.IsolationLayer.TEMP_DIRECTORY));
   }
@@ -169,5 +175,35 @@ class EvaluateJobTest {
       }
       return b.toString();
     }
+  }
+
+  @Test
+  void subjectsGetTheirOwnScoresAndTheTaskScoreIsTheMicroAverage() {
+    List<Row> subsets = spark.read().parquet(results.resolve("subset_scores").toString())
+        .where("task_id = 'mmlu'").orderBy("subset").collectAsList();
+    // the first 12 MMLU questions of the bundled sample: 10 abstract_algebra, 2 anatomy
+    assertEquals(List.of("abstract_algebra", "anatomy"), subsets.stream().map(r -> r.<String>getAs("subset")).toList());
+    assertEquals(List.of(10L, 2L), subsets.stream().map(r -> r.<Long>getAs("n")).toList());
+    double micro = subsets.stream().mapToDouble(r -> r.<Double>getAs("value") * r.<Long>getAs("n")).sum() / 12;
+    double task = first.scores().stream().filter(s -> s.taskId().equals("mmlu")).findFirst().orElseThrow().value();
+    assertEquals(micro, task, 1e-12);
+  }
+
+  @Test
+  void bleuIsCorpusBleuOfTheStoredSegmentStatistics() {
+    List<Row> rows = spark.read().parquet(results.resolve("example_scores").toString())
+        .where("task_id = 'wmt20_ja_en' AND metric = 'bleu'").collectAsList();
+    assertEquals(12, rows.size());
+    dev.kansoku.metric.Bleu.Stats sum = dev.kansoku.metric.Bleu.Stats.zero();
+    List<String> hyps = new java.util.ArrayList<>();
+    List<String> refs = new java.util.ArrayList<>();
+    for (Row r : rows) {
+      sum = sum.plus(dev.kansoku.metric.Bleu.Stats.decode(r.getAs("detail")));
+      hyps.add(r.getAs("prediction"));
+      refs.add(r.getAs("gold"));
+    }
+    double task = first.scores().stream().filter(s -> s.taskId().equals("wmt20_ja_en")).findFirst().orElseThrow().value();
+    assertEquals(dev.kansoku.metric.Bleu.score(sum) / 100, task, 1e-12);
+    assertEquals(dev.kansoku.metric.Bleu.corpus(hyps, refs, false) / 100, task, 1e-12);
   }
 }

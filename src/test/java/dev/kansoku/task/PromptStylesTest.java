@@ -71,7 +71,7 @@ class PromptStylesTest {
     TaskPlan plan = TaskPlan.build(task("jcommonsenseqa"), 1);
     PlannedRequest r = plan.requests().get(0);
     // few-shot examples: train rows 1011, 4986, 4239, 1005 (random.seed(42) shuffle of the 8,939 rows)
-    List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
+    List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), DatasetLoader.Selection.ALL).docs();
     StringBuilder expected = new StringBuilder(
         "以下は、タスクを説明する指示と、文脈のある入力の組み合わせです。要求を適切に満たす応答を書きなさい。\n\n### 指示:\n"
             + "質問と回答の選択肢を入力として受け取り、選択肢から回答を選択してください。なお、回答は選択肢の番号（例：0）でするものとします。 回答となる数値をint型で返し、他には何も含めないことを厳守してください。");
@@ -111,7 +111,7 @@ class PromptStylesTest {
   void jemhopqaPromptMatchesLlmJpEval() throws Exception {
     PlannedRequest r = TaskPlan.build(task("jemhopqa"), 1).requests().get(0);
     // random.seed(42); random.shuffle(range(1059))[:4] == [5, 200, 425, 149]
-    List<Doc> train = new JsonArrayLoader().load(TestPaths.REPO.resolve("data/benchmarks/jemhopqa/train.json"), null).docs();
+    List<Doc> train = new JsonArrayLoader().load(TestPaths.REPO.resolve("data/benchmarks/jemhopqa/train.json"), DatasetLoader.Selection.ALL).docs();
     StringBuilder expected = new StringBuilder(LlmJpEvalPrompt.PREAMBLE + "\n\n### 指示:\n"
         + "質問を入力とし、回答を出力してください。回答の他には何も含めないことを厳守してください。回答が'はい'と'いいえ'で答えることができる場合、'YES'と'NO'で答えてください。");
     for (int i : List.of(5, 200, 425, 149)) {
@@ -129,12 +129,12 @@ class PromptStylesTest {
     TaskPlan plan = TaskPlan.build(task("niilc"), 0);
     assertEquals(16, plan.examples(), "the demo suite caps NIILC at 16 questions");
     // the bundled 50 questions include the two whose answer is "-" (00020-01, 00165-01): left out
-    List<Doc> sample = new NiilcXmlLoader().load(TestPaths.REPO.resolve("data/benchmarks/niilc/NIILC-ECQA2015_test.xml"), null).docs();
+    List<Doc> sample = new NiilcXmlLoader().load(TestPaths.REPO.resolve("data/benchmarks/niilc/NIILC-ECQA2015_test.xml"), DatasetLoader.Selection.ALL).docs();
     assertEquals(48, sample.size());
     assertTrue(sample.stream().noneMatch(d -> d.id().equals("NIILC-ECQA2015-00020-01")));
     PlannedRequest r = plan.requests().get(0);
     // dev: 800 questions, 795 after dropping answer "-"; random.seed(42) shuffle → [578, 651, 749, 307]
-    List<Doc> dev = new NiilcXmlLoader().load(TestPaths.REPO.resolve("data/benchmarks/niilc/NIILC-ECQA2015_dev.xml"), null).docs();
+    List<Doc> dev = new NiilcXmlLoader().load(TestPaths.REPO.resolve("data/benchmarks/niilc/NIILC-ECQA2015_dev.xml"), DatasetLoader.Selection.ALL).docs();
     assertEquals(795, dev.size());
     StringBuilder expected = new StringBuilder(LlmJpEvalPrompt.PREAMBLE + "\n\n### 指示:\n"
         + "質問に対する答えを出力してください。回答の他には何も含めないことを厳守してください。答えが複数の場合、コンマ（,）で繋げてください。");
@@ -153,7 +153,7 @@ class PromptStylesTest {
   @Test
   void niilcFullTestFileHas198UsableQuestions() throws Exception {
     assumeTrue(TestPaths.hasShared(), "../shared/benchmarks not present");
-    LoadedDataset d = new NiilcXmlLoader().load(TestPaths.sharedBenchmarks().resolve("niilc/NIILC-ECQA2015_test.xml"), null);
+    LoadedDataset d = new NiilcXmlLoader().load(TestPaths.sharedBenchmarks().resolve("niilc/NIILC-ECQA2015_test.xml"), DatasetLoader.Selection.ALL);
     assertEquals(198, d.docs().size());
     assertTrue(d.errors().isEmpty());
   }
@@ -162,7 +162,7 @@ class PromptStylesTest {
   void jsquadPromptUsesTheContextAndNeverTheEvaluatedQuestionAsAShot() throws Exception {
     TaskPlan plan = TaskPlan.build(task("jsquad"), 50);
     assertEquals(50, plan.requests().size());
-    List<Doc> docs = new SquadJsonLoader().load(TestPaths.REPO.resolve("data/benchmarks/jsquad/valid-v1.1.json"), null).docs();
+    List<Doc> docs = new SquadJsonLoader().load(TestPaths.REPO.resolve("data/benchmarks/jsquad/valid-v1.1.json"), DatasetLoader.Selection.ALL).docs();
     PlannedRequest first = plan.requests().get(0);
     assertEquals("a10336p0q0", first.exampleId());
     assertEquals("小笠原諸島", first.gold(), "the first answer's text, as llm-jp-eval takes it");
@@ -182,7 +182,7 @@ class PromptStylesTest {
 
   @Test
   void firstFewshotExampleIsTheOneLlmJpEvalPicks() throws Exception {
-    List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), null).docs();
+    List<Doc> train = new JsonLinesLoader().load(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/train-v1.1.json"), DatasetLoader.Selection.ALL).docs();
     List<Doc> shots = LlmJpEvalPrompt.fewshotExamples(train, 4, 42);
     assertEquals(List.of("1011", "4986", "4239", "1005"), shots.stream().map(Doc::id).toList());
   }
@@ -191,7 +191,7 @@ class PromptStylesTest {
   void malformedRowsAreReportedWithFileAndLine(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path f = tmp.resolve("bad.jsonl");
     java.nio.file.Files.writeString(f, "{\"q_id\": 1}\nnot json\n[1,2]\n");
-    LoadedDataset d = new JsonLinesLoader().load(f, null);
+    LoadedDataset d = new JsonLinesLoader().load(f, DatasetLoader.Selection.ALL);
     assertEquals(1, d.docs().size());
     assertEquals(2, d.errors().size());
     assertEquals(2, d.errors().get(0).line());
@@ -200,21 +200,21 @@ class PromptStylesTest {
     java.nio.file.Files.writeString(tsv, "en\tx\t?\tonly four\n");
     Path array = tmp.resolve("bad.json");
     java.nio.file.Files.writeString(array, "[{\"question\": \"q\", \"answer\": \"a\"}, 3]");
-    LoadedDataset a = new JsonArrayLoader().load(array, null);
+    LoadedDataset a = new JsonArrayLoader().load(array, DatasetLoader.Selection.ALL);
     assertEquals(1, a.docs().size());
     assertTrue(a.errors().get(0).problem().contains("record 1 is not a JSON object"));
     Path xml = tmp.resolve("bad.xml");
     java.nio.file.Files.writeString(xml, "<questions><question id=\"q1\"><text>t</text><answers><answer></answer></answers></question>"
         + "<question id=\"q2\"><text>t2</text></question><question id=\"q3\"><text>t3</text><answers><answer>a</answer></answers></question></questions>");
-    LoadedDataset x2 = new NiilcXmlLoader().load(xml, null);
+    LoadedDataset x2 = new NiilcXmlLoader().load(xml, DatasetLoader.Selection.ALL);
     assertEquals(List.of("q3"), x2.docs().stream().map(Doc::id).toList());
     assertEquals(2, x2.errors().size());
     java.nio.file.Files.writeString(xml, "<questions><question>");
     assertTrue(org.junit.jupiter.api.Assertions.assertThrows(DatasetFormatException.class,
-        () -> new NiilcXmlLoader().load(xml, null)).getMessage().startsWith(xml + ":1: xml:"));
+        () -> new NiilcXmlLoader().load(xml, DatasetLoader.Selection.ALL)).getMessage().startsWith(xml + ":1: xml:"));
     java.nio.file.Files.writeString(array, "{\"not\": \"an array\"}");
     assertTrue(org.junit.jupiter.api.Assertions.assertThrows(DatasetFormatException.class,
-        () -> new JsonArrayLoader().load(array, null)).getMessage().contains("expected a JSON array"));
+        () -> new JsonArrayLoader().load(array, DatasetLoader.Selection.ALL)).getMessage().contains("expected a JSON array"));
     LoadedDataset x = new XwinoTsvLoader().load(tsv, "en");
     assertEquals(1, x.errors().get(0).line());
     assertTrue(x.errors().get(0).problem().contains("7 tab-separated columns"));

@@ -1,0 +1,41 @@
+package dev.kansoku.task;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Header-less CSV as Python's {@code csv.reader} reads it (RFC 4180 quoting, {@code utf-8-sig}: a leading
+ * byte-order mark is dropped). Each row keeps its 1-based line number for error messages.
+ */
+final class CsvRows {
+  record Row(long line, List<String> cells) {}
+
+  private CsvRows() {}
+
+  static List<Row> read(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
+    List<Row> rows = new ArrayList<>();
+    try (Reader in = new java.io.StringReader(text);
+         CSVParser parser = CSVFormat.RFC4180.builder().build().parse(in)) {
+      for (CSVRecord r : parser) {
+        List<String> cells = new ArrayList<>();
+        r.forEach(cells::add);
+        rows.add(new Row(r.getParser().getCurrentLineNumber(), cells));
+      }
+    } catch (java.io.UncheckedIOException | IllegalStateException e) {
+      throw new DatasetFormatException(file.toString(), "file", "not valid CSV: " + e.getMessage());
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.kansoku.task;
+
+import dev.kansoku.config.TaskSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * lm-evaluation-harness v0.4.2 {@code ConfigurableTask} prompts, for YAML tasks (OpenBookQA, HellaSwag, MMLU,
+ * GSM8K, TriviaQA, BBH) and the SQuAD 2.0 class:
+ * {@code description + join(fewshot_delimiter, [doc_to_text(s) + target_delimiter + target(s)]) +
+ * fewshot_delimiter + doc_to_text(doc)} — the shot part absent at 0 shots.
+ *
+ * <ul>
+ *   <li>doc_to_text = {@code input-template}; the description is templated per example (MMLU's subject).
+ *   <li>Multiple choice ({@code request.kind = loglikelihood}): one request per choice, continuation =
+ *       target delimiter + choice, where the choices are {@code choice-labels} (MMLU's A–D) or the example's
+ *       {@code choice0..n} texts; a shot's target is its gold choice.
+ *   <li>Generation: one request; a shot's target is {@code output-template}; the gold is
+ *       {@code gold-template} (e.g. all TriviaQA aliases) or the output template.
+ *   <li>Shots: {@code random} = {@code ContextSampler}: one {@code random.Random(fewshot-seed)} per task,
+ *       {@code sample(pool, shots)} per example in document order, the example itself dropped if drawn;
+ *       {@code first-n} = the first shots of the pool (of the example's own subject when it has one).
+ *   <li>{@code no-answer-continuation} (SQuAD 2.0): a second request, the log-likelihood of that continuation
+ *       after the same context (choice index 1; the generation is choice 0).
+ * </ul>
+ */
+final class LmEvalPrompt implements PromptStyle {
+  static final String NAME = "lm-eval";
+
+  @Override
+  public List<PlannedRequest> plan(TaskSpec task, List<Doc> evalDocs, List<Doc> fewshotDocs) {
+    TaskSpec.Prompt p = task.prompt();
+    PythonRandom rnd = new PythonRandom(p.fewshotSeed());
+    boolean multipleChoice = TaskSpec.LOGLIKELIHOOD.equals(task.request().kind());
+    List<PlannedRequest> out = new ArrayList<>();
+    for (Doc doc : evalDocs) {
+      StringBuilder context = new StringBuilder(Templates.fill(p.description(), doc));
+      if (p.shots() > 0) {
+        List<String> shots = new ArrayList<>();
+        for (Doc shot : shots(p, rnd, doc, fewshotDocs)) {
+          shots.add(Templates.fill(p.inputTemplate(), shot) + p.targetDelimiter() + target(p, shot, multipleChoice));
+        }
+        context.append(String.join(p.fewshotDelimiter(), shots)).append(p.fewshotDelimiter());
+      }
+      context.append(Templates.fill(p.inputTemplate(), doc));
+      String ctx = context.toString();
+      TaskSpec.Request q = task.request();
+      if (multipleChoice) {
+        List<String> choices = choices(p, doc);
+        String gold = doc.get("gold");
+        for (int i = 0; i < choices.size(); i++) {
+          out.add(new PlannedRequest(task.id(), task.version(), doc.id(), i, TaskSpec.LOGLIKELIHOOD, ctx,
+              p.targetDelimiter() + choices.get(i), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
+        }
+      } else {
+        String gold = Templates.fill(p.goldTemplate() != null ? p.goldTemplate() : p.outputTemplate(), doc);
+        int index = p.noAnswerContinuation() != null ? 0 : -1;
+        out.add(new PlannedRequest(task.id(), task.version(), doc.id(), index, TaskSpec.GENERATE_UNTIL, ctx, null,
+            q.maxNewTokens(), q.stop(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
+        if (p.noAnswerContinuation() != null) {
+          out.add(new PlannedRequest(task.id(), task.version(), doc.id(), 1, TaskSpec.LOGLIKELIHOOD, ctx,
+              p.noAnswerContinuation(), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<Doc> shots(TaskSpec.Prompt p, PythonRandom rnd, Doc doc, List<Doc> pool) {
+    List<Doc> drawn;
+    if ("first-n".equals(p.fewshotSampler())) {
+      List<Doc> own = doc.subset() == null ? pool : pool.stream().filter(d -> doc.subset().equals(d.subset())).toList();
+      if (own.size() < p.shots()) {
+        throw new DatasetFormatException(doc.source(), "fewshot", "only " + own.size() + " few-shot examples for subject '" + doc.subset() + "', " + p.shots() + " needed");
+      }
+      drawn = own.subList(0, p.shots());
+    } else {
+      drawn = rnd.sample(pool, p.shots());
+    }
+    List<Doc> kept = new ArrayList<>();
+    for (Doc d : drawn) {
+      if (!d.fields().equals(doc.fields())) {
+        kept.add(d);
+      }
+    }
+    return kept.subList(0, Math.min(p.shots(), kept.size()));
+  }
+
+  private static String target(TaskSpec.Prompt p, Doc shot, boolean multipleChoice) {
+    if (multipleChoice) {
+      return choices(p, shot).get(goldIndex(shot));
+    }
+    return Templates.fill(p.outputTemplate(), shot);
+  }
+
+  /** The continuations of a multiple-choice example: fixed labels or the example's own choice texts. */
+  static List<String> choices(TaskSpec.Prompt p, Doc doc) {
+    if (!p.choiceLabels().isEmpty()) {
+      return p.choiceLabels();
+    }
+    int n = Integer.parseInt(doc.get("choice_count"));
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(doc.get("choice" + i));
+    }
+    return out;
+  }
+
+  private static int goldIndex(Doc doc) {
+    try {
+      return Integer.parseInt(doc.get("gold"));
+    } catch (NumberFormatException e) {
+      throw new DatasetFormatException(doc.source(), "gold", "not a choice index: " + doc.get("gold"));
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.kansoku.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kansoku.TestPaths;
+import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.pipeline.EvaluateJob;
+import dev.kansoku.pipeline.EvaluationSummary;
+import dev.kansoku.pipeline.SparkSessions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The evaluate job on a real Spark standalone cluster (a master and two single-core workers on 127.0.0.1,
+ * executors in their own JVMs) with faults injected: an executor JVM killed (SIGKILL) in the middle of
+ * inference, and the driver JVM killed in the middle of inference and the run started again.
+ */
+class ClusterFaultTest {
+  // 30 XWINO examples × 2 choices + 30 JCommonsenseQA generations
+  private static final long PLANNED = 30 * 2 + 30;
+  @TempDir
+  static Path tmp;
+  private static StandaloneCluster cluster;
+  private static Path conf;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    conf = tmp.resolve("repo/conf");
+    TestPaths.copyTree(TestPaths.CONF, conf);
+    Files.createSymbolicLink(tmp.resolve("repo/data"), TestPaths.REPO.resolve("data"));
+    Files.writeString(conf.resolve("suites/cluster.conf"), "suite { id = \"cluster\", tasks = [\"xwino_en\", \"jcommonsenseqa\"] }");
+    cluster = StandaloneCluster.start(tmp.resolve("cluster"), 2);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static Map<String, String> settings(Path results) {
+    return Map.of(
+        "kansoku.results-dir", results.toString(),
+        "kansoku.suite", "cluster",
+        "kansoku.limit", "30",
+        "kansoku.spark.master", cluster.masterUrl,
+        "kansoku.spark.partitions", "6",
+        "kansoku.inference.batch-size", "2",
+        "kansoku.inference.torch-threads", "1",
+        "kansoku.spark.settings", "{\"spark.ui.enabled\" = \"false\", \"spark.driver.host\" = \"127.0.0.1\", "
+            + "\"spark.executor.memory\" = \"900m\", \"spark.executor.extraJavaOptions\" = \"-Dai.djl.offline=true -Dai.djl.default_engine=PyTorch\"}");
+  }
+
+  private static long responseRows(SparkSession spark, Path results) {
+    return spark.read().parquet(results.resolve("responses").toString()).count();
+  }
+
+  private static long distinctResponses(SparkSession spark, Path results) {
+    return spark.read().parquet(results.resolve("responses").toString()).select("request_id").distinct().count();
+  }
+
+  @Test
+  void killedExecutorLosesNothingAndDuplicatesNothing() throws Exception {
+    Path results = tmp.resolve("results-executor-kill");
+    ResolvedRun run = new ConfigLoader(conf).load(null, settings(results));
+    SparkSession spark = SparkSessions.create(run.settings());
+    try {
+      assertTrue(spark.sparkContext().master().startsWith("spark://"), spark.sparkContext().master());
+      ExecutorKiller killer = new ExecutorKiller();
+      spark.sparkContext().addSparkListener(killer);
+      EvaluationSummary s = new EvaluateJob(spark, run).run();
+      assertTrue(killer.killed.get(), "an executor was killed during the inference stage");
+      assertTrue(killer.failedTasks.get() >= 1, "the kill made at least one task fail and be retried");
+      assertEquals(PLANNED, s.planned());
+      assertEquals(PLANNED, s.computed(), "accumulators count each request once, failed attempts excluded");
+      assertEquals(0, s.failed());
+      assertEquals(PLANNED, responseRows(spark, results), "exactly one response row per planned request");
+      assertEquals(PLANNED, distinctResponses(spark, results));
+      assertFalse(s.scores().isEmpty());
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void killedDriverIsResumedComputingOnlyTheMissingRequests() throws Exception {
+    Path results = tmp.resolve("results-driver-kill");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g", "-Dai.djl.offline=true", "-Dai.djl.default_engine=PyTorch"));
+    cmd.addAll(List.of(System.getProperty("kansoku.test.jvmopts", "").split(" ")).stream().filter(x -> !x.isBlank()).toList());
+    cmd.addAll(List.of("-cp", TestPaths.REPO.resolve("target/classes") + java.io.File.pathSeparator
+        + String.join(java.io.File.pathSeparator, StandaloneCluster.runtimeJars()), "dev.kansoku.cli.KansokuCli", "evaluate",
+        "--conf-dir", conf.toString()));
+    settings(results).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    Process driver = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("driver.log").toFile()).start();
+    // kill the driver once inference is under way (its staging directory exists and an executor works)
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (driver.isAlive() && !stagingExists(results) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    assertTrue(driver.isAlive(), "driver ended before inference: " + Files.readString(tmp.resolve("driver.log")));
+    Thread.sleep(1500);
+    driver.destroyForcibly().waitFor();
+
+    ResolvedRun run = new ConfigLoader(conf).load(null, settings(results));
+    SparkSession spark = SparkSessions.create(run.settings());
+    try {
+      long answeredBefore = Files.isDirectory(results.resolve("responses")) ? distinctResponses(spark, results) : 0;
+      EvaluationSummary s = new EvaluateJob(spark, run).run();
+      assertEquals(PLANNED, s.planned());
+      assertEquals(answeredBefore, s.reused());
+      assertEquals(PLANNED - answeredBefore, s.computed(), "the re-run computes exactly the missing requests");
+      assertEquals(PLANNED, responseRows(spark, results), "exactly one response row per planned request");
+      assertEquals(PLANNED, distinctResponses(spark, results));
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static boolean stagingExists(Path results) throws Exception {
+    Path staging = results.resolve("_staging");
+    if (!Files.isDirectory(staging)) {
+      return false;
+    }
+    try (Stream<Path> s = Files.list(staging)) {
+      return s.anyMatch(p -> p.getFileName().toString().startsWith("responses-"));
+    }
+  }
+
+  /** Kills one executor JVM (SIGKILL) shortly after the first inference task starts. */
+  private static final class ExecutorKiller extends SparkListener {
+    final AtomicBoolean killed = new AtomicBoolean();
+    final AtomicInteger failedTasks = new AtomicInteger();
+    private final Map<Integer, String> stageNames = new ConcurrentHashMap<>();
+
+    @Override
+    public void onStageSubmitted(SparkListenerStageSubmitted e) {
+      stageNames.put(e.stageInfo().stageId(), e.stageInfo().name());
+    }
+
+    @Override
+    public void onTaskStart(SparkListenerTaskStart e) {
+      String stage = stageNames.getOrDefault(e.stageId(), "");
+      // the inference stage is the staged write of responses in EvaluateJob
+      if (stage.contains("EvaluateJob") && killed.compareAndSet(false, true)) {
+        Thread t = new Thread(() -> {
+          try {
+            Thread.sleep(1500);
+          } catch (InterruptedException ignored) {
+            Thread.currentThread().interrupt();
+          }
+          List<ProcessHandle> executors = cluster.executors();
+          if (executors.isEmpty()) {
+            killed.set(false);
+          } else {
+            executors.get(0).destroyForcibly();
+          }
+        });
+        t.setDaemon(true);
+        t.start();
+      }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd e) {
+      if (!e.taskInfo().successful()) {
+        failedTasks.incrementAndGet();
+      }
+    }
+  }
+}

@@ -44,6 +44,7 @@ public final class ConfigLoader {
           .required("settings", MAP))
       .section("inference", true, ConfigSchema.of()
           .required("batch-size", INT)
+          .required("commit-every", INT)
           .required("max-length", INT)
           .required("torch-threads", INT))
       .section("analysis", true, ConfigSchema.of()
@@ -276,6 +277,7 @@ public final class ConfigLoader {
     ROOT.validate(merged, "kansoku", confDir.resolve("application.conf").toString());
     Config k = merged.getConfig("kansoku");
     positive(k, "kansoku", "inference.batch-size");
+    positive(k, "kansoku", "inference.commit-every");
     positive(k, "kansoku", "inference.max-length");
     Map<String, String> spark = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : k.getConfig("spark.settings").entrySet()) {
@@ -292,6 +294,7 @@ public final class ConfigLoader {
         k.getInt("spark.partitions"),
         spark,
         k.getInt("inference.batch-size"),
+        k.getInt("inference.commit-every"),
         k.getInt("inference.max-length"),
         k.getInt("inference.torch-threads"),
         analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))),

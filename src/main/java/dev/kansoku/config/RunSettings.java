@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The validated {@code kansoku} section: what to run, where results go, Spark and inference settings.
- * {@code maxBadRowShare}: a task whose malformed dataset rows exceed this share of its rows stops the run.
+ * {@code commitEvery}: inference is committed to the responses table in chunks of about this many requests,
+ * so a run that dies keeps every finished chunk. {@code maxBadRowShare}: a task whose malformed dataset rows exceed this share of its rows stops the run.
  */
 public record RunSettings(
     String resultsDir,
@@ -19,6 +20,7 @@ public record RunSettings(
     int inferencePartitions,
     Map<String, String> sparkSettings,
     int batchSize,
+    int commitEvery,
     int maxLength,
     int torchThreads,
     AnalysisSettings analysis,

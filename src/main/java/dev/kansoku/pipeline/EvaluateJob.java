@@ -92,7 +92,7 @@ public final class EvaluateJob {
     LongAccumulator computed = spark.sparkContext().longAccumulator("kansoku.requests_computed");
     long failed = 0;
     if (missingCount > 0) {
-      failed = infer(missing, forwardPasses, computed, errorRows);
+      failed = infer(planned, missing, missingCount, forwardPasses, computed, errorRows);
     }
     // an empty errors table is still written once, so every documented table exists after a run
     if (!errorRows.isEmpty() || !store.exists(TableSchemas.ERRORS)) {
@@ -121,34 +121,49 @@ public final class EvaluateJob {
     return rows;
   }
 
-  /** Runs the missing requests on executors and appends their responses; returns how many failed. */
-  private long infer(Dataset<Row> missing, LongAccumulator forwardPasses, LongAccumulator computed, List<Row> errorRows) {
+  /**
+   * Runs the missing requests on executors in chunks and commits each chunk's responses before the next
+   * starts (see docs/commit-protocol.md); reports progress after every chunk. Returns how many failed.
+   */
+  private long infer(Dataset<Row> planned, Dataset<Row> missing, long missingCount, LongAccumulator forwardPasses,
+                     LongAccumulator computed, List<Row> errorRows) {
     int partitions = run.settings().inferencePartitions() > 0
         ? run.settings().inferencePartitions()
         : spark.sparkContext().defaultParallelism();
     Map<String, ModelSpec> models = new LinkedHashMap<>();
     run.models().forEach(m -> models.put(m.id(), m));
-    // range partitioning keeps each model's requests together (one load per executor) and length-sorted
-    Dataset<Row> ordered = missing
-        .withColumn("_len", length(col("context")))
-        .repartitionByRange(partitions, col("model_id"), col("request_kind"), col("_len"))
-        .sortWithinPartitions(col("model_id"), col("request_kind"), col("_len"))
-        .drop("_len");
-    Dataset<Row> responses = ordered.mapPartitions(
-        new InferencePartition(models, run.settings(), forwardPasses, computed),
-        Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));
-    String staged = store.path("_staging/responses-" + runId);
-    // compute once into staging, then append: a crash mid-inference leaves no partial rows in responses
-    responses.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(staged);
-    Dataset<Row> fresh = spark.read().schema(TableSchemas.schema(TableSchemas.RESPONSES)).parquet(staged);
-    store.append(TableSchemas.RESPONSES, fresh);
-    List<Row> failures = fresh.where(col("error").isNotNull())
-        .select("model_id", "task_id", "request_id", "error").collectAsList();
-    for (Row f : failures) {
-      errorRows.add(errorRow("infer", null, null, f.getString(0), f.getString(1), f.getString(2), f.getString(3)));
+    int chunks = (int) Math.max(1, (missingCount + run.settings().commitEvery() - 1) / run.settings().commitEvery());
+    ProgressTracker progress = ProgressTracker.start(spark, store, runId, planned, missing);
+    long failedCount = 0;
+    for (int c = 0; c < chunks; c++) {
+      // a request's chunk is a hash of its id: stable across re-runs, balanced across models and tasks
+      Dataset<Row> chunk = chunks == 1 ? missing
+          : missing.where(org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(col("request_id")), lit(chunks)).equalTo(c));
+      // range partitioning keeps each model's requests together (one load per executor) and length-sorted
+      Dataset<Row> ordered = chunk
+          .withColumn("_len", length(col("context")))
+          .repartitionByRange(partitions, col("model_id"), col("request_kind"), col("_len"))
+          .sortWithinPartitions(col("model_id"), col("request_kind"), col("_len"))
+          .drop("_len");
+      Dataset<Row> responses = ordered.mapPartitions(
+          new InferencePartition(models, run.settings(), forwardPasses, computed),
+          Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));
+      String staged = store.path("_staging/responses-" + runId + "-" + c);
+      // compute once into staging (Spark's task commit discards killed and duplicate attempts), then append
+      responses.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(staged);
+      Dataset<Row> fresh = spark.read().schema(TableSchemas.schema(TableSchemas.RESPONSES)).parquet(staged);
+      store.append(TableSchemas.RESPONSES, fresh);
+      List<Row> failures = fresh.where(col("error").isNotNull())
+          .select("model_id", "task_id", "request_id", "error").collectAsList();
+      for (Row f : failures) {
+        errorRows.add(errorRow("infer", null, null, f.getString(0), f.getString(1), f.getString(2), f.getString(3)));
+      }
+      failedCount += failures.size();
+      progress.chunkCommitted(fresh, c + 1, chunks);
+      deleteQuietly(staged);
     }
-    deleteQuietly(staged);
-    return failures.size();
+    progress.finish();
+    return failedCount;
   }
 
   private List<EvaluationSummary.TaskScore> score(Dataset<Row> planned) {

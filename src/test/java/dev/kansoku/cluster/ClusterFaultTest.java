@@ -60,6 +60,8 @@ class ClusterFaultTest {
 
   private static Map<String, String> settings(Path results) {
     return Map.of(
+        // three commit chunks of ~30 requests: a killed driver keeps the chunks already committed
+        "kansoku.inference.commit-every", "30",
         "kansoku.results-dir", results.toString(),
         "kansoku.suite", "cluster",
         "kansoku.limit", "30",
@@ -88,7 +90,20 @@ class ClusterFaultTest {
       assertTrue(spark.sparkContext().master().startsWith("spark://"), spark.sparkContext().master());
       ExecutorKiller killer = new ExecutorKiller();
       spark.sparkContext().addSparkListener(killer);
+      ProgressReader reader = new ProgressReader(results.resolve("progress.json"));
+      reader.start();
       EvaluationSummary s = new EvaluateJob(spark, run).run();
+      reader.stop.set(true);
+      reader.join();
+      assertTrue(reader.reads.get() > 0, "progress.json was read while the run went");
+      assertEquals(0, reader.invalid.get(), "progress.json parsed every time it was read");
+      com.fasterxml.jackson.databind.JsonNode progress = new com.fasterxml.jackson.databind.ObjectMapper().readTree(results.resolve("progress.json").toFile());
+      assertEquals("finished", progress.get("state").asText());
+      assertEquals(PLANNED, progress.get("computed").asLong());
+      assertEquals(3, progress.get("chunks_committed").asInt());
+      for (com.fasterxml.jackson.databind.JsonNode t : progress.get("tasks")) {
+        assertEquals(t.get("total").asLong(), t.get("done").asLong(), t.toString());
+      }
       assertTrue(killer.killed.get(), "an executor was killed during the inference stage");
       assertTrue(killer.failedTasks.get() >= 1, "the kill made at least one task fail and be retried");
       assertEquals(PLANNED, s.planned());
@@ -114,19 +129,20 @@ class ClusterFaultTest {
     settings(results).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     Process driver = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(tmp.resolve("driver.log").toFile()).start();
-    // kill the driver once inference is under way (its staging directory exists and an executor works)
+    // kill the driver as soon as its first chunk of responses is committed, while the next is computed
     long deadline = System.currentTimeMillis() + 180_000;
-    while (driver.isAlive() && !stagingExists(results) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
+    while (driver.isAlive() && !committed(results) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
     }
-    assertTrue(driver.isAlive(), "driver ended before inference: " + Files.readString(tmp.resolve("driver.log")));
-    Thread.sleep(1500);
+    assertTrue(driver.isAlive(), "driver ended before it could be killed: " + Files.readString(tmp.resolve("driver.log")));
     driver.destroyForcibly().waitFor();
 
     ResolvedRun run = new ConfigLoader(conf).load(null, settings(results));
     SparkSession spark = SparkSessions.create(run.settings());
     try {
-      long answeredBefore = Files.isDirectory(results.resolve("responses")) ? distinctResponses(spark, results) : 0;
+      long answeredBefore = distinctResponses(spark, results);
+      assertTrue(answeredBefore > 0 && answeredBefore < PLANNED, "the killed run left part of its work: " + answeredBefore);
+      assertEquals(answeredBefore, responseRows(spark, results), "and no duplicates");
       EvaluationSummary s = new EvaluateJob(spark, run).run();
       assertEquals(PLANNED, s.planned());
       assertEquals(answeredBefore, s.reused());
@@ -138,13 +154,43 @@ class ClusterFaultTest {
     }
   }
 
-  private static boolean stagingExists(Path results) throws Exception {
-    Path staging = results.resolve("_staging");
-    if (!Files.isDirectory(staging)) {
+  /** Whether the responses table holds a committed chunk (a Parquet file in a partition directory). */
+  private static boolean committed(Path results) throws Exception {
+    Path responses = results.resolve("responses");
+    if (!Files.isDirectory(responses)) {
       return false;
     }
-    try (Stream<Path> s = Files.list(staging)) {
-      return s.anyMatch(p -> p.getFileName().toString().startsWith("responses-"));
+    try (Stream<Path> s = Files.walk(responses)) {
+      return s.anyMatch(p -> p.getFileName().toString().endsWith(".parquet") && !p.toString().contains("_temporary"));
+    }
+  }
+
+  /** Parses progress.json over and over while a run goes, counting reads that fail. */
+  private static final class ProgressReader extends Thread {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final AtomicInteger reads = new AtomicInteger();
+    final AtomicInteger invalid = new AtomicInteger();
+    private final Path file;
+
+    ProgressReader(Path file) {
+      this.file = file;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      while (!stop.get()) {
+        if (Files.exists(file)) {
+          try {
+            json.readTree(Files.readString(file)).get("state").asText();
+            reads.incrementAndGet();
+          } catch (Exception e) {
+            invalid.incrementAndGet();
+          }
+        }
+        Thread.onSpinWait();
+      }
     }
   }
 

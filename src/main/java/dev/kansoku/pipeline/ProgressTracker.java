@@ -1,0 +1,168 @@
+package dev.kansoku.pipeline;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Driver-side progress of the inference stage: after every committed chunk, one log line per model × task
+ * (requests done / total) and one for the run (tokens/s, ETA), and the same figures in
+ * {@code <results-dir>/progress.json}, which a scheduler can poll. The file is replaced atomically (written
+ * beside it, then renamed over it), so a reader never sees a half-written file.
+ */
+final class ProgressTracker {
+  private static final Logger LOG = LoggerFactory.getLogger(ProgressTracker.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final SparkSession spark;
+  private final String file;
+  private final String runId;
+  private final Map<String, long[]> doneTotal = new LinkedHashMap<>();
+  private final long startNanos = System.nanoTime();
+  private final long missingAtStart;
+  private long computedThisRun;
+  private long tokensThisRun;
+  private int chunksDone;
+  private int chunksTotal;
+
+  private ProgressTracker(SparkSession spark, String file, String runId, long missingAtStart) {
+    this.spark = spark;
+    this.file = file;
+    this.runId = runId;
+    this.missingAtStart = missingAtStart;
+  }
+
+  static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Dataset<Row> planned, Dataset<Row> missing) {
+    Map<String, Long> missingBy = new LinkedHashMap<>();
+    for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
+      missingBy.put(key(r.getString(0), r.getString(1)), r.getLong(2));
+    }
+    long missingTotal = missingBy.values().stream().mapToLong(Long::longValue).sum();
+    ProgressTracker t = new ProgressTracker(spark, store.path("progress.json"), runId, missingTotal);
+    for (Row r : planned.groupBy("model_id", "task_id").count().orderBy("model_id", "task_id").collectAsList()) {
+      String k = key(r.getString(0), r.getString(1));
+      long total = r.getLong(2);
+      t.doneTotal.put(k, new long[] {total - missingBy.getOrDefault(k, 0L), total});
+    }
+    t.write("running");
+    return t;
+  }
+
+  void chunkCommitted(Dataset<Row> fresh, int chunk, int chunks) {
+    chunksDone = chunk;
+    chunksTotal = chunks;
+    for (Row r : fresh.groupBy("model_id", "task_id")
+        .agg(count(lit(1)), sum(coalesce(col("context_tokens"), lit(0)).plus(coalesce(col("continuation_tokens"), lit(0)))))
+        .collectAsList()) {
+      long[] dt = doneTotal.computeIfAbsent(key(r.getString(0), r.getString(1)), k -> new long[2]);
+      dt[0] += r.getLong(2);
+      computedThisRun += r.getLong(2);
+      tokensThisRun += r.isNullAt(3) ? 0 : r.getLong(3);
+    }
+    for (Map.Entry<String, long[]> e : doneTotal.entrySet()) {
+      LOG.info("progress {}: {}/{} requests", e.getKey().replace('\u0000', '/'), e.getValue()[0], e.getValue()[1]);
+    }
+    LOG.info("progress run {}: chunk {}/{}, {} of {} missing requests computed, {} tokens/s, ETA {}", runId, chunk, chunks,
+        computedThisRun, missingAtStart, String.format(java.util.Locale.ROOT, "%.0f", tokensPerSecond()), formatEta(etaSeconds()));
+    write("running");
+  }
+
+  void finish() {
+    write("finished");
+  }
+
+  private double seconds() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private double tokensPerSecond() {
+    return seconds() > 0 ? tokensThisRun / seconds() : 0;
+  }
+
+  /** Remaining requests at this run's request rate; null before the first chunk. */
+  private Double etaSeconds() {
+    if (computedThisRun == 0) {
+      return null;
+    }
+    return (missingAtStart - computedThisRun) * seconds() / computedThisRun;
+  }
+
+  private static String formatEta(Double s) {
+    return s == null ? "unknown" : String.format(java.util.Locale.ROOT, "%.0f s", s);
+  }
+
+  private void write(String state) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("run_id", runId);
+    root.put("state", state);
+    root.put("updated_at", Instant.now().toString());
+    root.put("chunks_committed", chunksDone);
+    root.put("chunks_total", chunksTotal);
+    root.put("missing_at_start", missingAtStart);
+    root.put("computed", computedThisRun);
+    root.put("tokens_per_second", tokensPerSecond());
+    Double eta = etaSeconds();
+    if (eta == null) {
+      root.putNull("eta_seconds");
+    } else {
+      root.put("eta_seconds", "finished".equals(state) ? 0.0 : eta);
+    }
+    ArrayNode tasks = root.putArray("tasks");
+    doneTotal.forEach((k, dt) -> {
+      String[] mt = k.split("\u0000");
+      tasks.addObject().put("model_id", mt[0]).put("task_id", mt[1]).put("done", dt[0]).put("total", dt[1]);
+    });
+    try {
+      writeAtomically(root.toPrettyString());
+    } catch (IOException e) {
+      // progress is advisory: a failed write must not fail the evaluation
+      LOG.warn("could not write {}: {}", file, e.getMessage());
+    }
+  }
+
+  private void writeAtomically(String text) throws IOException {
+    URI uri = URI.create(file.replace(" ", "%20"));
+    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+      Path target = uri.getScheme() == null ? Path.of(file) : Path.of(uri);
+      Files.createDirectories(target.getParent());
+      Path tmp = target.resolveSibling("." + target.getFileName() + "." + runId + ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    // HDFS: rename over an existing file is refused, so delete then rename (readers may miss the file for a
+    // moment but never see a partial one); object stores have no atomic rename at all
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(file);
+    org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "." + target.getName() + "." + runId + ".tmp");
+    try (OutputStream out = fs.create(tmp, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    fs.delete(target, false);
+    fs.rename(tmp, target);
+  }
+
+  private static String key(String model, String task) {
+    return model + "\u0000" + task;
+  }
+}

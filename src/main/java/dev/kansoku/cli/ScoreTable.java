@@ -15,6 +15,9 @@ final class ScoreTable {
     if (!s.sandboxLayers().isEmpty()) {
       out.println("code execution sandbox, isolation layers in force: " + s.sandboxLayers());
     }
+    if (s.computedByModel().size() > 1) {
+      s.computedByModel().forEach((m, n) -> out.printf("model %s: %s%n", m, n == 0 ? "nothing new (0 requests computed)" : n + " requests computed"));
+    }
     for (String skipped : s.skippedTasks()) {
       out.println("task " + skipped);
     }

@@ -86,6 +86,11 @@ public final class EvaluateJob {
     Dataset<Row> answered = store.read(TableSchemas.RESPONSES).where(col("error").isNull()).select("request_id").distinct();
     Dataset<Row> missing = planned.join(answered, planned.col("request_id").equalTo(answered.col("request_id")), "left_anti").cache();
     long missingCount = missing.count();
+    Map<String, Long> computedByModel = new LinkedHashMap<>();
+    run.models().forEach(m -> computedByModel.put(m.id(), 0L));
+    for (Row r : missing.groupBy("model_id").count().collectAsList()) {
+      computedByModel.put(r.getString(0), r.getLong(1));
+    }
     LOG.info("requests planned {}, already answered {}, to compute {}", plannedCount, plannedCount - missingCount, missingCount);
 
     LongAccumulator forwardPasses = spark.sparkContext().longAccumulator("kansoku.forward_passes");
@@ -103,7 +108,7 @@ public final class EvaluateJob {
     missing.unpersist();
     long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
     return new EvaluationSummary(runId, run.settings().resultsDir(), plannedCount, plannedCount - missingCount,
-        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks());
+        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks(), computedByModel);
   }
 
   private List<Row> requestRows(List<TaskPlan> plans) {

@@ -2,7 +2,7 @@ package dev.kansoku.pipeline;
 
 import java.util.List;
 
-/** What one evaluate run did, for the console and for tests. */
+/** What one evaluate run did, for the console and for tests; {@code computedByModel}: requests each model had to compute (0 = nothing new). */
 public record EvaluationSummary(
     String runId,
     String resultsDir,
@@ -14,7 +14,8 @@ public record EvaluationSummary(
     long datasetErrors,
     List<TaskScore> scores,
     java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers,
-    List<String> skippedTasks) {
+    List<String> skippedTasks,
+    java.util.Map<String, Long> computedByModel) {
 
   /** One row of the task score table. */
   public record TaskScore(String modelId, String taskId, String metric, double value, Double stderr, long n) {}

@@ -109,10 +109,43 @@ class KansokuCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : List.of("demo", "evaluate", "analyze", "sql", "loglik", "generate", "make-tiny-model", "sandbox", "metric", "bench")) {
+    for (String cmd : List.of("demo", "evaluate", "analyze", "sql", "loglik", "generate", "make-tiny-model", "sandbox", "metric", "bench", "nightly")) {
       Run r = run(cmd, "--help");
       assertEquals(0, r.code(), cmd);
       assertTrue(r.out().contains("Usage: kansoku " + cmd), r.out());
     }
+  }
+
+  @Test
+  void nightlyComputesOnlyTheNewlyRegisteredModelAndAnalysesBoth(@TempDir Path tmp) throws Exception {
+    Path conf = tmp.resolve("repo/conf");
+    TestPaths.copyTree(TestPaths.CONF, conf);
+    Files.createSymbolicLink(tmp.resolve("repo/data"), TestPaths.REPO.resolve("data"));
+    Files.writeString(conf.resolve("suites/nightly-test.conf"), "suite { id = \"nightly-test\", tasks = [\"xwino_en\"], limits { xwino_en = 6 } }");
+    String[] common = {"--conf-dir", conf.toString(), "--suite", "nightly-test", "--results", tmp.resolve("results").toString(),
+        "-Dkansoku.spark.master=local[2]", "-Dkansoku.spark.settings={\"spark.ui.enabled\" = \"false\"}",
+        // the random models stay in the matrix here (one task each, the rest imputed) so both must appear
+        "-Dkansoku.analysis.exclude-origins=[]", "-Dkansoku.analysis.min-coverage=0.0", "-Dkansoku.analysis.bootstrap=20",
+        "-Dkansoku.analysis.report=false"};
+    Run first = run(concat("nightly", common));
+    assertEquals(0, first.code(), first.err() + first.out());
+    assertTrue(first.out().contains("requests: planned 12, reused 0, computed 12"), first.out());
+    // register a second model: same weights, its own id and revision
+    Files.writeString(conf.resolve("models/tiny-b.conf"), Files.readString(conf.resolve("models/kansoku-tiny-llama.conf"))
+        .replace("id = \"kansoku-tiny-llama\"", "id = \"kansoku-tiny-llama-b\"").replace("revision = \"seed-20241128\"", "revision = \"seed-20241128-b\""));
+    Run second = run(concat("nightly", common));
+    assertEquals(0, second.code(), second.err() + second.out());
+    assertTrue(second.out().contains("requests: planned 24, reused 12, computed 12"), second.out());
+    assertTrue(second.out().contains("model kansoku-tiny-llama: nothing new (0 requests computed)"), second.out());
+    assertTrue(second.out().contains("model kansoku-tiny-llama-b: 12 requests computed"), second.out());
+    String summary = Files.readString(tmp.resolve("results/analysis/summary.json"));
+    assertTrue(summary.contains("\"kansoku-tiny-llama\"") && summary.contains("\"kansoku-tiny-llama-b\""), "the analysis includes both models");
+  }
+
+  private static String[] concat(String first, String[] rest) {
+    String[] all = new String[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
   }
 }

@@ -40,7 +40,12 @@ public final class LlamaEngine implements CausalLanguageModel {
    * @param maxLength the longest sequence scored at once; longer inputs are cut from the left, as the harness does
    */
   public static LlamaEngine load(Path dir, int maxLength) throws IOException {
-    NDManager manager = NDManager.newBaseManager("PyTorch");
+    return load(dir, maxLength, ai.djl.Device.cpu());
+  }
+
+  /** As {@link #load(Path, int)}, with the weights and every computation on {@code device} (e.g. {@code Device.gpu(1)}). */
+  public static LlamaEngine load(Path dir, int maxLength, ai.djl.Device device) throws IOException {
+    NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     try {
       LlamaModel model = LlamaModel.load(dir, manager);
       TextTokenizer tokenizer = TextTokenizer.load(dir);

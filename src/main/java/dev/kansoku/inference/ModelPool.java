@@ -22,7 +22,16 @@ public final class ModelPool {
 
   public static synchronized <T> T withModel(ModelSpec spec, int maxLength, int torchThreads,
                                              Function<CausalLanguageModel, T> work) {
-    String key = spec.id() + "@" + spec.revision() + "#" + maxLength;
+    return withModel(spec, maxLength, torchThreads, ai.djl.Device.cpu(), work);
+  }
+
+  /**
+   * The model on {@code device} (the GPU Spark assigned to the task, or the CPU), loaded once per executor JVM
+   * and kept until another model or device is asked for.
+   */
+  public static synchronized <T> T withModel(ModelSpec spec, int maxLength, int torchThreads, ai.djl.Device device,
+                                             Function<CausalLanguageModel, T> work) {
+    String key = spec.id() + "@" + spec.revision() + "#" + maxLength + "@" + device;
     if (!key.equals(loadedKey)) {
       evict();
       if (torchThreads > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
@@ -34,13 +43,13 @@ public final class ModelPool {
         if (spec.generatedWeights()) {
           TinyLlamaFactory.ensureWeights(Path.of(spec.path()));
         }
-        loaded = LlamaEngine.load(Path.of(spec.path()), Math.min(maxLength, spec.contextLength()));
+        loaded = LlamaEngine.load(Path.of(spec.path()), Math.min(maxLength, spec.contextLength()), device);
       } catch (Exception e) {
         throw new ModelLoadException(spec.id(), e);
       }
       loadedKey = key;
       loads++;
-      LOG.info("loaded model {} from {} in {} ms", spec.id(), spec.path(), (System.nanoTime() - t0) / 1_000_000);
+      LOG.info("loaded model {} from {} on {} in {} ms", spec.id(), spec.path(), device, (System.nanoTime() - t0) / 1_000_000);
     }
     return work.apply(loaded);
   }

@@ -90,7 +90,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
 
   private List<Row> run(List<Row> batch) {
     ModelSpec spec = models.get(batch.get(0).<String>getAs("model_id"));
-    return ModelPool.withModel(spec, settings.maxLength(), settings.torchThreads(), model -> {
+    return ModelPool.withModel(spec, settings.maxLength(), settings.torchThreads(), TaskDevices.assigned(), model -> {
       try {
         return compute(model, batch);
       } catch (RuntimeException batchFailure) {

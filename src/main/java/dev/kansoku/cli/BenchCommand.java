@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code kansoku bench <what>}: benchmarks that print figures and ratios against a baseline in the same process. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures and ratios, no thresholds).",
-    subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class})
+    subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class, BenchCommand.Pipeline.class})
 class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -63,6 +63,44 @@ class BenchCommand implements Runnable {
         spec.commandLine().getOut().printf("analysis benchmark: %d cores, max heap %d MB, Spark %s%n",
             Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024), spark.version());
         AnalysisBenchmark.run(spark, models, tasks, bootstrap, spec.commandLine().getOut());
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "pipeline", mixinStandardHelpOptions = true,
+      description = {"(a) the evaluate job versus the engine alone on the same requests, (b) a re-run with nothing missing,",
+          "(c) the planner on the suite for many models (time, driver heap)."})
+  static class Pipeline implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--suite", defaultValue = "pipeline-bench", description = "Suite for (a) and (b) (default: ${DEFAULT-VALUE}).")
+    String suite;
+
+    @Option(names = "--planner-suite", defaultValue = "swallow", description = "Suite for (c), all examples (default: ${DEFAULT-VALUE}).")
+    String plannerSuite;
+
+    @Option(names = "--planner-models", defaultValue = "35", description = "Models for (c) (default: ${DEFAULT-VALUE}).")
+    int plannerModels;
+
+    @Option(names = "--work-dir", defaultValue = "target/bench", description = "Scratch results (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path workDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+      o.put("kansoku.suite", suite);
+      o.putAll(config.overrides);
+      var run = config.load(o);
+      return SparkSessions.withSession(run.settings(), spark -> {
+        java.util.Map<String, String> planner = new java.util.LinkedHashMap<>(o);
+        planner.put("kansoku.suite", plannerSuite);
+        dev.kansoku.pipeline.PipelineBenchmark.run(spark, new dev.kansoku.config.ConfigLoader(config.confDir), o, planner,
+            plannerModels, workDir.toAbsolutePath(), spec.commandLine().getOut());
         return 0;
       });
     }

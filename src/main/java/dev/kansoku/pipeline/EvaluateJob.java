@@ -78,7 +78,7 @@ public final class EvaluateJob {
       }
     }
 
-    Dataset<Row> planned = spark.createDataFrame(requestRows(plans), TableSchemas.schema(TableSchemas.REQUESTS)).cache();
+    Dataset<Row> planned = PlannedRequests.of(spark, plans, run.models()).cache();
     long plannedCount = planned.count();
     Dataset<Row> knownIds = store.read(TableSchemas.REQUESTS).select("request_id");
     store.append(TableSchemas.REQUESTS, planned.join(knownIds, planned.col("request_id").equalTo(knownIds.col("request_id")), "left_anti"));
@@ -109,21 +109,6 @@ public final class EvaluateJob {
     long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
     return new EvaluationSummary(runId, run.settings().resultsDir(), plannedCount, plannedCount - missingCount,
         computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks(), computedByModel);
-  }
-
-  private List<Row> requestRows(List<TaskPlan> plans) {
-    List<Row> rows = new ArrayList<>();
-    for (ModelSpec m : run.models()) {
-      for (TaskPlan p : plans) {
-        for (PlannedRequest r : p.requests()) {
-          PlannedRequest.Decoding d = r.decoding();
-          rows.add(RowFactory.create(RequestId.of(m, r), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
-              r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), d.label(), d.temperature(), d.topP(),
-              d.topK(), d.seed(), r.gold(), r.subset(), RequestId.sha256(r.context()), m.revision(), r.taskVersion(), m.id(), r.taskId()));
-        }
-      }
-    }
-    return rows;
   }
 
   /**

@@ -18,28 +18,36 @@ public final class RequestId {
   private RequestId() {}
 
   public static String of(ModelSpec model, PlannedRequest r) {
+    PlannedRequest.Decoding d = r.decoding();
+    return of(model.id(), model.revision(), r.taskId(), r.taskVersion(), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
+        r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), d.temperature(), d.topP(), d.topK(), d.seed());
+  }
+
+  /** The same id from the columns of a requests row (how executors compute it when planning is distributed). */
+  public static String of(String modelId, String modelRevision, String taskId, String taskVersion, String exampleId, int choiceIndex,
+                          String kind, String context, String continuation, int maxNewTokens, java.util.List<String> stop,
+                          boolean addSpecialTokens, double temperature, double topP, int topK, long seed) {
     StringBuilder canonical = new StringBuilder();
     append(canonical, SCHEME);
-    append(canonical, model.id());
-    append(canonical, model.revision());
-    append(canonical, r.taskId());
-    append(canonical, r.taskVersion());
-    append(canonical, r.exampleId());
-    append(canonical, Integer.toString(r.choiceIndex()));
-    append(canonical, r.kind());
-    append(canonical, r.context());
-    append(canonical, r.continuation() == null ? "\u0000null" : r.continuation());
-    append(canonical, Integer.toString(r.maxNewTokens()));
-    append(canonical, Integer.toString(r.stop().size()));
-    r.stop().forEach(s -> append(canonical, s));
-    append(canonical, Boolean.toString(r.addSpecialTokens()));
-    PlannedRequest.Decoding d = r.decoding();
-    if (d.sampled()) {
+    append(canonical, modelId);
+    append(canonical, modelRevision);
+    append(canonical, taskId);
+    append(canonical, taskVersion);
+    append(canonical, exampleId);
+    append(canonical, Integer.toString(choiceIndex));
+    append(canonical, kind);
+    append(canonical, context);
+    append(canonical, continuation == null ? "\u0000null" : continuation);
+    append(canonical, Integer.toString(maxNewTokens));
+    append(canonical, Integer.toString(stop.size()));
+    stop.forEach(s -> append(canonical, s));
+    append(canonical, Boolean.toString(addSpecialTokens));
+    if (temperature > 0) {
       append(canonical, "sample");
-      append(canonical, Double.toString(d.temperature()));
-      append(canonical, Double.toString(d.topP()));
-      append(canonical, Integer.toString(d.topK()));
-      append(canonical, Long.toString(d.seed()));
+      append(canonical, Double.toString(temperature));
+      append(canonical, Double.toString(topP));
+      append(canonical, Integer.toString(topK));
+      append(canonical, Long.toString(seed));
     } else {
       append(canonical, "greedy"); // greedy ids are unchanged from before sampling existed
     }

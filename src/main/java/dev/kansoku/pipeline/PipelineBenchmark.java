@@ -1,0 +1,123 @@
+package dev.kansoku.pipeline;
+
+import dev.kansoku.bench.PeakMemory;
+import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.inference.GenerationRequest;
+import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.LoglikelihoodRequest;
+import dev.kansoku.inference.ModelPool;
+import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.task.PlannedRequest;
+import dev.kansoku.task.RequestId;
+import dev.kansoku.task.TaskPlan;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code kansoku bench pipeline}: (a) the same requests through the whole evaluate job on Spark versus the
+ * engine called directly in this JVM (same batches, same order rule), as a throughput ratio; (b) a re-run with
+ * nothing missing versus the first run; (c) planning the suite for many models: time and peak driver heap.
+ */
+public final class PipelineBenchmark {
+  private PipelineBenchmark() {}
+
+  public static void run(SparkSession spark, ConfigLoader loader, Map<String, String> overrides, Map<String, String> plannerOverrides,
+                         int plannerModels, Path workDir, PrintWriter out) throws Exception {
+    ResolvedRun run = loader.load(null, overrides);
+    ModelSpec model = run.models().get(0);
+    out.printf("pipeline benchmark: %s, %d cores, suite %s, limit %d, batch %d, model %s%n", spark.sparkContext().master(),
+        Runtime.getRuntime().availableProcessors(), run.suiteId(), run.settings().limit(), run.settings().batchSize(), model.id());
+    List<PlannedRequest> requests = new ArrayList<>();
+    for (TaskSpec t : run.tasks()) {
+      requests.addAll(TaskPlan.build(t, run.settings().limit()).requests());
+    }
+    if (model.generatedWeights()) {
+      TinyLlamaFactory.ensureWeights(Path.of(model.path()));
+    }
+
+    // (b's baseline and a's numerator) the whole job on a fresh results directory, then again
+    Path results = workDir.resolve("pipeline-results-" + System.nanoTime());
+    java.util.Map<String, String> o = new java.util.LinkedHashMap<>(overrides);
+    o.put("kansoku.results-dir", results.toString());
+    ResolvedRun fresh = loader.load(null, o);
+    ModelPool.evict();
+    long t0 = System.nanoTime();
+    EvaluationSummary first = new EvaluateJob(spark, fresh).run();
+    double jobSeconds = (System.nanoTime() - t0) / 1e9;
+    t0 = System.nanoTime();
+    EvaluationSummary again = new EvaluateJob(spark, fresh).run();
+    double rerunSeconds = (System.nanoTime() - t0) / 1e9;
+
+    // (a's denominator) the engine alone: same requests, sorted and batched as the inference stage does
+    double directSeconds = direct(model, run, requests);
+    out.printf("(a) %d requests: whole Spark job %.1f s (%.1f req/s, incl. planning, scoring, Parquet); engine alone %.1f s (%.1f req/s)%n",
+        first.computed(), jobSeconds, first.computed() / jobSeconds, directSeconds, requests.size() / directSeconds);
+    out.printf("    throughput ratio job / engine = %.2f%n", (first.computed() / jobSeconds) / (requests.size() / directSeconds));
+    out.printf("(b) re-run with nothing missing: %.1f s, computed %d, forward passes %d; ratio re-run / first run = %.3f%n",
+        rerunSeconds, again.computed(), again.forwardPasses(), rerunSeconds / jobSeconds);
+
+    // (c) the planner: every task of the suite (all examples) for many models, as the job builds it
+    List<TaskPlan> plans = new ArrayList<>();
+    ResolvedRun plannerRun = loader.load(null, plannerOverrides);
+    t0 = System.nanoTime();
+    for (TaskSpec t : plannerRun.tasks()) {
+      plans.add(TaskPlan.build(t, 0));
+    }
+    double loadSeconds = (System.nanoTime() - t0) / 1e9;
+    long perModel = plans.stream().mapToLong(p -> p.requests().size()).sum();
+    long promptMb = plans.stream().flatMap(p -> p.requests().stream()).mapToLong(r -> r.context().length() * 2L).sum() / (1024 * 1024);
+    out.printf("(c) planner: %d tasks read and planned in %.1f s: %d requests per model, prompts %d MB of text (held once)%n",
+        plans.size(), loadSeconds, perModel, promptMb);
+    for (int models : List.of(1, plannerModels)) {
+      List<ModelSpec> specs = new ArrayList<>();
+      for (int m = 0; m < models; m++) {
+        specs.add(new ModelSpec(model.id() + "-" + m, model.name(), model.revision(), model.path(), model.format(), model.dtype(),
+            model.contextLength(), model.generatedWeights(), model.parameters(), model.parametersActive(), model.trainingTokensTotal(),
+            model.trainingTokensJa(), model.trainingTokensEn(), model.origin(), model.baseModel(), model.sourceFile()));
+      }
+      PeakMemory.resetHeapPeak();
+      long before = PeakMemory.heapMb();
+      t0 = System.nanoTime();
+      // distinct ids: every row hashed on the executors, nothing collected
+      long ids = PlannedRequests.of(spark, plans, specs).select("request_id").distinct().count();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      out.printf("    %3d model(s): %,d request rows with distinct ids in %.1f s (%,.0f rows/s); driver heap peak %d MB (after GC before: %d MB)%n",
+          models, ids, seconds, ids / seconds, PeakMemory.heapMb(), before);
+    }
+    out.flush();
+  }
+
+  private static double direct(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
+    List<PlannedRequest> sorted = new ArrayList<>(requests);
+    sorted.sort(Comparator.comparing(PlannedRequest::kind).thenComparingInt(r -> r.context().length()));
+    int b = run.settings().batchSize();
+    long t0 = System.nanoTime();
+    try (LlamaEngine engine = LlamaEngine.load(Path.of(spec.path()), Math.min(run.settings().maxLength(), spec.contextLength()))) {
+      for (int i = 0; i < sorted.size(); ) {
+        String kind = sorted.get(i).kind();
+        int j = i;
+        while (j < sorted.size() && j - i < b && sorted.get(j).kind().equals(kind)) {
+          j++;
+        }
+        List<PlannedRequest> batch = sorted.subList(i, j);
+        if (TaskSpec.LOGLIKELIHOOD.equals(kind)) {
+          engine.loglikelihood(batch.stream().map(r -> new LoglikelihoodRequest(r.context(), r.continuation(), r.addSpecialTokens())).toList());
+        } else {
+          engine.generate(batch.stream().map(r -> new GenerationRequest(r.context(), r.stop(), r.maxNewTokens(), r.addSpecialTokens(),
+              r.decoding().temperature(), r.decoding().topP(), r.decoding().topK(), r.decoding().seed())).toList());
+        }
+        i = j;
+      }
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+}

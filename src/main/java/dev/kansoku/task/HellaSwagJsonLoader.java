@@ -18,26 +18,17 @@ import java.util.Map;
 public final class HellaSwagJsonLoader implements DatasetLoader {
   @Override
   public LoadedDataset load(Path file, Selection selection) throws IOException {
-    LoadedDataset raw = new JsonLinesLoader().load(file, selection);
-    List<Doc> docs = new ArrayList<>();
-    List<LoadedDataset.RowError> errors = new ArrayList<>(raw.errors());
-    for (Doc d : raw.docs()) {
-      try {
-        JsonNode endings = JsonRecords.JSON.readTree(d.get("endings"));
-        int gold = Integer.parseInt(d.get("label"));
-        if (!endings.isArray() || endings.size() < 2 || gold < 0 || gold >= endings.size()) {
-          errors.add(OpenBookQaLoader.rowError(d, "needs an endings array and a label indexing it"));
-          continue;
-        }
-        String ctx = d.get("ctx_a") + " " + PyStrings.capitalize(d.get("ctx_b"));
-        List<String> choices = new ArrayList<>();
-        endings.forEach(e -> choices.add(e.asText()));
-        docs.add(new Doc(d.id(), fields(d.get("activity_label") + ": " + ctx, choices, gold), d.source()));
-      } catch (IOException | NumberFormatException | DatasetFormatException e) {
-        errors.add(OpenBookQaLoader.rowError(d, e.getMessage()));
+    return JsonLinesLoader.convertRecords(file, selection, d -> {
+      JsonNode endings = JsonRecords.JSON.readTree(d.get("endings"));
+      int gold = Integer.parseInt(d.get("label"));
+      if (!endings.isArray() || endings.size() < 2 || gold < 0 || gold >= endings.size()) {
+        throw new DatasetFormatException(d.source(), "endings", "needs an endings array and a label indexing it");
       }
-    }
-    return new LoadedDataset(docs, errors);
+      String ctx = d.get("ctx_a") + " " + PyStrings.capitalize(d.get("ctx_b"));
+      List<String> choices = new ArrayList<>();
+      endings.forEach(e -> choices.add(e.asText()));
+      return fields(d.get("activity_label") + ": " + ctx, choices, gold);
+    });
   }
 
   static Map<String, String> fields(String rawQuery, List<String> endings, int gold) {

@@ -47,4 +47,30 @@ public final class JsonLinesLoader implements DatasetLoader {
     }
     return new LoadedDataset(docs, errors);
   }
+
+  /** Turns one JSON Lines record into an example's fields; throws {@link DatasetFormatException} for a bad row. */
+  @FunctionalInterface
+  interface RecordConverter {
+    java.util.Map<String, String> convert(Doc record) throws IOException;
+  }
+
+  /**
+   * Reads a JSON Lines file and converts every record (OpenBookQA, HellaSwag): a record the converter rejects
+   * becomes a row error naming its file and line; the others keep their position as id.
+   */
+  static LoadedDataset convertRecords(Path file, Selection selection, RecordConverter converter) throws IOException {
+    LoadedDataset raw = new JsonLinesLoader().load(file, selection);
+    List<Doc> docs = new ArrayList<>();
+    List<LoadedDataset.RowError> errors = new ArrayList<>(raw.errors());
+    for (Doc d : raw.docs()) {
+      try {
+        docs.add(new Doc(d.id(), converter.convert(d), d.source()));
+      } catch (IOException | NumberFormatException | DatasetFormatException e) {
+        int colon = d.source().lastIndexOf(':');
+        errors.add(new LoadedDataset.RowError(d.source().substring(0, colon), Long.parseLong(d.source().substring(colon + 1)),
+            e instanceof DatasetFormatException f ? f.field() + ": " + e.getMessage().substring(e.getMessage().lastIndexOf(": ") + 2) : e.getMessage()));
+      }
+    }
+    return new LoadedDataset(docs, errors);
+  }
 }

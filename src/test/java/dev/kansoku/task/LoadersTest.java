@@ -152,6 +152,17 @@ class LoadersTest {
   }
 
   @Test
+  void squadQuestionWithoutAnswerIsReportedUnlessUnanswerable() throws Exception {
+    Path f = write("squad.json", "{\"data\": [{\"title\": \"T\", \"paragraphs\": [{\"context\": \"C\", \"qas\": ["
+        + "{\"id\": \"a\", \"question\": \"q1\", \"answers\": [{\"text\": \"C\", \"answer_start\": 0}]},"
+        + "{\"id\": \"b\", \"question\": \"q2\", \"answers\": []},"
+        + "{\"id\": \"c\", \"question\": \"q3\", \"answers\": [], \"is_impossible\": true}]}]}]}");
+    LoadedDataset d = new SquadJsonLoader().load(f, DatasetLoader.Selection.ALL);
+    assertEquals(List.of("a", "c"), d.docs().stream().map(Doc::id).toList());
+    assertOneError(d, "squad.json", 0, "data[0].paragraphs[0].qas[1]");
+  }
+
+  @Test
   void missingOfficialFileNamesItsSource() {
     MissingDatasetException e = assertThrows(MissingDatasetException.class,
         () -> new ConfigLoader(TestPaths.CONF).task(TestPaths.CONF.resolve("tasks/squad2.conf")));

@@ -129,12 +129,7 @@ public final class EvaluateJob {
       // a request's chunk is a hash of its id: stable across re-runs, balanced across models and tasks
       Dataset<Row> chunk = chunks == 1 ? missing
           : missing.where(org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(col("request_id")), lit(chunks)).equalTo(c));
-      // range partitioning keeps each model's requests together (one load per executor) and length-sorted
-      Dataset<Row> ordered = chunk
-          .withColumn("_len", length(col("context")))
-          .repartitionByRange(partitions, col("model_id"), col("request_kind"), col("_len"))
-          .sortWithinPartitions(col("model_id"), col("request_kind"), col("_len"))
-          .drop("_len");
+      Dataset<Row> ordered = RequestCost.partition(chunk, partitions);
       Dataset<Row> responses = ordered.mapPartitions(
           new InferencePartition(models, run.settings(), forwardPasses, computed),
           Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));

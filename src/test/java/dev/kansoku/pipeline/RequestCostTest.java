@@ -1,0 +1,60 @@
+package dev.kansoku.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class RequestCostTest {
+  @Test
+  void rangesHaveSimilarCostAndKeepEachModelContiguous() {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("cost").config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      StructType schema = new StructType().add("request_id", "string").add("model_id", "string").add("request_kind", "string")
+          .add("context", "string").add("continuation", "string").add("max_new_tokens", "int");
+      List<Row> rows = new ArrayList<>();
+      for (String model : List.of("a", "b")) {
+        for (int i = 0; i < 60; i++) {
+          rows.add(RowFactory.create(model + "-ll-" + i, model, "loglikelihood", "x".repeat(300), " y", 0));
+        }
+        for (int i = 0; i < 4; i++) {
+          rows.add(RowFactory.create(model + "-gen-" + i, model, "generate_until", "x".repeat(300), null, 256));
+        }
+      }
+      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4);
+      // per partition: its estimated cost and the models it holds, in order
+      List<String> summary = parts.mapPartitions((MapPartitionsFunction<Row, String>) it -> {
+        double cost = 0;
+        List<String> models = new ArrayList<>();
+        while (it.hasNext()) {
+          Row r = it.next();
+          cost += r.<String>getAs("context").length() / 3.0 + (r.<Integer>getAs("max_new_tokens") > 0 ? r.<Integer>getAs("max_new_tokens") * 30.0 : 1);
+          String m = r.getAs("model_id");
+          if (models.isEmpty() || !models.get(models.size() - 1).equals(m)) {
+            models.add(m);
+          }
+        }
+        return List.of(cost + " " + String.join(",", models)).iterator();
+      }, Encoders.STRING()).collectAsList();
+      double total = 2 * (60 * (100 + 1) + 4 * (100 + 256 * 30.0));
+      double max = summary.stream().mapToDouble(s -> Double.parseDouble(s.split(" ")[0])).max().orElseThrow();
+      assertTrue(max < 0.5 * total, "no range carries most of the work: " + summary);
+      for (String s : summary) {
+        String models = s.split(" ").length > 1 ? s.split(" ")[1] : "";
+        assertTrue(models.split(",").length <= 2, "a partition switches model at most once: " + summary);
+      }
+      assertEquals(rows.size(), parts.count());
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -24,6 +24,17 @@ public final class TestPaths {
     return Files.isDirectory(sharedBenchmarks());
   }
 
+  /**
+   * A repository beside the real one for tests that edit configuration: {@code <tmp>/repo/conf} is a copy of
+   * conf/, {@code <tmp>/repo/data} links to the real data. Returns the copied conf directory.
+   */
+  public static Path repoCopy(Path tmp) throws IOException {
+    Path conf = tmp.resolve("repo/conf");
+    copyTree(CONF, conf);
+    Files.createSymbolicLink(tmp.resolve("repo/data"), REPO.resolve("data"));
+    return conf;
+  }
+
   /** Copies a directory tree (tests edit copies of conf/, never the original). */
   public static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {

@@ -2,7 +2,6 @@ package dev.kansoku.pipeline;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.kansoku.config.ModelSpec;
@@ -11,8 +10,6 @@ import dev.kansoku.config.TaskSpec;
 import dev.kansoku.inference.ModelPreflight;
 import dev.kansoku.metric.CorpusMetrics;
 import dev.kansoku.task.LoadedDataset;
-import dev.kansoku.task.PlannedRequest;
-import dev.kansoku.task.RequestId;
 import dev.kansoku.task.TaskPlan;
 import java.io.IOException;
 import java.sql.Timestamp;
@@ -85,19 +82,22 @@ public final class EvaluateJob {
 
     Dataset<Row> answered = store.read(TableSchemas.RESPONSES).where(col("error").isNull()).select("request_id").distinct();
     Dataset<Row> missing = planned.join(answered, planned.col("request_id").equalTo(answered.col("request_id")), "left_anti").cache();
-    long missingCount = missing.count();
+    // one pass over the missing requests gives the total, the per-model summary and the progress baseline
+    Map<String, Long> missingByTask = new LinkedHashMap<>();
     Map<String, Long> computedByModel = new LinkedHashMap<>();
     run.models().forEach(m -> computedByModel.put(m.id(), 0L));
-    for (Row r : missing.groupBy("model_id").count().collectAsList()) {
-      computedByModel.put(r.getString(0), r.getLong(1));
+    for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
+      missingByTask.put(ProgressTracker.key(r.getString(0), r.getString(1)), r.getLong(2));
+      computedByModel.merge(r.getString(0), r.getLong(2), Long::sum);
     }
+    long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("requests planned {}, already answered {}, to compute {}", plannedCount, plannedCount - missingCount, missingCount);
 
     LongAccumulator forwardPasses = spark.sparkContext().longAccumulator("kansoku.forward_passes");
     LongAccumulator computed = spark.sparkContext().longAccumulator("kansoku.requests_computed");
     long failed = 0;
     if (missingCount > 0) {
-      failed = infer(planned, missing, missingCount, forwardPasses, computed, errorRows);
+      failed = infer(planned, missing, missingByTask, forwardPasses, computed, errorRows);
     }
     // an empty errors table is still written once, so every documented table exists after a run
     if (!errorRows.isEmpty() || !store.exists(TableSchemas.ERRORS)) {
@@ -115,15 +115,16 @@ public final class EvaluateJob {
    * Runs the missing requests on executors in chunks and commits each chunk's responses before the next
    * starts (see docs/commit-protocol.md); reports progress after every chunk. Returns how many failed.
    */
-  private long infer(Dataset<Row> planned, Dataset<Row> missing, long missingCount, LongAccumulator forwardPasses,
+  private long infer(Dataset<Row> planned, Dataset<Row> missing, Map<String, Long> missingByTask, LongAccumulator forwardPasses,
                      LongAccumulator computed, List<Row> errorRows) {
     int partitions = run.settings().inferencePartitions() > 0
         ? run.settings().inferencePartitions()
         : spark.sparkContext().defaultParallelism();
     Map<String, ModelSpec> models = new LinkedHashMap<>();
     run.models().forEach(m -> models.put(m.id(), m));
+    long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
     int chunks = (int) Math.max(1, (missingCount + run.settings().commitEvery() - 1) / run.settings().commitEvery());
-    ProgressTracker progress = ProgressTracker.start(spark, store, runId, planned, missing);
+    ProgressTracker progress = ProgressTracker.start(spark, store, runId, planned, missingByTask);
     long failedCount = 0;
     for (int c = 0; c < chunks; c++) {
       // a request's chunk is a hash of its id: stable across re-runs, balanced across models and tasks

@@ -52,11 +52,8 @@ final class ProgressTracker {
     this.missingAtStart = missingAtStart;
   }
 
-  static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Dataset<Row> planned, Dataset<Row> missing) {
-    Map<String, Long> missingBy = new LinkedHashMap<>();
-    for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
-      missingBy.put(key(r.getString(0), r.getString(1)), r.getLong(2));
-    }
+  /** @param missingBy requests still to compute per {@link #key(String, String)} of model and task */
+  static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Dataset<Row> planned, Map<String, Long> missingBy) {
     long missingTotal = missingBy.values().stream().mapToLong(Long::longValue).sum();
     ProgressTracker t = new ProgressTracker(spark, store.path("progress.json"), runId, missingTotal);
     for (Row r : planned.groupBy("model_id", "task_id").count().orderBy("model_id", "task_id").collectAsList()) {
@@ -162,7 +159,7 @@ final class ProgressTracker {
     fs.rename(tmp, target);
   }
 
-  private static String key(String model, String task) {
+  static String key(String model, String task) {
     return model + "\u0000" + task;
   }
 }

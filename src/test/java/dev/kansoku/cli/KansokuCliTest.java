@@ -118,9 +118,7 @@ class KansokuCliTest {
 
   @Test
   void nightlyComputesOnlyTheNewlyRegisteredModelAndAnalysesBoth(@TempDir Path tmp) throws Exception {
-    Path conf = tmp.resolve("repo/conf");
-    TestPaths.copyTree(TestPaths.CONF, conf);
-    Files.createSymbolicLink(tmp.resolve("repo/data"), TestPaths.REPO.resolve("data"));
+    Path conf = TestPaths.repoCopy(tmp);
     Files.writeString(conf.resolve("suites/nightly-test.conf"), "suite { id = \"nightly-test\", tasks = [\"xwino_en\"], limits { xwino_en = 6 } }");
     String[] common = {"--conf-dir", conf.toString(), "--suite", "nightly-test", "--results", tmp.resolve("results").toString(),
         "-Dkansoku.spark.master=local[2]", "-Dkansoku.spark.settings={\"spark.ui.enabled\" = \"false\"}",

@@ -44,9 +44,7 @@ class ClusterFaultTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    conf = tmp.resolve("repo/conf");
-    TestPaths.copyTree(TestPaths.CONF, conf);
-    Files.createSymbolicLink(tmp.resolve("repo/data"), TestPaths.REPO.resolve("data"));
+    conf = TestPaths.repoCopy(tmp);
     Files.writeString(conf.resolve("suites/cluster.conf"), "suite { id = \"cluster\", tasks = [\"xwino_en\", \"jcommonsenseqa\"] }");
     cluster = StandaloneCluster.start(tmp.resolve("cluster"), 2);
   }

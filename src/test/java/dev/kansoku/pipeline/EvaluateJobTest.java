@@ -41,9 +41,7 @@ class EvaluateJobTest {
 
   @BeforeAll
   static void runTwice() throws Exception {
-    conf = tmp.resolve("repo/conf");
-    TestPaths.copyTree(TestPaths.CONF, conf);
-    Files.createSymbolicLink(tmp.resolve("repo/data"), TestPaths.REPO.resolve("data"));
+    conf = TestPaths.repoCopy(tmp);
     // an XWINO file with one malformed row: it must land in the errors table, not stop the run
     Path tsv = tmp.resolve("repo/xwino-with-bad-row.tsv");
     List<String> lines = Files.readAllLines(TestPaths.REPO.resolve("data/benchmarks/xwino_en/dataset.tsv"));

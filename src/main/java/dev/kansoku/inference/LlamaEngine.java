@@ -25,6 +25,7 @@ public final class LlamaEngine implements CausalLanguageModel {
   private final long padId;
   private final AtomicLong forwardPasses = new AtomicLong();
   private boolean useKvCache = true;
+  private boolean usePrefixReuse = true;
 
   private LlamaEngine(NDManager manager, LlamaModel model, TextTokenizer tokenizer, int maxLength) {
     this.manager = manager;
@@ -111,6 +112,9 @@ public final class LlamaEngine implements CausalLanguageModel {
       inputs[i] = Arrays.copyOfRange(whole, from, whole.length - 1);
       width = Math.max(width, inputs[i].length);
     }
+    if (usePrefixReuse && sharesAContext(contexts, inputs, continuations)) {
+      return loglikelihoodSharedContexts(contexts, continuations);
+    }
     List<LoglikelihoodResult> results = new ArrayList<>(n);
     try (NDScope scope = new NDScope()) {
       PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
@@ -149,6 +153,126 @@ public final class LlamaEngine implements CausalLanguageModel {
       }
     }
     return results;
+  }
+
+  /**
+   * Whether the batch can and should score its contexts once: some requests share a context, none was cut to
+   * the maximum length, and no sliding window can be reached (its bound counts padded slots).
+   */
+  private boolean sharesAContext(long[][] contexts, long[][] inputs, long[][] continuations) {
+    java.util.Set<ContextKey> seen = new java.util.HashSet<>();
+    boolean shared = false;
+    int longest = 0;
+    for (int i = 0; i < contexts.length; i++) {
+      if (inputs[i].length != contexts[i].length + continuations[i].length - 1) {
+        return false;
+      }
+      longest = Math.max(longest, contexts[i].length + continuations[i].length);
+      shared |= !seen.add(new ContextKey(contexts[i]));
+    }
+    int window = model.config().slidingWindow();
+    return shared && (window == 0 || 2 * longest <= window);
+  }
+
+  /** A context's token ids as a hash key. */
+  private record ContextKey(long[] ids) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ContextKey k && Arrays.equals(ids, k.ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(ids);
+    }
+  }
+
+  /**
+   * Prefix reuse for multiple-choice scoring: each distinct context runs once (one row per context, into a KV
+   * cache), the cache rows are copied to the requests that share them, and only the continuations run in a
+   * second pass. The first continuation token is predicted by the context's last position, the others by the
+   * continuation pass — the same positions the harness scores, so the sums equal the single-pass ones.
+   */
+  private List<LoglikelihoodResult> loglikelihoodSharedContexts(long[][] contexts, long[][] continuations) {
+    int n = contexts.length;
+    java.util.Map<ContextKey, Integer> groups = new java.util.LinkedHashMap<>();
+    int[] group = new int[n];
+    for (int i = 0; i < n; i++) {
+      group[i] = groups.computeIfAbsent(new ContextKey(contexts[i]), k -> groups.size());
+    }
+    long[][] prefixes = groups.keySet().stream().map(ContextKey::ids).toArray(long[][]::new);
+    int prefixWidth = Arrays.stream(prefixes).mapToInt(p -> p.length).max().orElse(1);
+    int contWidth = Arrays.stream(continuations).mapToInt(c -> c.length - 1).max().orElse(0);
+    List<LoglikelihoodResult> results = new ArrayList<>(n);
+    try (NDScope scope = new NDScope(); KvCache cache = model.newCache()) {
+      PaddedBatch pre = PaddedBatch.rightPadded(prefixes, prefixWidth, padId);
+      NDArray prefixHidden = forward(pre.ids(), pre.mask(), pre.positions(), prefixes.length, prefixWidth, prefixWidth, cache);
+      long hiddenSize = prefixHidden.getShape().get(2);
+      NDManager m = prefixHidden.getManager();
+      // targets in request order: the first from the context's last position, the rest from the second pass
+      long[] firstRows = new long[n];
+      long[] firstTargets = new long[n];
+      List<Long> restRows = new ArrayList<>();
+      List<Long> restTargets = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        firstRows[i] = (long) group[i] * prefixWidth + prefixes[group[i]].length - 1;
+        firstTargets[i] = continuations[i][0];
+        for (int j = 1; j < continuations[i].length; j++) {
+          restRows.add((long) i * contWidth + j - 1);
+          restTargets.add(continuations[i][j]);
+        }
+      }
+      NDArray selected = prefixHidden.reshape(-1, hiddenSize).get(m.create(firstRows));
+      if (contWidth > 0) {
+        cache.select(Arrays.stream(group).mapToLong(g -> g).toArray());
+        int keys = prefixWidth + contWidth;
+        long[] ids = new long[n * contWidth];
+        long[] mask = new long[n * keys];
+        long[] positions = new long[n * contWidth];
+        Arrays.fill(ids, padId);
+        for (int i = 0; i < n; i++) {
+          int p = prefixes[group[i]].length;
+          System.arraycopy(pre.mask(), group[i] * prefixWidth, mask, i * keys, prefixWidth);
+          for (int j = 0; j < contWidth; j++) {
+            positions[i * contWidth + j] = p + j;
+            if (j < continuations[i].length - 1) {
+              ids[i * contWidth + j] = continuations[i][j];
+              mask[i * keys + prefixWidth + j] = 1;
+            }
+          }
+        }
+        NDArray contHidden = forward(ids, mask, positions, n, contWidth, keys, cache);
+        if (!restRows.isEmpty()) {
+          NDArray rest = contHidden.reshape(-1, hiddenSize).get(m.create(restRows.stream().mapToLong(Long::longValue).toArray()));
+          selected = selected.concat(rest, 0);
+        }
+      }
+      long[] targets = new long[n + restTargets.size()];
+      System.arraycopy(firstTargets, 0, targets, 0, n);
+      for (int k = 0; k < restTargets.size(); k++) {
+        targets[n + k] = restTargets.get(k);
+      }
+      NDArray logProbs = model.logits(selected).logSoftmax(1);
+      float[] picked = logProbs.gather(m.create(targets).reshape(targets.length, 1), 1).toFloatArray();
+      long[] argmax = logProbs.argMax(1).toLongArray();
+      int k = n;
+      for (int i = 0; i < n; i++) {
+        double sum = picked[i];
+        boolean greedy = argmax[i] == targets[i];
+        for (int j = 1; j < continuations[i].length; j++, k++) {
+          sum += picked[k];
+          greedy &= argmax[k] == targets[k];
+        }
+        results.add(new LoglikelihoodResult(sum, greedy, contexts[i], continuations[i]));
+      }
+    }
+    return results;
+  }
+
+  /** Turns prefix reuse off (every request runs its whole context); for benchmarks and checks. */
+  public LlamaEngine withPrefixReuse(boolean on) {
+    this.usePrefixReuse = on;
+    return this;
   }
 
   /** Turns the KV cache off (every step recomputes the whole prefix); for benchmarks and checks. */

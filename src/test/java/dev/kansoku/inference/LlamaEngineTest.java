@@ -48,6 +48,47 @@ class LlamaEngineTest {
     assertTrue(alone.logLikelihood() < 0);
   }
 
+  /**
+   * Prefix reuse (each shared context once, continuations through the cache) gives the single-pass scores, on
+   * a sharp-attention checkpoint (std 0.3) where a wrong position or mask would move them by far more than 1e-4.
+   */
+  @Test
+  void sharedContextsScoreAsInOnePass(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("variant");
+    Files.createDirectories(dir);
+    try (var in = getClass().getResourceAsStream("/llama-variant/config.json")) {
+      Files.copy(in, dir.resolve("config.json"));
+    }
+    for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
+      if (Files.exists(TestPaths.TINY_MODEL.resolve(f))) {
+        Files.copy(TestPaths.TINY_MODEL.resolve(f), dir.resolve(f));
+      }
+    }
+    TinyLlamaFactory.writeWeights(dir, 7, 0.3);
+    List<LoglikelihoodRequest> batch = new ArrayList<>();
+    String longContext = "問題: 次のうち、日本の首都はどれですか。\n選択肢: 大阪, 東京, 京都, 札幌\n答え:";
+    for (String choice : List.of(" 大阪", " 東京です", " 京都", " 札幌市役所のある街")) {
+      batch.add(new LoglikelihoodRequest(longContext, choice, false));
+    }
+    batch.add(new LoglikelihoodRequest("A lone context", " with its own ending", false));
+    for (String choice : List.of(" yes", " no, certainly not")) {
+      batch.add(new LoglikelihoodRequest("Short question:", choice, false));
+    }
+    try (LlamaEngine sharp = LlamaEngine.load(dir, 2048)) {
+      List<LoglikelihoodResult> reused = sharp.withPrefixReuse(true).loglikelihood(batch);
+      long passesReused = sharp.forwardPasses();
+      List<LoglikelihoodResult> single = sharp.withPrefixReuse(false).loglikelihood(batch);
+      assertEquals(2, passesReused, "one pass for the contexts, one for the continuations");
+      for (int i = 0; i < batch.size(); i++) {
+        assertEquals(single.get(i).logLikelihood(), reused.get(i).logLikelihood(), 1e-4, "request " + i);
+        assertEquals(single.get(i).greedy(), reused.get(i).greedy(), "request " + i);
+        assertArrayEquals(single.get(i).continuationIds(), reused.get(i).continuationIds());
+      }
+      // the choices really differ, so equal sums are not an accident of a degenerate model
+      assertTrue(Math.abs(reused.get(0).logLikelihood() - reused.get(2).logLikelihood()) > 0.01);
+    }
+  }
+
   @Test
   void trailingContextWhitespaceMovesToTheContinuation() {
     TextTokenizer tok = engine.tokenizer();

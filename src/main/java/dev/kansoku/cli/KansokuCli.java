@@ -52,7 +52,8 @@ public final class KansokuCli implements Runnable {
   static Throwable userError(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException
-          || t instanceof dev.kansoku.sandbox.SandboxUnavailableException || t instanceof java.nio.file.NoSuchFileException) {
+          || t instanceof dev.kansoku.sandbox.SandboxUnavailableException
+          || t instanceof dev.kansoku.pipeline.RunLockedException || t instanceof java.nio.file.NoSuchFileException) {
         return t;
       }
       if (t instanceof ModelLoadException && t.getCause() == null) {

@@ -1,39 +1,76 @@
 package dev.kansoku.inference;
 
+import ai.djl.Device;
 import dev.kansoku.config.ModelSpec;
 import java.nio.file.Path;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The model loaded in this JVM (a Spark executor, or the driver in local mode). Loading is the expensive
  * step, so a model stays loaded across partitions and tasks until a different one is asked for; then the old
- * one is closed first, so one executor never holds two models. Calls are serialised: the forward pass is
- * already multi-threaded inside PyTorch.
+ * one is closed first, so one executor never holds two models.
+ *
+ * <p>Work on the loaded model goes through {@link Lease}s. Any number of task threads may hold a lease on the
+ * loaded model at once (the weights are read-only and every batch has its own native scope), so an executor
+ * with several task slots runs that many batches in parallel. A lease for another model waits until no lease is
+ * open, then replaces the model. While it waits, leases on the loaded model are still granted: the pool finishes
+ * the work of the loaded model before switching, instead of reloading back and forth between two slots.
  */
 public final class ModelPool {
   private static final Logger LOG = LoggerFactory.getLogger(ModelPool.class);
   private static String loadedKey;
   private static CausalLanguageModel loaded;
   private static long loads;
+  private static int openLeases;
 
   private ModelPool() {}
 
-  public static synchronized <T> T withModel(ModelSpec spec, int maxLength, int torchThreads,
-                                             Function<CausalLanguageModel, T> work) {
-    return withModel(spec, maxLength, torchThreads, ai.djl.Device.cpu(), work);
+  /** A hold on the loaded model; close it (from any thread) to let the pool replace the model. */
+  public static final class Lease implements AutoCloseable {
+    private final CausalLanguageModel model;
+    private final String key;
+    private boolean closed;
+
+    private Lease(CausalLanguageModel model, String key) {
+      this.model = model;
+      this.key = key;
+    }
+
+    public CausalLanguageModel model() {
+      return model;
+    }
+
+    /** Whether this lease holds the model that {@link #lease} would give for these arguments. */
+    public boolean serves(ModelSpec spec, int maxLength, Device device) {
+      return !closed && key.equals(key(spec, maxLength, device));
+    }
+
+    @Override
+    public void close() {
+      synchronized (ModelPool.class) {
+        if (!closed) {
+          closed = true;
+          openLeases--;
+          ModelPool.class.notifyAll();
+        }
+      }
+    }
   }
 
   /**
    * The model on {@code device} (the GPU Spark assigned to the task, or the CPU), loaded once per executor JVM
-   * and kept until another model or device is asked for.
+   * and kept until another model or device is asked for and no lease is open.
+   *
+   * @param torchThreads PyTorch intra-op threads (0 = PyTorch's default); read once, when the engine starts
    */
-  public static synchronized <T> T withModel(ModelSpec spec, int maxLength, int torchThreads, ai.djl.Device device,
-                                             Function<CausalLanguageModel, T> work) {
-    String key = spec.id() + "@" + spec.revision() + "#" + maxLength + "@" + device;
+  public static synchronized Lease lease(ModelSpec spec, int maxLength, int torchThreads, Device device) {
+    String key = key(spec, maxLength, device);
+    while (!key.equals(loadedKey) && openLeases > 0) {
+      awaitChange();
+    }
     if (!key.equals(loadedKey)) {
-      evict();
+      evictLocked();
       if (torchThreads > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
         // must be set before the PyTorch engine starts; in executors, one thread per task slot avoids oversubscription
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(torchThreads));
@@ -51,11 +88,24 @@ public final class ModelPool {
       loads++;
       LOG.info("loaded model {} from {} on {} in {} ms", spec.id(), spec.path(), device, (System.nanoTime() - t0) / 1_000_000);
     }
-    return work.apply(loaded);
+    openLeases++;
+    return new Lease(loaded, key);
   }
 
-  /** Closes the loaded model, if any. */
+  /** Closes the loaded model, if any, once no lease is open. */
   public static synchronized void evict() {
+    while (openLeases > 0) {
+      awaitChange();
+    }
+    evictLocked();
+  }
+
+  /** How many times a model was loaded in this JVM (a test checks it is once per model). */
+  public static synchronized long loads() {
+    return loads;
+  }
+
+  private static void evictLocked() {
     if (loaded != null) {
       loaded.close();
       loaded = null;
@@ -63,8 +113,17 @@ public final class ModelPool {
     }
   }
 
-  /** How many times a model was loaded in this JVM (a test checks it is once per model). */
-  public static synchronized long loads() {
-    return loads;
+  private static void awaitChange() {
+    try {
+      ModelPool.class.wait();
+    } catch (InterruptedException e) {
+      // Spark interrupts a task it kills or cancels: give up waiting, keep the flag for the caller
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the model pool", e);
+    }
+  }
+
+  private static String key(ModelSpec spec, int maxLength, Device device) {
+    return spec.id() + "@" + spec.revision() + "#" + maxLength + "@" + device;
   }
 }

@@ -62,12 +62,21 @@ public final class EvaluateJob {
       // fail before any work when code cannot be run safely, and say which layers will protect the host
       sandboxLayers = new dev.kansoku.sandbox.PythonSandbox(run.settings().sandbox()).layers();
     }
-    List<TaskPlan> plans = new ArrayList<>();
-    for (TaskSpec t : run.tasks()) {
-      TaskPlan plan = TaskPlan.build(t, run.settings().limit());
-      plan.checkBadRowShare(run.settings().maxBadRowShare());
-      plans.add(plan);
+    String planDir = store.path("_staging/plan-" + runId);
+    try (RunLock lock = RunLock.acquire(spark.sparkContext().hadoopConfiguration(), run.settings().resultsDir(), runId)) {
+      return evaluate(sandboxLayers, planDir);
+    } finally {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(planDir);
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
     }
+  }
+
+  private EvaluationSummary evaluate(java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers, String planDir) throws IOException {
+    // plan every task on the driver, one at a time, into the run's staging directory (nothing is held for
+    // the whole suite; a bad task fails here, before any table is written)
+    PlannedRequests.Written written = PlannedRequests.write(spark.sparkContext().hadoopConfiguration(), run.tasks(),
+        run.settings().limit(), run.settings().maxBadRowShare(), planDir);
+    List<TaskPlan> plans = written.plans();
     List<Row> errorRows = new ArrayList<>();
     for (TaskPlan p : plans) {
       for (LoadedDataset.RowError e : p.errors()) {
@@ -75,8 +84,13 @@ public final class EvaluateJob {
       }
     }
 
-    Dataset<Row> planned = PlannedRequests.of(spark, plans, run.models()).cache();
-    long plannedCount = planned.count();
+    Dataset<Row> planned = PlannedRequests.of(spark, written, run.models()).cache();
+    // every model plans the same requests per task: the totals need no Spark job
+    long plannedCount = written.requestsPerModel() * run.models().size();
+    Map<String, Long> plannedByTask = new LinkedHashMap<>();
+    for (ModelSpec m : run.models()) {
+      written.requestsByTask().forEach((task, n) -> plannedByTask.put(ProgressTracker.key(m.id(), task), n));
+    }
     Dataset<Row> knownIds = store.read(TableSchemas.REQUESTS).select("request_id");
     store.append(TableSchemas.REQUESTS, planned.join(knownIds, planned.col("request_id").equalTo(knownIds.col("request_id")), "left_anti"));
 
@@ -97,13 +111,13 @@ public final class EvaluateJob {
     LongAccumulator computed = spark.sparkContext().longAccumulator("kansoku.requests_computed");
     long failed = 0;
     if (missingCount > 0) {
-      failed = infer(planned, missing, missingByTask, forwardPasses, computed, errorRows);
+      failed = infer(plannedByTask, missing, missingByTask, forwardPasses, computed, errorRows);
     }
     // an empty errors table is still written once, so every documented table exists after a run
     if (!errorRows.isEmpty() || !store.exists(TableSchemas.ERRORS)) {
       store.append(TableSchemas.ERRORS, spark.createDataFrame(errorRows, TableSchemas.schema(TableSchemas.ERRORS)));
     }
-    List<EvaluationSummary.TaskScore> scores = score(planned);
+    List<EvaluationSummary.TaskScore> scores = score(planned, missingByTask.keySet());
     planned.unpersist();
     missing.unpersist();
     long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
@@ -115,44 +129,75 @@ public final class EvaluateJob {
    * Runs the missing requests on executors in chunks and commits each chunk's responses before the next
    * starts (see docs/commit-protocol.md); reports progress after every chunk. Returns how many failed.
    */
-  private long infer(Dataset<Row> planned, Dataset<Row> missing, Map<String, Long> missingByTask, LongAccumulator forwardPasses,
-                     LongAccumulator computed, List<Row> errorRows) {
+  private long infer(Map<String, Long> plannedByTask, Dataset<Row> missing, Map<String, Long> missingByTask, LongAccumulator forwardPasses,
+                     LongAccumulator computed, List<Row> errorRows) throws IOException {
+    // more cost ranges than task slots: a slot that finishes early takes the next range (estimates are rough)
     int partitions = run.settings().inferencePartitions() > 0
         ? run.settings().inferencePartitions()
-        : spark.sparkContext().defaultParallelism();
+        : 4 * spark.sparkContext().defaultParallelism();
+    Map<String, RequestCost.ModelCost> costs = new LinkedHashMap<>();
+    for (ModelSpec m : run.models()) {
+      costs.put(m.id(), RequestCost.ModelCost.of(dev.kansoku.inference.LlamaConfig.read(java.nio.file.Path.of(m.path(), "config.json"))));
+    }
     Map<String, ModelSpec> models = new LinkedHashMap<>();
     run.models().forEach(m -> models.put(m.id(), m));
     long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
     int chunks = (int) Math.max(1, (missingCount + run.settings().commitEvery() - 1) / run.settings().commitEvery());
-    ProgressTracker progress = ProgressTracker.start(spark, store, runId, planned, missingByTask);
+    ProgressTracker progress = ProgressTracker.start(spark, store, runId, plannedByTask, missingByTask);
     long failedCount = 0;
     for (int c = 0; c < chunks; c++) {
       // a request's chunk is a hash of its id: stable across re-runs, balanced across models and tasks
       Dataset<Row> chunk = chunks == 1 ? missing
           : missing.where(org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(col("request_id")), lit(chunks)).equalTo(c));
-      Dataset<Row> ordered = RequestCost.partition(chunk, partitions);
+      Dataset<Row> ordered = RequestCost.partition(chunk, partitions, costs);
       Dataset<Row> responses = ordered.mapPartitions(
           new InferencePartition(models, run.settings(), forwardPasses, computed),
           Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));
       String staged = store.path("_staging/responses-" + runId + "-" + c);
-      // compute once into staging (Spark's task commit discards killed and duplicate attempts), then append
-      responses.write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(staged);
+      // one Spark job computes the chunk into staging (its task commit discards killed and duplicate
+      // attempts); the committed files are then renamed into the table (docs/commit-protocol.md)
+      store.stage(TableSchemas.RESPONSES, responses, staged);
       Dataset<Row> fresh = spark.read().schema(TableSchemas.schema(TableSchemas.RESPONSES)).parquet(staged);
-      store.append(TableSchemas.RESPONSES, fresh);
-      List<Row> failures = fresh.where(col("error").isNotNull())
-          .select("model_id", "task_id", "request_id", "error").collectAsList();
+      long chunkFailures = progress.chunkComputed(fresh);
+      List<Row> failures = chunkFailures == 0 ? List.of()
+          : fresh.where(col("error").isNotNull()).select("model_id", "task_id", "request_id", "error").collectAsList();
+      store.commitStaged(TableSchemas.RESPONSES, staged);
       for (Row f : failures) {
         errorRows.add(errorRow("infer", null, null, f.getString(0), f.getString(1), f.getString(2), f.getString(3)));
       }
       failedCount += failures.size();
-      progress.chunkCommitted(fresh, c + 1, chunks);
-      deleteQuietly(staged);
+      progress.chunkCommitted(c + 1, chunks);
     }
     progress.finish();
     return failedCount;
   }
 
-  private List<EvaluationSummary.TaskScore> score(Dataset<Row> planned) {
+  /**
+   * Scores the (model, task) pairs whose responses changed in this run (they had missing requests) or that have
+   * no example scores yet; the others keep theirs, so a re-run or a nightly run with one new model scores only
+   * what is new. Then aggregates every pair of the run. (Scoring rules are part of the task version, as prompts
+   * are: a changed metric or post-processing needs a version bump, which makes every pair new.)
+   */
+  private List<EvaluationSummary.TaskScore> score(Dataset<Row> allPlanned, Set<String> changedPairs) {
+    Set<String> toScore = new HashSet<>(changedPairs);
+    Set<String> scored = new HashSet<>();
+    for (Row r : store.read(TableSchemas.EXAMPLE_SCORES).select("model_id", "task_id").distinct().collectAsList()) {
+      scored.add(ProgressTracker.key(r.getString(0), r.getString(1)));
+    }
+    for (ModelSpec m : run.models()) {
+      for (TaskSpec t : run.tasks()) {
+        String k = ProgressTracker.key(m.id(), t.id());
+        if (!scored.contains(k)) {
+          toScore.add(k);
+        }
+      }
+    }
+    LOG.info("scoring {} of {} (model, task) pairs (the others are unchanged)", toScore.size(), run.models().size() * run.tasks().size());
+    if (toScore.isEmpty()) {
+      return aggregate();
+    }
+    Dataset<Row> planned = allPlanned.where(
+        org.apache.spark.sql.functions.concat(col("model_id"), lit("\u0000"), col("task_id")).isin(toScore.toArray()));
     Dataset<Row> responses = store.read(TableSchemas.RESPONSES).where(col("error").isNull())
         .dropDuplicates("request_id")
         .select(col("request_id").as("r_id"), col("loglikelihood"), col("is_greedy"), col("generated_text"),
@@ -249,14 +294,5 @@ public final class EvaluateJob {
 
   private Row errorRow(String stage, String file, Long line, String modelId, String taskId, String requestId, String message) {
     return RowFactory.create(runId, stage, file, line, modelId, taskId, requestId, message, new Timestamp(System.currentTimeMillis()));
-  }
-
-  private void deleteQuietly(String path) {
-    try {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
-    } catch (IOException e) {
-      LOG.warn("could not delete staging directory {}: {}", path, e.getMessage());
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.kansoku.pipeline;
 
+import ai.djl.Device;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.RunSettings;
 import dev.kansoku.config.TaskSpec;
@@ -16,18 +17,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The executor side of the infer stage: streams a partition of requests (sorted by model, kind and length)
- * through the JVM's {@link ModelPool} in batches of the same model and kind, and emits one response row per
+ * through the JVM's {@link ModelPool} (a lease held across the batches of one model, so several task slots share
+ * the loaded model and run in parallel) in batches of the same model and kind, and emits one response row per
  * request. A batch that fails is retried request by request, so one bad request costs only its own row
  * (with {@code error} set) and is retried by the next run.
  */
 public final class InferencePartition implements MapPartitionsFunction<Row, Row> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferencePartition.class);
   private final Map<String, ModelSpec> models;
   private final RunSettings settings;
   private final LongAccumulator forwardPasses;
@@ -43,18 +48,38 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
 
   @Override
   public Iterator<Row> call(Iterator<Row> input) {
+    ModelLeases leases = new ModelLeases();
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      // a failed or killed task releases the model too, so other slots may switch models
+      task.addTaskCompletionListener((TaskCompletionListener) ctx -> leases.close());
+    }
+    long startNanos = System.nanoTime();
     return new Iterator<>() {
       private Row pending;
       private Iterator<Row> current = List.<Row>of().iterator();
+      private long requests;
+      private long generations;
 
       @Override
       public boolean hasNext() {
         while (!current.hasNext()) {
           List<Row> batch = nextBatch();
           if (batch.isEmpty()) {
+            leases.close();
+            if (requests > 0) {
+              // one line per partition shows stragglers: compare the partitions of a stage
+              LOG.info("partition {} of stage {}: {} requests ({} generation) in {} ms", task == null ? -1 : task.partitionId(),
+                  task == null ? -1 : task.stageId(), requests, generations, (System.nanoTime() - startNanos) / 1_000_000);
+              requests = 0;
+            }
             return false;
           }
-          current = run(batch).iterator();
+          requests += batch.size();
+          if (!TaskSpec.LOGLIKELIHOOD.equals(batch.get(0).getAs("request_kind"))) {
+            generations += batch.size();
+          }
+          current = run(leases, batch).iterator();
         }
         return true;
       }
@@ -88,26 +113,48 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
         && a.<String>getAs("request_kind").equals(b.getAs("request_kind"));
   }
 
-  private List<Row> run(List<Row> batch) {
-    ModelSpec spec = models.get(batch.get(0).<String>getAs("model_id"));
-    return ModelPool.withModel(spec, settings.maxLength(), settings.torchThreads(), TaskDevices.assigned(), model -> {
-      try {
-        return compute(model, batch);
-      } catch (RuntimeException batchFailure) {
-        if (batch.size() == 1) {
-          return List.of(failed(batch.get(0), batchFailure));
-        }
-        List<Row> out = new ArrayList<>();
-        for (Row r : batch) {
-          try {
-            out.addAll(compute(model, List.of(r)));
-          } catch (RuntimeException e) {
-            out.add(failed(r, e));
-          }
-        }
-        return out;
+  /**
+   * The partition's hold on the model pool: kept across consecutive batches of one model (partitions are
+   * ordered by model), released when the model changes and when the partition ends.
+   */
+  private final class ModelLeases {
+    private ModelPool.Lease lease;
+
+    CausalLanguageModel model(ModelSpec spec) {
+      Device device = TaskDevices.assigned();
+      if (lease == null || !lease.serves(spec, settings.maxLength(), device)) {
+        close();
+        lease = ModelPool.lease(spec, settings.maxLength(), settings.torchThreads(), device);
       }
-    });
+      return lease.model();
+    }
+
+    void close() {
+      if (lease != null) {
+        lease.close();
+        lease = null;
+      }
+    }
+  }
+
+  private List<Row> run(ModelLeases leases, List<Row> batch) {
+    CausalLanguageModel model = leases.model(models.get(batch.get(0).<String>getAs("model_id")));
+    try {
+      return compute(model, batch);
+    } catch (RuntimeException batchFailure) {
+      if (batch.size() == 1) {
+        return List.of(failed(batch.get(0), batchFailure));
+      }
+      List<Row> out = new ArrayList<>();
+      for (Row r : batch) {
+        try {
+          out.addAll(compute(model, List.of(r)));
+        } catch (RuntimeException e) {
+          out.add(failed(r, e));
+        }
+      }
+      return out;
+    }
   }
 
   private List<Row> compute(CausalLanguageModel model, List<Row> batch) {

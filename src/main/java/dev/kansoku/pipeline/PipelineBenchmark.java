@@ -57,26 +57,40 @@ public final class PipelineBenchmark {
     EvaluationSummary again = new EvaluateJob(spark, fresh).run();
     double rerunSeconds = (System.nanoTime() - t0) / 1e9;
 
-    // (a's denominator) the engine alone: same requests, sorted and batched as the inference stage does
+    // (a's denominator) the engine alone: same requests, sorted and batched as the inference stage does, once
+    // with the job's PyTorch threads per call and once with every core given to the single caller; the
+    // faster of the two is the baseline (what running the engine without Spark would give on this machine)
+    int jobThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
     double directSeconds = direct(model, run, requests);
-    out.printf("(a) %d requests: whole Spark job %.1f s (%.1f req/s, incl. planning, scoring, Parquet); engine alone %.1f s (%.1f req/s)%n",
-        first.computed(), jobSeconds, first.computed() / jobSeconds, directSeconds, requests.size() / directSeconds);
-    out.printf("    throughput ratio job / engine = %.2f%n", (first.computed() / jobSeconds) / (requests.size() / directSeconds));
+    int cores = Runtime.getRuntime().availableProcessors();
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
+    double directAllCores = direct(model, run, requests);
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
+    double baseline = Math.min(directSeconds, directAllCores);
+    out.printf("(a) %d requests: whole Spark job %.1f s (%.1f req/s, incl. planning, scoring, Parquet)%n",
+        first.computed(), jobSeconds, first.computed() / jobSeconds);
+    out.printf("    engine alone, one caller: %d PyTorch thread(s) %.1f s (%.1f req/s); %d threads %.1f s (%.1f req/s)%n",
+        jobThreads, directSeconds, requests.size() / directSeconds, cores, directAllCores, requests.size() / directAllCores);
+    out.printf("    throughput ratio job / engine = %.2f%n", (first.computed() / jobSeconds) / (requests.size() / baseline));
     out.printf("(b) re-run with nothing missing: %.1f s, computed %d, forward passes %d; ratio re-run / first run = %.3f%n",
         rerunSeconds, again.computed(), again.forwardPasses(), rerunSeconds / jobSeconds);
 
-    // (c) the planner: every task of the suite (all examples) for many models, as the job builds it
-    List<TaskPlan> plans = new ArrayList<>();
+    // (c) the planner: every task of the suite (all examples) rendered and streamed into Parquet on the
+    // driver, then crossed with many models on the executors
     ResolvedRun plannerRun = loader.load(null, plannerOverrides);
+    Path planDir = workDir.resolve("pipeline-plan-" + System.nanoTime());
+    System.gc();
+    PeakMemory.resetHeapPeak();
     t0 = System.nanoTime();
-    for (TaskSpec t : plannerRun.tasks()) {
-      plans.add(TaskPlan.build(t, 0));
-    }
+    PlannedRequests.Written written = PlannedRequests.write(spark.sparkContext().hadoopConfiguration(), plannerRun.tasks(), 0, 1.0,
+        planDir.toString());
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
-    long perModel = plans.stream().mapToLong(p -> p.requests().size()).sum();
-    long promptMb = plans.stream().flatMap(p -> p.requests().stream()).mapToLong(r -> r.context().length() * 2L).sum() / (1024 * 1024);
-    out.printf("(c) planner: %d tasks read and planned in %.1f s: %d requests per model, prompts %d MB of text (held once)%n",
-        plans.size(), loadSeconds, perModel, promptMb);
+    long planMb;
+    try (var files = Files.walk(planDir)) {
+      planMb = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum() / (1024 * 1024);
+    }
+    out.printf("(c) planner: %d tasks read, planned and written in %.1f s: %d requests per model, %d MB of Parquet; driver heap peak %d MB%n",
+        written.plans().size(), loadSeconds, written.requestsPerModel(), planMb, PeakMemory.heapMb());
     for (int models : List.of(1, plannerModels)) {
       List<ModelSpec> specs = new ArrayList<>();
       for (int m = 0; m < models; m++) {
@@ -88,7 +102,7 @@ public final class PipelineBenchmark {
       long before = PeakMemory.heapMb();
       t0 = System.nanoTime();
       // distinct ids: every row hashed on the executors, nothing collected
-      long ids = PlannedRequests.of(spark, plans, specs).select("request_id").distinct().count();
+      long ids = PlannedRequests.of(spark, written, specs).select("request_id").distinct().count();
       double seconds = (System.nanoTime() - t0) / 1e9;
       out.printf("    %3d model(s): %,d request rows with distinct ids in %.1f s (%,.0f rows/s); driver heap peak %d MB (after GC before: %d MB)%n",
           models, ids, seconds, ids / seconds, PeakMemory.heapMb(), before);
@@ -96,7 +110,21 @@ public final class PipelineBenchmark {
     out.flush();
   }
 
+  /**
+   * The engine alone on one thread that is not the JVM's main thread, as an executor's task thread: glibc
+   * serves the main thread from its main arena, where PyTorch's large temporary buffers are trimmed and
+   * re-faulted on every call (measured ≈ 4× slower for the tiny model; the launcher sets MALLOC_* thresholds).
+   */
   private static double direct(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
+    java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      return thread.submit(() -> directOnThisThread(spec, run, requests)).get();
+    } finally {
+      thread.shutdown();
+    }
+  }
+
+  private static double directOnThisThread(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
     List<PlannedRequest> sorted = new ArrayList<>(requests);
     sorted.sort(Comparator.comparing(PlannedRequest::kind).thenComparingInt(r -> r.context().length()));
     int b = run.settings().batchSize();

@@ -1,12 +1,17 @@
 package dev.kansoku.pipeline;
 
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.TaskSpec;
 import dev.kansoku.task.PlannedRequest;
 import dev.kansoku.task.RequestId;
 import dev.kansoku.task.TaskPlan;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -15,39 +20,89 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The planned requests of a run as a Spark dataset with the {@code requests} schema. The driver holds each
- * task's requests once (prompts are model-independent); the model × request cross product and the request
- * ids (a SHA-256 over the full prompt per model) are computed by the executors, so driver memory does not grow
- * with the number of models.
+ * The planned requests of a run as a Spark dataset with the {@code requests} schema. The driver plans one task
+ * at a time and streams its requests (prompts are model-independent) into a Parquet file under the run's
+ * staging directory, so driver memory is bounded by the largest task, not the suite; executors read the files,
+ * and compute the model × request cross product and the request ids (a SHA-256 over the full prompt per
+ * model), so nothing grows with the number of models on the driver either.
  */
 final class PlannedRequests {
   /** Columns that depend on the model: filled after the cross join. */
   private static final List<String> MODEL_COLUMNS = List.of("request_id", "model_revision", "model_id");
+  private static final Logger LOG = LoggerFactory.getLogger(PlannedRequests.class);
 
   private PlannedRequests() {}
 
-  static Dataset<Row> of(SparkSession spark, List<TaskPlan> plans, List<ModelSpec> models) {
-    StructType full = TableSchemas.schema(TableSchemas.REQUESTS);
-    StructType taskOnly = new StructType(Arrays.stream(full.fields()).filter(f -> !MODEL_COLUMNS.contains(f.name())).toArray(StructField[]::new));
-    List<Row> rows = new ArrayList<>();
-    for (TaskPlan p : plans) {
-      for (PlannedRequest r : p.requests()) {
-        PlannedRequest.Decoding d = r.decoding();
-        rows.add(RowFactory.create(r.exampleId(), r.choiceIndex(), r.kind(), r.context(), r.continuation(), r.maxNewTokens(),
-            r.stop(), r.addSpecialTokens(), d.label(), d.temperature(), d.topP(), d.topK(), d.seed(), r.gold(), r.subset(),
-            RequestId.sha256(r.context()), r.taskVersion(), r.taskId()));
+  /** The tasks' plans (requests dropped once written), where their requests are, and how many per task. */
+  record Written(String dir, List<TaskPlan> plans, java.util.Map<String, Long> requestsByTask) {
+    long requestsPerModel() {
+      return requestsByTask.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * Plans every task (loading its files, checking its bad-row share) and writes its requests to
+   * {@code dir/<task>.parquet}. A task that cannot be planned fails the run before any table is written;
+   * the staging directory is then removed.
+   */
+  static Written write(Configuration conf, List<TaskSpec> tasks, int limit, double maxBadRowShare, String dir) throws IOException {
+    Path root = new Path(dir);
+    FileSystem fs = root.getFileSystem(conf);
+    fs.mkdirs(root);
+    List<TaskPlan> plans = new ArrayList<>();
+    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    boolean done = false;
+    try {
+      for (TaskSpec t : tasks) {
+        TaskPlan plan = TaskPlan.build(t, limit);
+        plan.checkBadRowShare(maxBadRowShare);
+        try (RowParquetWriter out = new RowParquetWriter(conf, new Path(root, t.id() + ".parquet"), taskSchema())) {
+          for (PlannedRequest r : plan.requests()) {
+            out.write(taskRow(r));
+          }
+          counts.put(t.id(), out.rows());
+        }
+        LOG.info("planned task {}: {} examples, {} requests", t.id(), plan.examples(), plan.requests().size());
+        // keep what the summary needs, not the prompts
+        plans.add(new TaskPlan(plan.task(), plan.examples(), List.of(), plan.errors(), plan.rowsRead()));
+      }
+      done = true;
+      return new Written(dir, plans, counts);
+    } finally {
+      if (!done) {
+        fs.delete(root, true);
       }
     }
+  }
+
+  /** The requests of {@code written} for every model: read on executors, crossed with the models, ids computed there. */
+  static Dataset<Row> of(SparkSession spark, Written written, List<ModelSpec> models) {
+    StructType full = TableSchemas.schema(TableSchemas.REQUESTS);
+    Dataset<Row> tasks = written.requestsPerModel() == 0
+        ? spark.createDataFrame(List.of(), taskSchema())
+        : spark.read().schema(taskSchema()).parquet(written.dir());
     List<Row> modelRows = models.stream().map(m -> RowFactory.create(m.id(), m.revision())).toList();
     StructType modelSchema = new StructType().add("m_id", "string", false).add("m_revision", "string", false);
-    // a local relation: Spark ships it in one task and warns about its size on large suites (see docs/roadmap.md)
-    Dataset<Row> tasks = spark.createDataFrame(rows, taskOnly);
     Dataset<Row> crossed = tasks.crossJoin(spark.createDataFrame(modelRows, modelSchema));
     return crossed.map((MapFunction<Row, Row>) PlannedRequests::withModel, Encoders.row(full));
   }
 
+  /** The requests schema without the model-dependent columns. */
+  static StructType taskSchema() {
+    StructType full = TableSchemas.schema(TableSchemas.REQUESTS);
+    return new StructType(Arrays.stream(full.fields()).filter(f -> !MODEL_COLUMNS.contains(f.name())).toArray(StructField[]::new));
+  }
+
+  private static Row taskRow(PlannedRequest r) {
+    PlannedRequest.Decoding d = r.decoding();
+    return RowFactory.create(r.exampleId(), r.choiceIndex(), r.kind(), r.context(), r.continuation(), r.maxNewTokens(),
+        r.stop(), r.addSpecialTokens(), d.label(), d.temperature(), d.topP(), d.topK(), d.seed(), r.gold(), r.subset(),
+        RequestId.sha256(r.context()), r.taskVersion(), r.taskId());
+  }
   /** One row of the cross product in the requests schema, with its request id. */
   private static Row withModel(Row r) {
     String modelId = r.getAs("m_id");

@@ -52,30 +52,43 @@ final class ProgressTracker {
     this.missingAtStart = missingAtStart;
   }
 
-  /** @param missingBy requests still to compute per {@link #key(String, String)} of model and task */
-  static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Dataset<Row> planned, Map<String, Long> missingBy) {
+  /** @param plannedBy requests planned per {@link #key(String, String)} of model and task
+   * @param missingBy requests still to compute per {@link #key(String, String)} of model and task */
+  static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Map<String, Long> plannedBy, Map<String, Long> missingBy) {
     long missingTotal = missingBy.values().stream().mapToLong(Long::longValue).sum();
     ProgressTracker t = new ProgressTracker(spark, store.path("progress.json"), runId, missingTotal);
-    for (Row r : planned.groupBy("model_id", "task_id").count().orderBy("model_id", "task_id").collectAsList()) {
-      String k = key(r.getString(0), r.getString(1));
-      long total = r.getLong(2);
-      t.doneTotal.put(k, new long[] {total - missingBy.getOrDefault(k, 0L), total});
-    }
+    plannedBy.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+        t.doneTotal.put(e.getKey(), new long[] {e.getValue() - missingBy.getOrDefault(e.getKey(), 0L), e.getValue()}));
     t.write("running");
     return t;
   }
 
-  void chunkCommitted(Dataset<Row> fresh, int chunk, int chunks) {
-    chunksDone = chunk;
-    chunksTotal = chunks;
+  /**
+   * Counts a computed (staged, not yet committed) chunk: requests and tokens per model × task, in one small
+   * aggregation over the staged rows. Returns how many of its requests failed.
+   */
+  long chunkComputed(Dataset<Row> fresh) {
+    long failed = 0;
     for (Row r : fresh.groupBy("model_id", "task_id")
-        .agg(count(lit(1)), sum(coalesce(col("context_tokens"), lit(0)).plus(coalesce(col("continuation_tokens"), lit(0)))))
+        .agg(count(lit(1)), sum(coalesce(col("context_tokens"), lit(0)).plus(coalesce(col("continuation_tokens"), lit(0)))),
+            count(col("error")))
         .collectAsList()) {
       long[] dt = doneTotal.computeIfAbsent(key(r.getString(0), r.getString(1)), k -> new long[2]);
-      dt[0] += r.getLong(2);
-      computedThisRun += r.getLong(2);
+      long rows = r.getLong(2);
+      long errors = r.getLong(4);
+      // failed requests stay missing: the next run retries them
+      dt[0] += rows - errors;
+      computedThisRun += rows;
       tokensThisRun += r.isNullAt(3) ? 0 : r.getLong(3);
+      failed += errors;
     }
+    return failed;
+  }
+
+  /** Reports the run after a chunk's responses were committed: log lines and progress.json. */
+  void chunkCommitted(int chunk, int chunks) {
+    chunksDone = chunk;
+    chunksTotal = chunks;
     for (Map.Entry<String, long[]> e : doneTotal.entrySet()) {
       LOG.info("progress {}: {}/{} requests", e.getKey().replace('\u0000', '/'), e.getValue()[0], e.getValue()[1]);
     }

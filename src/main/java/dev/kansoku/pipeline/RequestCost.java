@@ -1,5 +1,7 @@
 package dev.kansoku.pipeline;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.length;
@@ -7,17 +9,30 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.kansoku.inference.LlamaConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Cost-aware partitioning of the requests of one commit chunk. A request's cost estimate is its prompt length
- * in tokens (≈ characters / 3) plus, for generation, {@code max_new_tokens} × {@link #DECODE_FACTOR} (each
- * generated token is a forward step that reads all weights, far dearer per token than prompt tokens scored in
- * one pass) or, for scoring, the continuation's length. Requests are ordered by (model, kind, prompt length)
- * — so one partition holds one model's requests back to back and batches are length-sorted — and cut into
- * ranges of equal cumulative cost, so a generation-heavy range does not straggle behind cheap scoring ones.
+ * Cost-aware partitioning of the requests of one commit chunk. Costs are in units of one prompt token through
+ * the model's linear layers (the projections and the MLP), from the model's {@code config.json}:
+ * <ul>
+ *   <li>a prompt of T tokens costs T plus T²·a for attention, a = 2·(query width) / (linear FLOPs per token and
+ *       layer) — negligible for a 7B model at 2k tokens (≈ 4 %), dominant for a tiny one at 1k;
+ *   <li>each scored continuation token adds the LM head, h = 2·vocab·hidden / (layers · linear FLOPs);
+ *   <li>each generated token is a decoding step: {@link #DECODE_FACTOR} units (a step reads every weight for
+ *       one row, memory-bound), plus its attention over the prompt and the LM head.
+ * </ul>
+ * Token counts are estimated as characters / {@link #CHARS_PER_TOKEN}. Requests are ordered by (model, kind,
+ * prompt length) — so a partition holds one model's requests back to back and batches are length-sorted — and
+ * cut into ranges of equal cumulative cost, so no range straggles behind the others.
  */
 final class RequestCost {
   /** One generated token costs about as much as this many prompt tokens (decode is memory-bound; measured ≈ 20–40 on CPU). */
@@ -26,12 +41,43 @@ final class RequestCost {
 
   private RequestCost() {}
 
+  /** Relative cost constants of one model's architecture. */
+  record ModelCost(double attention, double head) {
+    static final ModelCost UNKNOWN = new ModelCost(0.0, 0.0);
+
+    static ModelCost of(LlamaConfig c) {
+      double q = (double) c.numHeads() * c.headDim();
+      double kv = (double) c.numKvHeads() * c.headDim();
+      double d = c.hiddenSize();
+      // multiply-adds ×2 per token and layer: q, k, v, o projections and the three MLP matrices
+      double linear = 2 * (d * q + 2 * d * kv + q * d) + 6 * d * c.intermediateSize();
+      return new ModelCost(2 * q / linear, 2.0 * c.vocabSize() * d / (c.numLayers() * linear));
+    }
+  }
+
   static Dataset<Row> partition(Dataset<Row> requests, int partitions) {
-    Dataset<Row> costed = requests
+    return partition(requests, partitions, Map.of());
+  }
+
+  /** @param models cost constants per model id; a model without them is costed by tokens only */
+  static Dataset<Row> partition(Dataset<Row> requests, int partitions, Map<String, ModelCost> models) {
+    List<Row> constants = new ArrayList<>();
+    models.forEach((id, c) -> constants.add(RowFactory.create(id, c.attention(), c.head())));
+    StructType schema = new StructType().add("_cost_model", "string").add("_attn", "double").add("_head", "double");
+    Dataset<Row> withModel = requests.join(broadcast(requests.sparkSession().createDataFrame(constants, schema)),
+        col("model_id").equalTo(col("_cost_model")), "left");
+    Column attn = coalesce(col("_attn"), lit(0.0));
+    Column head = coalesce(col("_head"), lit(0.0));
+    Column prompt = col("_len").divide(CHARS_PER_TOKEN);
+    Column newTokens = coalesce(col("max_new_tokens"), lit(0));
+    Column promptCost = prompt.plus(prompt.multiply(prompt).multiply(attn));
+    Column generationCost = promptCost.plus(head).plus(newTokens.multiply(
+        lit(DECODE_FACTOR).plus(prompt.plus(newTokens.divide(2)).multiply(attn).multiply(2)).plus(head)));
+    Column scoringCost = promptCost.plus(length(col("continuation")).divide(CHARS_PER_TOKEN).plus(1).multiply(head));
+    Dataset<Row> costed = withModel
         .withColumn("_len", length(col("context")))
-        .withColumn("_cost", col("_len").divide(CHARS_PER_TOKEN).plus(
-            when(col("request_kind").equalTo(lit("generate_until")), col("max_new_tokens").multiply(DECODE_FACTOR))
-                .otherwise(length(col("continuation")).divide(CHARS_PER_TOKEN))));
+        .withColumn("_cost", when(col("request_kind").equalTo(lit("generate_until")), generationCost).otherwise(scoringCost))
+        .drop("_cost_model", "_attn", "_head");
     // one chunk (≤ kansoku.inference.commit-every rows) is ordered in a single window: cheap at that size
     Dataset<Row> cumulative = costed
         .withColumn("_cum", sum(col("_cost")).over(Window.orderBy(col("model_id"), col("request_kind"), col("_len"), col("request_id"))

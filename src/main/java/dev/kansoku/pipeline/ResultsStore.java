@@ -60,6 +60,55 @@ public final class ResultsStore {
     writer(table, rows).mode(SaveMode.Overwrite).parquet(path(table));
   }
 
+  /**
+   * Writes {@code rows} for {@code table} (its column order and partitioning) to a staging directory through
+   * Spark's file commit protocol: only committed task attempts leave files, so killed and speculative duplicate
+   * attempts leave nothing. {@link #commitStaged} then moves the files into the table.
+   */
+  public void stage(String table, Dataset<Row> rows, String stagingDir) {
+    writer(table, rows).mode(SaveMode.Overwrite).parquet(stagingDir);
+  }
+
+  /**
+   * Moves every data file of a staging directory written by {@link #stage} into the table, keeping its
+   * partition sub-directory. Each move is an atomic rename of a complete file, so a reader sees a file whole
+   * or not at all; if the driver dies half-way, the moved files count as answered and the rest are computed
+   * again by the next run (they are never read from staging). Returns the number of files moved.
+   */
+  public int commitStaged(String table, String stagingDir) {
+    Path staging = new Path(stagingDir);
+    Path target = new Path(path(table));
+    try {
+      FileSystem fs = staging.getFileSystem(hadoopConf());
+      if (!fs.exists(staging)) {
+        return 0;
+      }
+      int moved = 0;
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(staging, true);
+      List<Path> data = new java.util.ArrayList<>();
+      while (files.hasNext()) {
+        Path f = files.next().getPath();
+        if (!f.getName().startsWith("_") && !f.getName().startsWith(".")) {
+          data.add(f);
+        }
+      }
+      String base = staging.toUri().getPath();
+      for (Path f : data) {
+        String relative = f.toUri().getPath().substring(base.length() + 1);
+        Path dest = new Path(target, relative);
+        fs.mkdirs(dest.getParent());
+        if (!fs.rename(f, dest)) {
+          throw new IOException("cannot move " + f + " to " + dest);
+        }
+        moved++;
+      }
+      fs.delete(staging, true);
+      return moved;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot commit " + stagingDir + " into table " + table + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Replaces a small, unpartitioned table atomically: staging directory, then rename. */
   public void replace(String table, List<Row> rows, String runId) {
     TableSchemas.Table t = TableSchemas.table(table);
@@ -76,7 +125,6 @@ public final class ResultsStore {
         throw new IOException("cannot rename " + staging + " to " + target);
       }
       fs.delete(old, true);
-      fs.delete(new Path(root, "_staging"), true);
     } catch (IOException e) {
       throw new IllegalStateException("cannot commit table " + table + ": " + e.getMessage(), e);
     }

@@ -12,9 +12,13 @@ Run once, with Debian's python3-torch (apt-get install python3-torch), from the 
     && ./kansoku make-tiny-model --dir /tmp/variant --seed 7 --std 0.3
   /usr/bin/python3 src/test/python/llama_reference.py data/models/kansoku-tiny-llama src/test/resources/goldens/tiny.json
   /usr/bin/python3 src/test/python/llama_reference.py /tmp/variant src/test/resources/goldens/variant.json
-and likewise for mistral-variant (seed 11) and qwen2-variant (seed 13), both with --std 0.3, into
-goldens/mistral.json and goldens/qwen2.json.
+and likewise for mistral-variant (seed 11), qwen2-variant (seed 13), llama3-variant (seed 17) and
+mixtral-variant (seed 19), all with --std 0.3, into goldens/mistral.json, qwen2.json, llama3.json, mixtral.json.
+
+Beyond modeling_llama it transcribes transformers' rope scaling (modeling_rope_utils: "linear" and "llama3"
+inv_freq) and MixtralSparseMoeBlock (router softmax, top-k, renormalised weights, index_add of expert outputs).
 """
+import math
 import hashlib
 import json
 import struct
@@ -57,6 +61,46 @@ def rotate_half(x):
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
 
 
+def scaled_inv_freq(cfg, inv_freq):
+    scaling = cfg.get("rope_scaling")
+    if not scaling:
+        return inv_freq
+    kind = scaling.get("rope_type", scaling.get("type"))
+    factor = scaling["factor"]
+    if kind == "linear":
+        return inv_freq / factor
+    assert kind == "llama3", kind
+    low, high = scaling["low_freq_factor"], scaling["high_freq_factor"]
+    old = scaling["original_max_position_embeddings"]
+    low_wavelen, high_wavelen = old / low, old / high
+    wavelen = 2 * math.pi / inv_freq
+    scaled = torch.where(wavelen > low_wavelen, inv_freq / factor, inv_freq)
+    smooth = (old / wavelen - low) / (high - low)
+    smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+    medium = ~(wavelen < high_wavelen) * ~(wavelen > low_wavelen)
+    return torch.where(medium, smoothed, scaled)
+
+
+def sparse_moe(cfg, w, p, r):
+    b, t, d = r.shape
+    flat = r.view(-1, d)
+    logits = flat @ w[p + "block_sparse_moe.gate.weight"].T
+    weights = torch.softmax(logits, dim=1, dtype=torch.float)
+    weights, chosen = torch.topk(weights, cfg.get("num_experts_per_tok", 2), dim=-1)
+    weights = weights / weights.sum(dim=-1, keepdim=True)
+    out = torch.zeros_like(flat)
+    mask = torch.nn.functional.one_hot(chosen, num_classes=cfg["num_local_experts"]).permute(2, 1, 0)
+    for e in range(cfg["num_local_experts"]):
+        idx, top = torch.where(mask[e])
+        if top.numel() == 0:
+            continue
+        q = p + f"block_sparse_moe.experts.{e}."
+        x = flat[top]
+        y = (torch.nn.functional.silu(x @ w[q + "w1.weight"].T) * (x @ w[q + "w3.weight"].T)) @ w[q + "w2.weight"].T
+        out.index_add_(0, top, y * weights[top, idx, None])
+    return out.view(b, t, d)
+
+
 def forward(cfg, w, ids):
     d = cfg["hidden_size"]
     h = cfg["num_attention_heads"]
@@ -66,7 +110,7 @@ def forward(cfg, w, ids):
     theta = cfg.get("rope_theta", 10000.0)
     t = len(ids)
     x = w["model.embed_tokens.weight"][torch.tensor(ids)].unsqueeze(0)
-    inv_freq = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+    inv_freq = scaled_inv_freq(cfg, 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd)))
     pos = torch.arange(t).float()
     freqs = torch.outer(pos, inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
@@ -97,8 +141,11 @@ def forward(cfg, w, ids):
         attn = torch.softmax(scores, dim=-1) @ v
         x = x + attn.transpose(1, 2).reshape(1, t, h * hd) @ w[p + "self_attn.o_proj.weight"].T
         r = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
-        gate = torch.nn.functional.silu(r @ w[p + "mlp.gate_proj.weight"].T)
-        x = x + (gate * (r @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+        if cfg["architectures"][0] == "MixtralForCausalLM":
+            x = x + sparse_moe(cfg, w, p, r)
+        else:
+            gate = torch.nn.functional.silu(r @ w[p + "mlp.gate_proj.weight"].T)
+            x = x + (gate * (r @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
     x = rms_norm(x, w["model.norm.weight"], eps)
     head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
     return (x @ head.T)[0]

@@ -28,14 +28,30 @@ public record LlamaConfig(
     int maxPositionEmbeddings,
     List<Integer> eosTokenIds,
     boolean attentionBias,
-    int slidingWindow) {
+    int slidingWindow,
+    RopeScaling ropeScaling,
+    int numExperts,
+    int expertsPerToken) {
+
+  /**
+   * {@code rope_scaling} of config.json: {@code linear} (positions divided by the factor) or {@code llama3}
+   * (Llama 3.1: low frequencies divided by the factor, high ones kept, a smooth blend between), as transformers'
+   * {@code ROPE_INIT_FUNCTIONS} compute them. Null when absent.
+   */
+  public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {}
+
+  /** Whether the MLP is a sparse mixture of experts (Mixtral). */
+  public boolean isMixtureOfExperts() {
+    return numExperts > 0;
+  }
 
   /**
    * Architectures that share the Llama block: Mistral adds sliding-window attention, Qwen2 biases on the
-   * query/key/value projections (and sliding windows only when {@code use_sliding_window} is set).
+   * query/key/value projections (and sliding windows only when {@code use_sliding_window} is set), Mixtral
+   * replaces the MLP by a sparse mixture of experts (top-k routing).
    */
   public static final java.util.Set<String> SUPPORTED_ARCHITECTURES =
-      java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM");
+      java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "MixtralForCausalLM");
 
   public static LlamaConfig read(Path configJson) throws IOException {
     JsonNode root;
@@ -56,10 +72,13 @@ public record LlamaConfig(
           + "' (this engine implements " + String.join(", ", new java.util.TreeSet<>(SUPPORTED_ARCHITECTURES)) + ")");
     }
     boolean qwen2 = arch.equals("Qwen2ForCausalLM");
-    boolean windowed = arch.equals("MistralForCausalLM") || (qwen2 && f.optionalBoolean("use_sliding_window", false));
-    JsonNode scaling = root.get("rope_scaling");
-    if (scaling != null && !scaling.isNull()) {
-      throw new ModelFormatException(configJson, "rope_scaling", "rope scaling " + scaling + " is not supported yet");
+    boolean mixtral = arch.equals("MixtralForCausalLM");
+    boolean windowed = arch.equals("MistralForCausalLM") || mixtral || (qwen2 && f.optionalBoolean("use_sliding_window", false));
+    RopeScaling scaling = f.ropeScaling();
+    int experts = mixtral ? f.requiredInt("num_local_experts") : 0;
+    int perToken = mixtral ? f.optionalInt("num_experts_per_tok", 2) : 0;
+    if (mixtral && perToken > experts) {
+      throw new ModelFormatException(configJson, "num_experts_per_tok", perToken + " exceeds num_local_experts " + experts);
     }
     int hidden = f.requiredInt("hidden_size");
     int heads = f.requiredInt("num_attention_heads");
@@ -85,7 +104,10 @@ public record LlamaConfig(
         f.optionalInt("max_position_embeddings", 2048),
         f.intList("eos_token_id"),
         qwen2 || f.optionalBoolean("attention_bias", false),
-        windowed ? f.optionalInt("sliding_window", 0) : 0);
+        windowed ? f.optionalInt("sliding_window", 0) : 0,
+        scaling,
+        experts,
+        perToken);
   }
 
   /** Typed access to config.json fields; each failure names the key. */
@@ -96,6 +118,41 @@ public record LlamaConfig(
         throw new ModelFormatException(file, "architectures", "expected a non-empty list of strings");
       }
       return a.get(0).asText();
+    }
+
+    RopeScaling ropeScaling() {
+      JsonNode s = root.get("rope_scaling");
+      if (s == null || s.isNull()) {
+        return null;
+      }
+      if (!s.isObject()) {
+        throw new ModelFormatException(file, "rope_scaling", "expected an object or null, got " + s);
+      }
+      // transformers reads "rope_type", older configs "type"
+      String type = s.hasNonNull("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("");
+      Fields inner = new Fields(file, s);
+      switch (type) {
+        case "default":
+          return null;
+        case "linear":
+          return new RopeScaling(type, inner.positiveDouble("factor", "rope_scaling.factor"), 0, 0, 0);
+        case "llama3":
+          return new RopeScaling(type, inner.positiveDouble("factor", "rope_scaling.factor"),
+              inner.positiveDouble("low_freq_factor", "rope_scaling.low_freq_factor"),
+              inner.positiveDouble("high_freq_factor", "rope_scaling.high_freq_factor"),
+              inner.requiredInt("original_max_position_embeddings"));
+        default:
+          throw new ModelFormatException(file, "rope_scaling.rope_type", "unsupported rope scaling '" + type
+              + "' (this engine implements linear and llama3)");
+      }
+    }
+
+    double positiveDouble(String key, String path) {
+      JsonNode v = root.get(key);
+      if (v == null || !v.isNumber() || v.asDouble() <= 0) {
+        throw new ModelFormatException(file, path, "expected a positive number, got " + v);
+      }
+      return v.asDouble();
     }
 
     int requiredInt(String key) {

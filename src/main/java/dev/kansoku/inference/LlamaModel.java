@@ -33,9 +33,13 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray invFreq;
   private final List<Layer> layers;
 
+  /** One decoder layer; a dense MLP (wGate, wUp, wDown) or, for Mixtral, a router and experts. */
   private record Layer(NDArray inputNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo,
                        NDArray postNorm, NDArray wGate, NDArray wUp, NDArray wDown,
-                       NDArray bq, NDArray bk, NDArray bv) {}
+                       NDArray bq, NDArray bk, NDArray bv, NDArray router, List<Expert> experts) {}
+
+  /** A Mixtral expert: a SwiGLU MLP, w2(silu(w1 x) · w3 x). */
+  private record Expert(NDArray w1, NDArray w3, NDArray w2) {}
 
   private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray lmHead,
                      NDArray finalNorm, NDArray invFreq, List<Layer> layers) {
@@ -64,6 +68,18 @@ public final class LlamaModel implements AutoCloseable {
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
         String p = "model.layers." + i + ".";
+        boolean moe = config.isMixtureOfExperts();
+        NDArray router = null;
+        List<Expert> experts = null;
+        if (moe) {
+          router = w.load(p + "block_sparse_moe.gate.weight", config.numExperts(), d);
+          experts = new ArrayList<>();
+          for (int e = 0; e < config.numExperts(); e++) {
+            String q = p + "block_sparse_moe.experts." + e + ".";
+            experts.add(new Expert(w.load(q + "w1.weight", config.intermediateSize(), d),
+                w.load(q + "w3.weight", config.intermediateSize(), d), w.load(q + "w2.weight", d, config.intermediateSize())));
+          }
+        }
         layers.add(new Layer(
             w.load(p + "input_layernorm.weight", d),
             w.load(p + "self_attn.q_proj.weight", qDim, d),
@@ -71,12 +87,13 @@ public final class LlamaModel implements AutoCloseable {
             w.load(p + "self_attn.v_proj.weight", kvDim, d),
             w.load(p + "self_attn.o_proj.weight", d, qDim),
             w.load(p + "post_attention_layernorm.weight", d),
-            w.load(p + "mlp.gate_proj.weight", config.intermediateSize(), d),
-            w.load(p + "mlp.up_proj.weight", config.intermediateSize(), d),
-            w.load(p + "mlp.down_proj.weight", d, config.intermediateSize()),
+            moe ? null : w.load(p + "mlp.gate_proj.weight", config.intermediateSize(), d),
+            moe ? null : w.load(p + "mlp.up_proj.weight", config.intermediateSize(), d),
+            moe ? null : w.load(p + "mlp.down_proj.weight", d, config.intermediateSize()),
             config.attentionBias() ? w.load(p + "self_attn.q_proj.bias", qDim) : null,
             config.attentionBias() ? w.load(p + "self_attn.k_proj.bias", kvDim) : null,
-            config.attentionBias() ? w.load(p + "self_attn.v_proj.bias", kvDim) : null));
+            config.attentionBias() ? w.load(p + "self_attn.v_proj.bias", kvDim) : null,
+            router, experts));
       }
       NDArray norm = w.load("model.norm.weight", d);
       return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers);
@@ -102,15 +119,40 @@ public final class LlamaModel implements AutoCloseable {
     return index;
   }
 
-  /** inv_freq as transformers computes it: 1 / theta^(2i/d), in float32. */
+  /** inv_freq as transformers computes it: 1 / theta^(2i/d), in float32, then rope scaling if configured. */
   private static NDArray inverseFrequencies(NDManager m, LlamaConfig c) {
+    return m.create(scaledInverseFrequencies(c));
+  }
+
+  static float[] scaledInverseFrequencies(LlamaConfig c) {
     int half = c.headDim() / 2;
     float[] inv = new float[half];
     for (int i = 0; i < half; i++) {
       float exponent = (float) (2 * i) / c.headDim();
       inv[i] = (float) (1.0 / Math.pow((float) c.ropeTheta(), exponent));
     }
-    return m.create(inv);
+    LlamaConfig.RopeScaling s = c.ropeScaling();
+    if (s == null) {
+      return inv;
+    }
+    for (int i = 0; i < half; i++) {
+      if (s.type().equals("linear")) {
+        inv[i] = (float) (inv[i] / s.factor());
+        continue;
+      }
+      // llama3: wavelengths longer than original / low_freq_factor are slowed by the factor, shorter than
+      // original / high_freq_factor kept, and those between blended linearly in original / wavelength
+      double wavelen = 2 * Math.PI / inv[i];
+      double lowWavelen = s.originalMaxPositions() / s.lowFreqFactor();
+      double highWavelen = s.originalMaxPositions() / s.highFreqFactor();
+      if (wavelen > lowWavelen) {
+        inv[i] = (float) (inv[i] / s.factor());
+      } else if (wavelen >= highWavelen) {
+        double smooth = (s.originalMaxPositions() / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+        inv[i] = (float) ((1 - smooth) * inv[i] / s.factor() + smooth * inv[i]);
+      }
+    }
+    return inv;
   }
 
   private record WeightLoader(Map<String, SafetensorsFile> index, NDManager manager) {
@@ -166,10 +208,83 @@ public final class LlamaModel implements AutoCloseable {
       NDArray h = rmsNorm(x, layer.inputNorm());
       x = x.add(attention(h, layer, rope[0], rope[1], attnBias, b, t, cache, i));
       NDArray h2 = rmsNorm(x, layer.postNorm());
-      NDArray gate = Activation.swish(linear(h2, layer.wGate()), 1f);
-      x = x.add(linear(gate.mul(linear(h2, layer.wUp())), layer.wDown()));
+      x = x.add(layer.router() == null ? swiGlu(h2, layer.wGate(), layer.wUp(), layer.wDown()) : mixtureOfExperts(h2, layer));
     }
     return rmsNorm(x, finalNorm);
+  }
+
+  private static NDArray swiGlu(NDArray h, NDArray gate, NDArray up, NDArray down) {
+    return linear(Activation.swish(linear(h, gate), 1f).mul(linear(h, up)), down);
+  }
+
+  /**
+   * Mixtral's sparse MoE block: router softmax over experts, the top k per token renormalised to sum to 1,
+   * each expert run only on the tokens routed to it, outputs summed per token with their weights. Routing is
+   * decided on the host from the (tokens × experts) probabilities, a few numbers per token.
+   */
+  private NDArray mixtureOfExperts(NDArray h, Layer layer) {
+    Shape shape = h.getShape();
+    long d = shape.get(shape.dimension() - 1);
+    NDArray flat = h.reshape(-1, d);
+    int n = (int) flat.getShape().get(0);
+    int experts = config.numExperts();
+    int k = config.expertsPerToken();
+    float[] probs = linear(flat, layer.router()).softmax(1).toFloatArray();
+    List<List<Long>> rows = new ArrayList<>();
+    List<List<Float>> weights = new ArrayList<>();
+    for (int e = 0; e < experts; e++) {
+      rows.add(new ArrayList<>());
+      weights.add(new ArrayList<>());
+    }
+    int[][] chosen = new int[n][k];
+    int[][] position = new int[n][k];
+    for (int t = 0; t < n; t++) {
+      boolean[] taken = new boolean[experts];
+      double total = 0;
+      for (int r = 0; r < k; r++) {
+        int best = -1;
+        for (int e = 0; e < experts; e++) {
+          if (!taken[e] && (best < 0 || probs[t * experts + e] > probs[t * experts + best])) {
+            best = e;
+          }
+        }
+        taken[best] = true;
+        chosen[t][r] = best;
+        total += probs[t * experts + best];
+      }
+      for (int r = 0; r < k; r++) {
+        int e = chosen[t][r];
+        position[t][r] = rows.get(e).size();
+        rows.get(e).add((long) t);
+        weights.get(e).add((float) (probs[t * experts + e] / total));
+      }
+    }
+    NDManager m = h.getManager();
+    ai.djl.ndarray.NDList outputs = new ai.djl.ndarray.NDList();
+    int[] offset = new int[experts];
+    int next = 0;
+    for (int e = 0; e < experts; e++) {
+      offset[e] = next;
+      if (rows.get(e).isEmpty()) {
+        continue;
+      }
+      next += rows.get(e).size();
+      Expert ex = layer.experts().get(e);
+      NDArray x = flat.get(m.create(rows.get(e).stream().mapToLong(Long::longValue).toArray()));
+      float[] w = new float[weights.get(e).size()];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = weights.get(e).get(i);
+      }
+      outputs.add(swiGlu(x, ex.w1(), ex.w3(), ex.w2()).mul(m.create(w).reshape(-1, 1)));
+    }
+    long[] gather = new long[n * k];
+    for (int t = 0; t < n; t++) {
+      for (int r = 0; r < k; r++) {
+        gather[t * k + r] = offset[chosen[t][r]] + position[t][r];
+      }
+    }
+    NDArray all = outputs.size() == 1 ? outputs.head() : ai.djl.ndarray.NDArrays.concat(outputs, 0);
+    return all.get(m.create(gather)).reshape(n, k, d).sum(new int[] {1}).reshape(shape);
   }
 
   /** Logits of the LM head for hidden rows of shape (N, hidden): (N, vocab). */

@@ -52,9 +52,20 @@ public final class TinyLlamaFactory {
         w.add(p + "self_attn.v_proj.bias", new long[] {kv}, uniform(rnd, std, kv));
       }
       w.add(p + "post_attention_layernorm.weight", new long[] {d}, ones(d));
-      w.add(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, std, (long) c.intermediateSize() * d));
-      w.add(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), d}, uniform(rnd, std, (long) c.intermediateSize() * d));
-      w.add(p + "mlp.down_proj.weight", new long[] {d, c.intermediateSize()}, uniform(rnd, std, (long) d * c.intermediateSize()));
+      int inner = c.intermediateSize();
+      if (c.isMixtureOfExperts()) {
+        w.add(p + "block_sparse_moe.gate.weight", new long[] {c.numExperts(), d}, uniform(rnd, std, (long) c.numExperts() * d));
+        for (int e = 0; e < c.numExperts(); e++) {
+          String ep = p + "block_sparse_moe.experts." + e + ".";
+          w.add(ep + "w1.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
+          w.add(ep + "w3.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
+          w.add(ep + "w2.weight", new long[] {d, inner}, uniform(rnd, std, (long) d * inner));
+        }
+      } else {
+        w.add(p + "mlp.gate_proj.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
+        w.add(p + "mlp.up_proj.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
+        w.add(p + "mlp.down_proj.weight", new long[] {d, inner}, uniform(rnd, std, (long) d * inner));
+      }
     }
     w.add("model.norm.weight", new long[] {d}, ones(d));
     if (!c.tieWordEmbeddings()) {

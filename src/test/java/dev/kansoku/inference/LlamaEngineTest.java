@@ -204,6 +204,19 @@ class LlamaEngineTest {
     Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"GPT2LMHeadModel\"]}");
     ModelFormatException arch = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
     assertTrue(arch.getMessage().contains("GPT2LMHeadModel"));
+    String tiny = Files.readString(TestPaths.TINY_MODEL.resolve("config.json"));
+    Files.writeString(dir.resolve("config.json"), tiny.replace("\"rope_scaling\": null",
+        "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}"));
+    ModelFormatException yarn = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertEquals("rope_scaling.rope_type", yarn.key());
+    assertTrue(yarn.getMessage().contains("yarn"), yarn.getMessage());
+    Files.writeString(dir.resolve("config.json"), tiny.replace("\"rope_scaling\": null",
+        "\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0}"));
+    ModelFormatException incomplete = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertEquals("rope_scaling.high_freq_factor", incomplete.key());
+    Files.writeString(dir.resolve("config.json"), tiny.replace("\"LlamaForCausalLM\"", "\"MixtralForCausalLM\""));
+    ModelFormatException experts = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertEquals("num_local_experts", experts.key());
   }
 
   private static Path modelCopy(Path dir, String tieSetting) throws IOException {

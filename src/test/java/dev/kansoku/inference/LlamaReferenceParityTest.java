@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * std 0.3, so that attention is sharp and any error in RoPE, masking or GQA moves the logits. Each
  * sequence is checked alone and inside right- and left-padded batches. "mistral" (MistralForCausalLM,
  * sliding window 6, untied) and "qwen2" (Qwen2ForCausalLM: q/k/v biases, rope_theta 1e6, tied) check the
- * other architectures that share the Llama block.
+ * other architectures that share the Llama block; "llama3" Llama 3.1 rope scaling (factor 8, original 64
+ * positions, so low, medium and high frequencies all occur in a 16-wide head) and "mixtral" a sparse mixture of
+ * 4 experts with top-2 routing.
  */
 class LlamaReferenceParityTest {
   private static final double TOLERANCE = 1e-4;
@@ -36,7 +38,7 @@ class LlamaReferenceParityTest {
   Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral"})
   void logitsMatchReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -62,7 +64,7 @@ class LlamaReferenceParityTest {
 
   /** Prefill part of a sequence, then feed one token at a time through the KV cache: same logits. */
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral"})
   void incrementalDecodingWithTheCacheMatchesReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -105,7 +107,8 @@ class LlamaReferenceParityTest {
     }
     // resource folder and weight seed of each generated checkpoint (see src/test/python/llama_reference.py)
     Map<String, Object[]> variants = Map.of("variant", new Object[] {"llama-variant", 7L},
-        "mistral", new Object[] {"mistral-variant", 11L}, "qwen2", new Object[] {"qwen2-variant", 13L});
+        "mistral", new Object[] {"mistral-variant", 11L}, "qwen2", new Object[] {"qwen2-variant", 13L},
+        "llama3", new Object[] {"llama3-variant", 17L}, "mixtral", new Object[] {"mixtral-variant", 19L});
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
     try (InputStream in = getClass().getResourceAsStream("/" + variants.get(name)[0] + "/config.json")) {

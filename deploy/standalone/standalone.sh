@@ -44,6 +44,9 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
 LOG
     export SPARK_HOME="$DIR/spark-home" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1
+    # executors inherit the workers' environment: PyTorch settings measured in docs/benchmarks.md
+    export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-268435456}" \
+      MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-268435456}"
     PORT=$(free_port)
     "$JAVA" -Xmx512m "${OPENS[@]}" -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" org.apache.spark.deploy.master.Master \
       --host 127.0.0.1 --port "$PORT" --webui-port 0 > "$DIR/logs/master.log" 2>&1 &

@@ -31,9 +31,18 @@ public final class PeakMemory {
 
   /** The process's peak resident set (VmHWM), or -1 where /proc is not there. */
   public static long residentMb() {
+    return status("VmHWM:");
+  }
+
+  /** The process's current resident set (VmRSS), or -1 where /proc is not there. */
+  public static long currentResidentMb() {
+    return status("VmRSS:");
+  }
+
+  private static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
         }
       }

@@ -44,6 +44,8 @@ public final class ConfigLoader {
           .required("settings", MAP))
       .section("inference", true, ConfigSchema.of()
           .required("batch-size", INT)
+          .required("batch-tokens", INT)
+          .required("parallel-batches", INT)
           .required("commit-every", INT)
           .required("max-length", INT)
           .required("torch-threads", INT))
@@ -278,6 +280,7 @@ public final class ConfigLoader {
     Config k = merged.getConfig("kansoku");
     positive(k, "kansoku", "inference.batch-size");
     positive(k, "kansoku", "inference.commit-every");
+    positive(k, "kansoku", "inference.parallel-batches");
     positive(k, "kansoku", "inference.max-length");
     Map<String, String> spark = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : k.getConfig("spark.settings").entrySet()) {
@@ -294,6 +297,8 @@ public final class ConfigLoader {
         k.getInt("spark.partitions"),
         spark,
         k.getInt("inference.batch-size"),
+        nonNegative(k, "inference.batch-tokens"),
+        k.getInt("inference.parallel-batches"),
         k.getInt("inference.commit-every"),
         k.getInt("inference.max-length"),
         k.getInt("inference.torch-threads"),
@@ -542,6 +547,14 @@ public final class ConfigLoader {
       throw new ConfigError(ConfigSchema.where(k.getValue(key).origin(), "configuration"), prefix + "." + key,
           "must be positive, got " + k.getInt(key));
     }
+  }
+
+  private static int nonNegative(Config k, String key) {
+    if (k.getInt(key) < 0) {
+      throw new ConfigError(ConfigSchema.where(k.getValue(key).origin(), "configuration"), "kansoku." + key,
+          "must be 0 or more, got " + k.getInt(key));
+    }
+    return k.getInt(key);
   }
 
   private static Double optionalDouble(Config c, String key) {

@@ -20,6 +20,8 @@ public record RunSettings(
     int inferencePartitions,
     Map<String, String> sparkSettings,
     int batchSize,
+    int batchTokens,
+    int parallelBatches,
     int commitEvery,
     int maxLength,
     int torchThreads,

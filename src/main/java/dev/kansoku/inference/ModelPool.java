@@ -92,10 +92,10 @@ public final class ModelPool {
     return new Lease(loaded, key);
   }
 
-  /** Closes the loaded model, if any, once no lease is open. */
+  /** Closes the loaded model, if any; refuses while a lease is open (a caller still computing, or one that leaked). */
   public static synchronized void evict() {
-    while (openLeases > 0) {
-      awaitChange();
+    if (openLeases > 0) {
+      throw new IllegalStateException("cannot evict the model: " + openLeases + " lease(s) still open");
     }
     evictLocked();
   }

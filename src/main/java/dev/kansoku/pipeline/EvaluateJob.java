@@ -146,9 +146,11 @@ public final class EvaluateJob {
     ProgressTracker progress = ProgressTracker.start(spark, store, runId, plannedByTask, missingByTask);
     long failedCount = 0;
     for (int c = 0; c < chunks; c++) {
-      // a request's chunk is a hash of its id: stable across re-runs, balanced across models and tasks
+      // a request's chunk is a hash of its example: stable across re-runs, balanced across models and tasks, and
+      // the choices of one question stay together (prefix reuse scores their shared context once)
       Dataset<Row> chunk = chunks == 1 ? missing
-          : missing.where(org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(col("request_id")), lit(chunks)).equalTo(c));
+          : missing.where(org.apache.spark.sql.functions.pmod(
+              org.apache.spark.sql.functions.xxhash64(col("model_id"), col("task_id"), col("example_id")), lit(chunks)).equalTo(c));
       Dataset<Row> ordered = RequestCost.partition(chunk, partitions, costs);
       Dataset<Row> responses = ordered.mapPartitions(
           new InferencePartition(models, run.settings(), forwardPasses, computed),

@@ -28,8 +28,9 @@ import org.apache.spark.util.TaskCompletionListener;
  * The executor side of the infer stage: streams a partition of requests (sorted by model, kind and length)
  * through the JVM's {@link ModelPool} (a lease held across the batches of one model, so several task slots share
  * the loaded model and run in parallel) in batches of the same model and kind, and emits one response row per
- * request. A batch that fails is retried request by request, so one bad request costs only its own row
- * (with {@code error} set) and is retried by the next run.
+ * request. A batch that runs out of memory is halved and retried; one that fails otherwise is retried request by
+ * request, so one bad request costs only its own row (with {@code error} set) and is retried by the next run
+ * ({@link BatchBackoff}).
  */
 public final class InferencePartition implements MapPartitionsFunction<Row, Row> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferencePartition.class);
@@ -94,18 +95,31 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
 
       private List<Row> nextBatch() {
         List<Row> batch = new ArrayList<>();
+        long longest = 0;
         while (batch.size() < settings.batchSize() && (pending != null || input.hasNext())) {
           Row r = pending != null ? pending : input.next();
           pending = null;
-          if (!batch.isEmpty() && !sameGroup(batch.get(0), r)) {
+          long tokens = estimatedTokens(r);
+          long width = Math.max(longest, tokens);
+          boolean overBudget = settings.batchTokens() > 0 && (batch.size() + 1) * width > settings.batchTokens();
+          if (!batch.isEmpty() && (!sameGroup(batch.get(0), r) || overBudget)) {
             pending = r;
             break;
           }
           batch.add(r);
+          longest = width;
         }
         return batch;
       }
     };
+  }
+
+  /** Padded width of a request in a batch: prompt and continuation or new tokens, at characters / 3 per token. */
+  static long estimatedTokens(Row r) {
+    String continuation = r.getAs("continuation");
+    Integer newTokens = r.getAs("max_new_tokens");
+    long chars = r.<String>getAs("context").length() + (continuation == null ? 0 : continuation.length());
+    return (long) Math.ceil(chars / RequestCost.CHARS_PER_TOKEN) + (newTokens == null ? 0 : Math.max(0, newTokens));
   }
 
   private static boolean sameGroup(Row a, Row b) {
@@ -139,22 +153,23 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
 
   private List<Row> run(ModelLeases leases, List<Row> batch) {
     CausalLanguageModel model = leases.model(models.get(batch.get(0).<String>getAs("model_id")));
+    java.util.concurrent.Semaphore slots = batchSlots(settings.parallelBatches());
+    slots.acquireUninterruptibly();
     try {
-      return compute(model, batch);
-    } catch (RuntimeException batchFailure) {
-      if (batch.size() == 1) {
-        return List.of(failed(batch.get(0), batchFailure));
-      }
-      List<Row> out = new ArrayList<>();
-      for (Row r : batch) {
-        try {
-          out.addAll(compute(model, List.of(r)));
-        } catch (RuntimeException e) {
-          out.add(failed(r, e));
-        }
-      }
-      return out;
+      return BatchBackoff.run(batch, b -> compute(model, b), this::failed);
+    } finally {
+      slots.release();
     }
+  }
+
+  private static java.util.concurrent.Semaphore batchSlots;
+
+  /** The JVM's limit on batches computed at once ({@code inference.parallel-batches}), fixed by the first task. */
+  private static synchronized java.util.concurrent.Semaphore batchSlots(int permits) {
+    if (batchSlots == null) {
+      batchSlots = new java.util.concurrent.Semaphore(permits, true);
+    }
+    return batchSlots;
   }
 
   private List<Row> compute(CausalLanguageModel model, List<Row> batch) {

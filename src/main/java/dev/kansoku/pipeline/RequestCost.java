@@ -31,7 +31,7 @@ import org.apache.spark.sql.types.StructType;
  *       one row, memory-bound), plus its attention over the prompt and the LM head.
  * </ul>
  * Token counts are estimated as characters / {@link #CHARS_PER_TOKEN}. Requests are ordered by (model, kind,
- * prompt length) — so a partition holds one model's requests back to back and batches are length-sorted — and
+ * prompt length, example) — so a partition holds one model's requests back to back and batches are length-sorted — and
  * cut into ranges of equal cumulative cost, so no range straggles behind the others.
  */
 final class RequestCost {
@@ -84,7 +84,8 @@ final class RequestCost {
         .drop("_cost_model", "_attn", "_head");
     // one chunk (≤ kansoku.inference.commit-every rows) is ordered in a single window: cheap at that size
     Dataset<Row> cumulative = costed
-        .withColumn("_cum", sum(col("_cost")).over(Window.orderBy(col("model_id"), col("request_kind"), col("_len"), col("request_id"))
+        .withColumn("_cum", sum(col("_cost")).over(Window.orderBy(col("model_id"), col("request_kind"), col("_len"), col("task_id"),
+                col("example_id"), col("request_id"))
             .rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
         .withColumn("_total", sum(col("_cost")).over(Window.partitionBy()));
     Dataset<Row> cut = cumulative.withColumn("_part",
@@ -96,7 +97,8 @@ final class RequestCost {
         .partitionBy(new org.apache.spark.HashPartitioner(partitions))
         .values();
     return cut.sparkSession().createDataFrame(placed, cut.schema())
-        .sortWithinPartitions(col("model_id"), col("request_kind"), col("_len"))
+        // requests of one example (the choices of a question) adjacent: one batch scores their context once
+        .sortWithinPartitions(col("model_id"), col("request_kind"), col("_len"), col("task_id"), col("example_id"), col("request_id"))
         .drop("_len", "_cost", "_cum", "_total", "_part");
   }
 }

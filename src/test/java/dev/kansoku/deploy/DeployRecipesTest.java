@@ -38,8 +38,12 @@ class DeployRecipesTest {
     }
   }
 
+  /** Spark's documented prefix for executor environment variables (spark.executorEnv.[EnvironmentVariableName]). */
+  private static final Pattern EXECUTOR_ENV = Pattern.compile("spark\\.executorEnv\\.[A-Z_][A-Z0-9_]*");
+
   private static boolean known(String key) {
-    return key.equals("spark.master") || RESOURCE.matcher(key).matches() || K8S_VOLUME.matcher(key).matches()
+    return key.equals("spark.master") || EXECUTOR_ENV.matcher(key).matches() || RESOURCE.matcher(key).matches()
+        || K8S_VOLUME.matcher(key).matches()
         || ConfigEntry.findEntry(key) != null || SQLConf$.MODULE$.containsConfigKey(key);
   }
 

@@ -20,14 +20,15 @@ class RequestCostTest {
     SparkSession spark = SparkSession.builder().master("local[2]").appName("cost").config("spark.ui.enabled", "false").getOrCreate();
     try {
       StructType schema = new StructType().add("request_id", "string").add("model_id", "string").add("request_kind", "string")
-          .add("context", "string").add("continuation", "string").add("max_new_tokens", "int");
+          .add("context", "string").add("continuation", "string").add("max_new_tokens", "int")
+          .add("task_id", "string").add("example_id", "string");
       List<Row> rows = new ArrayList<>();
       for (String model : List.of("a", "b")) {
         for (int i = 0; i < 60; i++) {
-          rows.add(RowFactory.create(model + "-ll-" + i, model, "loglikelihood", "x".repeat(300), " y", 0));
+          rows.add(RowFactory.create(model + "-ll-" + i, model, "loglikelihood", "x".repeat(300), " y", 0, "t", "e" + i / 4));
         }
         for (int i = 0; i < 4; i++) {
-          rows.add(RowFactory.create(model + "-gen-" + i, model, "generate_until", "x".repeat(300), null, 256));
+          rows.add(RowFactory.create(model + "-gen-" + i, model, "generate_until", "x".repeat(300), null, 256, "g", "e" + i));
         }
       }
       Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4);

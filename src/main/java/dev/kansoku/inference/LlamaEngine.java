@@ -112,8 +112,11 @@ public final class LlamaEngine implements CausalLanguageModel {
       inputs[i] = Arrays.copyOfRange(whole, from, whole.length - 1);
       width = Math.max(width, inputs[i].length);
     }
-    if (usePrefixReuse && sharesAContext(contexts, inputs, continuations)) {
-      return loglikelihoodSharedContexts(contexts, continuations);
+    if (usePrefixReuse) {
+      ContextGroups groups = ContextGroups.of(contexts);
+      if (canReuse(groups, contexts, inputs, continuations)) {
+        return loglikelihoodSharedContexts(groups, contexts, continuations);
+      }
     }
     List<LoglikelihoodResult> results = new ArrayList<>(n);
     try (NDScope scope = new NDScope()) {
@@ -159,19 +162,31 @@ public final class LlamaEngine implements CausalLanguageModel {
    * Whether the batch can and should score its contexts once: some requests share a context, none was cut to
    * the maximum length, and no sliding window can be reached (its bound counts padded slots).
    */
-  private boolean sharesAContext(long[][] contexts, long[][] inputs, long[][] continuations) {
-    java.util.Set<ContextKey> seen = new java.util.HashSet<>();
-    boolean shared = false;
+  private boolean canReuse(ContextGroups groups, long[][] contexts, long[][] inputs, long[][] continuations) {
+    if (groups.prefixes().length == contexts.length) {
+      return false;
+    }
     int longest = 0;
     for (int i = 0; i < contexts.length; i++) {
       if (inputs[i].length != contexts[i].length + continuations[i].length - 1) {
         return false;
       }
       longest = Math.max(longest, contexts[i].length + continuations[i].length);
-      shared |= !seen.add(new ContextKey(contexts[i]));
     }
     int window = model.config().slidingWindow();
-    return shared && (window == 0 || 2 * longest <= window);
+    return window == 0 || 2 * longest <= window;
+  }
+
+  /** The distinct contexts of a batch ({@code prefixes}, in first-seen order) and each request's index into them. */
+  private record ContextGroups(int[] group, long[][] prefixes) {
+    static ContextGroups of(long[][] contexts) {
+      java.util.Map<ContextKey, Integer> index = new java.util.LinkedHashMap<>();
+      int[] group = new int[contexts.length];
+      for (int i = 0; i < contexts.length; i++) {
+        group[i] = index.computeIfAbsent(new ContextKey(contexts[i]), k -> index.size());
+      }
+      return new ContextGroups(group, index.keySet().stream().map(ContextKey::ids).toArray(long[][]::new));
+    }
   }
 
   /** A context's token ids as a hash key. */
@@ -193,14 +208,10 @@ public final class LlamaEngine implements CausalLanguageModel {
    * second pass. The first continuation token is predicted by the context's last position, the others by the
    * continuation pass — the same positions the harness scores, so the sums equal the single-pass ones.
    */
-  private List<LoglikelihoodResult> loglikelihoodSharedContexts(long[][] contexts, long[][] continuations) {
+  private List<LoglikelihoodResult> loglikelihoodSharedContexts(ContextGroups groups, long[][] contexts, long[][] continuations) {
     int n = contexts.length;
-    java.util.Map<ContextKey, Integer> groups = new java.util.LinkedHashMap<>();
-    int[] group = new int[n];
-    for (int i = 0; i < n; i++) {
-      group[i] = groups.computeIfAbsent(new ContextKey(contexts[i]), k -> groups.size());
-    }
-    long[][] prefixes = groups.keySet().stream().map(ContextKey::ids).toArray(long[][]::new);
+    int[] group = groups.group();
+    long[][] prefixes = groups.prefixes();
     int prefixWidth = Arrays.stream(prefixes).mapToInt(p -> p.length).max().orElse(1);
     int contWidth = Arrays.stream(continuations).mapToInt(c -> c.length - 1).max().orElse(0);
     List<LoglikelihoodResult> results = new ArrayList<>(n);

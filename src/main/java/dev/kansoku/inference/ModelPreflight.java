@@ -14,12 +14,13 @@ import java.nio.file.Path;
 public final class ModelPreflight {
   private ModelPreflight() {}
 
-  public static void check(ModelSpec spec) throws IOException {
+  /** Returns the parsed config.json (callers size their work from it). */
+  public static LlamaConfig check(ModelSpec spec) throws IOException {
     Path dir = Path.of(spec.path());
     if (spec.generatedWeights()) {
       TinyLlamaFactory.ensureWeights(dir);
     }
-    LlamaConfig.read(dir.resolve("config.json"));
+    LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
     int files = 0;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
       for (Path f : ds) {
@@ -33,5 +34,6 @@ public final class ModelPreflight {
     if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
       throw new ModelFormatException(dir.resolve("tokenizer.json"), "tokenizer.json", "file not found");
     }
+    return config;
   }
 }

@@ -44,6 +44,8 @@ public final class EvaluateJob {
   private final ResolvedRun run;
   private final ResultsStore store;
   private final String runId;
+  /** Cost constants per model id, from the config.json that the preflight check reads. */
+  private final Map<String, RequestCost.ModelCost> modelCosts = new LinkedHashMap<>();
 
   public EvaluateJob(SparkSession spark, ResolvedRun run) {
     this.spark = spark;
@@ -55,7 +57,7 @@ public final class EvaluateJob {
 
   public EvaluationSummary run() throws IOException {
     for (ModelSpec m : run.models()) {
-      ModelPreflight.check(m);
+      modelCosts.put(m.id(), RequestCost.ModelCost.of(ModelPreflight.check(m)));
     }
     java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers = java.util.Set.of();
     if (run.tasks().stream().anyMatch(t -> dev.kansoku.metric.ExampleScorer.executesCode(t.metrics()))) {
@@ -130,15 +132,11 @@ public final class EvaluateJob {
    * starts (see docs/commit-protocol.md); reports progress after every chunk. Returns how many failed.
    */
   private long infer(Map<String, Long> plannedByTask, Dataset<Row> missing, Map<String, Long> missingByTask, LongAccumulator forwardPasses,
-                     LongAccumulator computed, List<Row> errorRows) throws IOException {
+                     LongAccumulator computed, List<Row> errorRows) {
     // more cost ranges than task slots: a slot that finishes early takes the next range (estimates are rough)
     int partitions = run.settings().inferencePartitions() > 0
         ? run.settings().inferencePartitions()
         : 4 * spark.sparkContext().defaultParallelism();
-    Map<String, RequestCost.ModelCost> costs = new LinkedHashMap<>();
-    for (ModelSpec m : run.models()) {
-      costs.put(m.id(), RequestCost.ModelCost.of(dev.kansoku.inference.LlamaConfig.read(java.nio.file.Path.of(m.path(), "config.json"))));
-    }
     Map<String, ModelSpec> models = new LinkedHashMap<>();
     run.models().forEach(m -> models.put(m.id(), m));
     long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
@@ -151,7 +149,7 @@ public final class EvaluateJob {
       Dataset<Row> chunk = chunks == 1 ? missing
           : missing.where(org.apache.spark.sql.functions.pmod(
               org.apache.spark.sql.functions.xxhash64(col("model_id"), col("task_id"), col("example_id")), lit(chunks)).equalTo(c));
-      Dataset<Row> ordered = RequestCost.partition(chunk, partitions, costs);
+      Dataset<Row> ordered = RequestCost.partition(chunk, partitions, modelCosts);
       Dataset<Row> responses = ordered.mapPartitions(
           new InferencePartition(models, run.settings(), forwardPasses, computed),
           Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));

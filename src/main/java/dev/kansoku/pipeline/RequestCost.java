@@ -59,10 +59,6 @@ final class RequestCost {
     }
   }
 
-  static Dataset<Row> partition(Dataset<Row> requests, int partitions) {
-    return partition(requests, partitions, Map.of());
-  }
-
   /** @param models cost constants per model id; a model without them is costed by tokens only */
   static Dataset<Row> partition(Dataset<Row> requests, int partitions, Map<String, ModelCost> models) {
     List<Row> constants = new ArrayList<>();

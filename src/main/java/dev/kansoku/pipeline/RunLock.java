@@ -62,13 +62,13 @@ final class RunLock implements AutoCloseable {
       } catch (FileAlreadyExistsException e) {
         String holder = staleHolder(fs, file);
         if (holder == null) {
-          throw new RunLockedException(file, describe(fs, file));
+          throw new RunLockedException(file, describe(read(fs, file)));
         }
         LOG.warn("taking over the stale lock {} of {}", file, holder);
         fs.delete(file, false);
       }
     }
-    throw new RunLockedException(file, describe(fs, file));
+    throw new RunLockedException(file, describe(read(fs, file)));
   }
 
   /** The holder's description when the lock is stale; null when it is live. */
@@ -79,12 +79,12 @@ final class RunLock implements AutoCloseable {
     } catch (java.io.FileNotFoundException gone) {
       return "a run that just finished";
     }
-    String holder = describe(fs, file);
+    JsonNode lock = read(fs, file);
+    String holder = describe(lock);
     long ageSeconds = (System.currentTimeMillis() - status.getModificationTime()) / 1000;
     if (ageSeconds > STALE_AFTER_SECONDS) {
       return holder + " (not touched for " + ageSeconds + " s)";
     }
-    JsonNode lock = read(fs, file);
     if (lock != null && host().equals(lock.path("host").asText()) && lock.has("pid")
         && ProcessHandle.of(lock.get("pid").asLong()).map(p -> !p.isAlive()).orElse(true)) {
       return holder + " (its process is gone)";
@@ -96,8 +96,7 @@ final class RunLock implements AutoCloseable {
     return null;
   }
 
-  private static String describe(FileSystem fs, Path file) {
-    JsonNode lock = read(fs, file);
+  private static String describe(JsonNode lock) {
     if (lock == null) {
       return "an unknown run";
     }

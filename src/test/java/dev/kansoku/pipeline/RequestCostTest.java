@@ -31,7 +31,7 @@ class RequestCostTest {
           rows.add(RowFactory.create(model + "-gen-" + i, model, "generate_until", "x".repeat(300), null, 256, "g", "e" + i));
         }
       }
-      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4);
+      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4, java.util.Map.of());
       // per partition: its estimated cost and the models it holds, in order
       List<String> summary = parts.mapPartitions((MapPartitionsFunction<Row, String>) it -> {
         double cost = 0;

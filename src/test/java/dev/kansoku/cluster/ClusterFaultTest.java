@@ -192,11 +192,19 @@ class ClusterFaultTest {
     }
   }
 
-  /** Kills one executor JVM (SIGKILL) shortly after the first inference task starts. */
+  /**
+   * Kills (SIGKILL) the executor JVM that runs an inference task, as soon as the task starts. A kill after a fixed
+   * delay raced the task: on a fast machine the task (or the whole chunk job) was over before the kill, and nothing
+   * failed. Killing the task's own executor at its start makes the failure near certain; should a task still win
+   * the race, the next inference task's executor is killed, up to three kills, until a failed task is seen.
+   */
   private static final class ExecutorKiller extends SparkListener {
+    private static final int MAX_KILLS = 3;
     final AtomicBoolean killed = new AtomicBoolean();
     final AtomicInteger failedTasks = new AtomicInteger();
+    private final AtomicInteger kills = new AtomicInteger();
     private final Map<Integer, String> stageNames = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> killedExecutors = new ConcurrentHashMap<>();
 
     @Override
     public void onStageSubmitted(SparkListenerStageSubmitted e) {
@@ -206,24 +214,21 @@ class ClusterFaultTest {
     @Override
     public void onTaskStart(SparkListenerTaskStart e) {
       String stage = stageNames.getOrDefault(e.stageId(), "");
+      String executorId = e.taskInfo().executorId();
       // the inference stage is the staged write of responses in EvaluateJob
-      if (stage.contains("EvaluateJob") && killed.compareAndSet(false, true)) {
-        Thread t = new Thread(() -> {
-          try {
-            Thread.sleep(1500);
-          } catch (InterruptedException ignored) {
-            Thread.currentThread().interrupt();
-          }
-          List<ProcessHandle> executors = cluster.executors();
-          if (executors.isEmpty()) {
-            killed.set(false);
-          } else {
-            executors.get(0).destroyForcibly();
-          }
-        });
-        t.setDaemon(true);
-        t.start();
+      if (!stage.contains("EvaluateJob") || failedTasks.get() > 0 || killedExecutors.putIfAbsent(executorId, true) != null) {
+        return;
       }
+      if (kills.incrementAndGet() > MAX_KILLS) {
+        return;
+      }
+      // the listener runs on Spark's event thread: look the process up and kill it elsewhere
+      Thread t = new Thread(() -> cluster.executor(executorId).ifPresent(p -> {
+        p.destroyForcibly();
+        killed.set(true);
+      }));
+      t.setDaemon(true);
+      t.start();
     }
 
     @Override

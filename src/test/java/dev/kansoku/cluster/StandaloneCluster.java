@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -76,6 +77,17 @@ final class StandaloneCluster implements AutoCloseable {
       String cmd = cmdline(p.pid());
       return cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains(dir.toString());
     }).toList();
+  }
+
+  /** The executor JVM that Spark knows by this id (its command line carries {@code --executor-id <id>}). */
+  Optional<ProcessHandle> executor(String executorId) {
+    return executors().stream().filter(p -> executorIdOf(cmdline(p.pid())).equals(executorId)).findFirst();
+  }
+
+  private static String executorIdOf(String cmd) {
+    List<String> args = List.of(cmd.split(" "));
+    int i = args.indexOf("--executor-id");
+    return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : "";
   }
 
   static String cmdline(long pid) {

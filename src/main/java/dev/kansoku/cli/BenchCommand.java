@@ -81,7 +81,7 @@ class BenchCommand implements Runnable {
     @Option(names = "--planner-suite", defaultValue = "swallow", description = "Suite for (c), all examples (default: ${DEFAULT-VALUE}).")
     String plannerSuite;
 
-    @Option(names = "--planner-models", defaultValue = "35", description = "Models for (c) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--planner-models", defaultValue = "35", description = "Models for (c); 0 skips (c) (default: ${DEFAULT-VALUE}).")
     int plannerModels;
 
     @Option(names = "--work-dir", defaultValue = "target/bench", description = "Scratch results (default: ${DEFAULT-VALUE}).")

@@ -10,8 +10,12 @@ import picocli.CommandLine.Option;
 
 /** Options of the debugging commands that load one model directory. */
 final class ModelOptions {
-  @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory (config.json, *.safetensors, tokenizer.json).")
+  @Option(names = "--model", required = true, description = "Model directory (config.json, tokenizer.json, and *.safetensors, model.pt or model.onnx).")
   Path model;
+
+  @Option(names = "--format", defaultValue = ModelSpec.FORMAT_HF_LLAMA,
+      description = "hf-llama (safetensors), torchscript (model.pt) or onnx (model.onnx) (default: ${DEFAULT-VALUE}).")
+  String format;
 
   @Option(names = "--max-length", defaultValue = "2048", description = "Longest sequence (default: ${DEFAULT-VALUE}).")
   int maxLength;
@@ -36,6 +40,6 @@ final class ModelOptions {
         }
       }
     }
-    return LlamaEngine.load(dir, maxLength);
+    return LlamaEngine.load(dir, format, maxLength, ai.djl.Device.cpu());
   }
 }

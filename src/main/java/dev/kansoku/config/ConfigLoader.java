@@ -399,9 +399,9 @@ public final class ConfigLoader {
         throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path",
             "model directory " + dir + " does not exist");
       }
-      if (!ModelSpec.FORMAT_HF_LLAMA.equals(format)) {
+      if (!ModelSpec.FORMATS.contains(format)) {
         throw new ConfigError(ConfigSchema.where(m.getValue("format").origin(), file.toString()), "model.format",
-            "unsupported format '" + format + "' (supported: " + ModelSpec.FORMAT_HF_LLAMA + ")");
+            "unsupported format '" + format + "' (supported: " + String.join(", ", ModelSpec.FORMATS) + ")");
       }
     }
     return new ModelSpec(

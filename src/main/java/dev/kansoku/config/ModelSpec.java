@@ -25,6 +25,11 @@ public record ModelSpec(
     String sourceFile) implements Serializable {
 
   public static final String FORMAT_HF_LLAMA = "hf-llama";
+  /** A TorchScript export with past key/values ({@code model.pt}), loaded through DJL Criteria on PyTorch. */
+  public static final String FORMAT_TORCHSCRIPT = "torchscript";
+  /** An ONNX export with past key/values ({@code model.onnx}, Optimum's names), loaded on ONNX Runtime. */
+  public static final String FORMAT_ONNX = "onnx";
+  public static final java.util.List<String> FORMATS = java.util.List.of(FORMAT_HF_LLAMA, FORMAT_TORCHSCRIPT, FORMAT_ONNX);
 
   /** Whether weights are available locally; reference models without them take part in analysis only. */
   public boolean evaluable() {

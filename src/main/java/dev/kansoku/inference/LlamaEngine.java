@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.kansoku.config.ModelSpec;
 import dev.kansoku.text.PyStrings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,13 +14,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Batched log-likelihood scoring and greedy generation on a {@link LlamaModel}, with the token-boundary
+ * Batched log-likelihood scoring and generation on a {@link DecoderStack} (the checkpoint's own layers, or a
+ * TorchScript / ONNX export loaded through DJL Criteria), with the token-boundary
  * rules of lm-evaluation-harness v0.4.2 ({@code HFLM._encode_pair} and {@code _loglikelihood_tokens}).
  * Every batch runs in its own {@link NDScope}, so native memory is released when the batch ends.
  */
 public final class LlamaEngine implements CausalLanguageModel {
   private final NDManager manager;
-  private final LlamaModel model;
+  private final DecoderStack model;
   private final TextTokenizer tokenizer;
   private final int maxLength;
   private final long padId;
@@ -27,7 +29,7 @@ public final class LlamaEngine implements CausalLanguageModel {
   private boolean useKvCache = true;
   private boolean usePrefixReuse = true;
 
-  private LlamaEngine(NDManager manager, LlamaModel model, TextTokenizer tokenizer, int maxLength) {
+  private LlamaEngine(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength) {
     this.manager = manager;
     this.model = model;
     this.tokenizer = tokenizer;
@@ -46,13 +48,33 @@ public final class LlamaEngine implements CausalLanguageModel {
 
   /** As {@link #load(Path, int)}, with the weights and every computation on {@code device} (e.g. {@code Device.gpu(1)}). */
   public static LlamaEngine load(Path dir, int maxLength, ai.djl.Device device) throws IOException {
+    return load(dir, ModelSpec.FORMAT_HF_LLAMA, maxLength, device);
+  }
+
+  /**
+   * Loads a model directory in one of the {@link ModelSpec#FORMATS}: a Hugging Face checkpoint
+   * ({@code hf-llama}: config.json + safetensors, run by {@link LlamaModel}) or an export with past key/values
+   * ({@code torchscript}: model.pt, {@code onnx}: model.onnx, run by {@link ExportedDecoder}); each with
+   * config.json and tokenizer.json beside it.
+   */
+  public static LlamaEngine load(Path dir, String format, int maxLength, ai.djl.Device device) throws IOException {
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+    DecoderStack model = null;
     try {
-      LlamaModel model = LlamaModel.load(dir, manager);
+      model = switch (format) {
+        case ModelSpec.FORMAT_HF_LLAMA -> LlamaModel.load(dir, manager);
+        case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager);
+        case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager);
+        default -> throw new ModelFormatException(dir, "format", "unsupported model format '" + format + "' (supported: "
+            + String.join(", ", ModelSpec.FORMATS) + ")");
+      };
       TextTokenizer tokenizer = TextTokenizer.load(dir);
       int limit = Math.min(maxLength, model.config().maxPositionEmbeddings());
       return new LlamaEngine(manager, model, tokenizer, limit);
     } catch (IOException | RuntimeException e) {
+      if (model != null) {
+        model.close();
+      }
       manager.close();
       throw e;
     }

@@ -24,7 +24,7 @@ import java.util.Map;
  * <p>Weights live in a manager owned by this object; every forward call must run inside an
  * {@link ai.djl.ndarray.NDScope} opened by the caller, which frees the intermediate arrays.
  */
-public final class LlamaModel implements AutoCloseable {
+public final class LlamaModel implements DecoderStack {
   private final LlamaConfig config;
   private final NDManager weightsManager;
   private final NDArray embed;
@@ -171,10 +171,12 @@ public final class LlamaModel implements AutoCloseable {
     }
   }
 
+  @Override
   public LlamaConfig config() {
     return config;
   }
 
+  @Override
   public KvCache newCache() {
     return new KvCache(layers.size());
   }
@@ -196,6 +198,7 @@ public final class LlamaModel implements AutoCloseable {
    * @param mask 1/0 for every key, cached ones first: (B, past + Tq)
    * @param cache keys and values of earlier tokens, extended with these; null for a cache-free pass
    */
+  @Override
   public NDArray hiddenStates(NDArray ids, NDArray mask, NDArray positions, KvCache cache) {
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
@@ -288,6 +291,7 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /** Logits of the LM head for hidden rows of shape (N, hidden): (N, vocab). */
+  @Override
   public NDArray logits(NDArray hidden) {
     return linear(hidden, lmHead);
   }

@@ -80,7 +80,7 @@ public final class ModelPool {
         if (spec.generatedWeights()) {
           TinyLlamaFactory.ensureWeights(Path.of(spec.path()));
         }
-        loaded = LlamaEngine.load(Path.of(spec.path()), Math.min(maxLength, spec.contextLength()), device);
+        loaded = LlamaEngine.load(Path.of(spec.path()), spec.format(), Math.min(maxLength, spec.contextLength()), device);
       } catch (Exception e) {
         throw new ModelLoadException(spec.id(), e);
       }

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 
 /**
  * Cheap driver-side checks of a model directory before any work starts: {@code config.json} parses and names
- * a supported architecture, every {@code *.safetensors} header is valid and fits its file, and
- * {@code tokenizer.json} is there. Reads headers only, never weights.
+ * a supported architecture, every {@code *.safetensors} header is valid and fits its file (or, for an export,
+ * {@code model.pt} / {@code model.onnx} is there), and {@code tokenizer.json} is there. Reads headers only, never
+ * weights.
  */
 public final class ModelPreflight {
   private ModelPreflight() {}
@@ -21,19 +22,29 @@ public final class ModelPreflight {
       TinyLlamaFactory.ensureWeights(dir);
     }
     LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
-    int files = 0;
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
-      for (Path f : ds) {
-        SafetensorsFile.open(f);
-        files++;
+    switch (spec.format()) {
+      case ModelSpec.FORMAT_TORCHSCRIPT -> requireFile(dir.resolve(ExportedDecoder.Format.TORCHSCRIPT.file()));
+      case ModelSpec.FORMAT_ONNX -> requireFile(dir.resolve(ExportedDecoder.Format.ONNX.file()));
+      default -> {
+        int files = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
+          for (Path f : ds) {
+            SafetensorsFile.open(f);
+            files++;
+          }
+        }
+        if (files == 0) {
+          throw new ModelFormatException(dir, "*.safetensors", "no weight files in the model directory");
+        }
       }
     }
-    if (files == 0) {
-      throw new ModelFormatException(dir, "*.safetensors", "no weight files in the model directory");
-    }
-    if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-      throw new ModelFormatException(dir.resolve("tokenizer.json"), "tokenizer.json", "file not found");
-    }
+    requireFile(dir.resolve("tokenizer.json"));
     return config;
+  }
+
+  private static void requireFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelFormatException(file, file.getFileName().toString(), "file not found");
+    }
   }
 }

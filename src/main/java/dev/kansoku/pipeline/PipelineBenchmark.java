@@ -61,22 +61,41 @@ public final class PipelineBenchmark {
     // with the job's PyTorch threads per call and once with every core given to the single caller; the
     // faster of the two is the baseline (what running the engine without Spark would give on this machine)
     int jobThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-    double directSeconds = direct(model, run, requests);
+    Direct direct = direct(model, run, requests);
     int cores = Runtime.getRuntime().availableProcessors();
-    ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
-    double directAllCores = direct(model, run, requests);
-    ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
-    double baseline = Math.min(directSeconds, directAllCores);
+    Direct directAllCores = direct;
+    if (cores != jobThreads) {
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
+      directAllCores = direct(model, run, requests);
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
+    }
+    Direct baseline = direct.seconds() <= directAllCores.seconds() ? direct : directAllCores;
     out.printf("(a) %d requests: whole Spark job %.1f s (%.1f req/s, incl. planning, scoring, Parquet)%n",
         first.computed(), jobSeconds, first.computed() / jobSeconds);
-    out.printf("    engine alone, one caller: %d PyTorch thread(s) %.1f s (%.1f req/s); %d threads %.1f s (%.1f req/s)%n",
-        jobThreads, directSeconds, requests.size() / directSeconds, cores, directAllCores, requests.size() / directAllCores);
-    out.printf("    throughput ratio job / engine = %.2f%n", (first.computed() / jobSeconds) / (requests.size() / baseline));
+    // where the job's time went: the batches' own compute time, summed from the response rows
+    org.apache.spark.sql.Row inJob = spark.read().parquet(results.resolve("responses").toString())
+        .selectExpr("sum(elapsed_ms) / 1000", "sum(1.0 / batch_size)", "count(*)").first();
+    double batchSeconds = inJob.getDouble(0);
+    double batches = inJob.getDecimal(1).doubleValue();
+    out.printf("    inside the job: %.0f batches (mean %.2f requests), batches' compute %.1f s summed over task slots%n",
+        batches, inJob.getLong(2) / batches, batchSeconds);
+    out.printf("    engine alone, one caller: %d PyTorch thread(s) %.1f s (%.1f req/s, %d batches, mean %.2f requests)",
+        jobThreads, direct.seconds(), requests.size() / direct.seconds(), direct.batches(), requests.size() / (double) direct.batches());
+    if (directAllCores != direct) {
+      out.printf("; %d threads %.1f s (%.1f req/s)", cores, directAllCores.seconds(), requests.size() / directAllCores.seconds());
+    }
+    out.println();
+    out.printf("    throughput ratio job / engine = %.2f; batch compute in the job / engine alone = %.2f%n",
+        (first.computed() / jobSeconds) / (requests.size() / baseline.seconds()), batchSeconds / baseline.seconds());
     out.printf("(b) re-run with nothing missing: %.1f s, computed %d, forward passes %d; ratio re-run / first run = %.3f%n",
         rerunSeconds, again.computed(), again.forwardPasses(), rerunSeconds / jobSeconds);
 
     // (c) the planner: every task of the suite (all examples) rendered and streamed into Parquet on the
     // driver, then crossed with many models on the executors
+    if (plannerModels <= 0) {
+      out.flush();
+      return;
+    }
     ResolvedRun plannerRun = loader.load(null, plannerOverrides);
     Path planDir = workDir.resolve("pipeline-plan-" + System.nanoTime());
     System.gc();
@@ -115,7 +134,10 @@ public final class PipelineBenchmark {
    * serves the main thread from its main arena, where PyTorch's large temporary buffers are trimmed and
    * re-faulted on every call (measured ≈ 4× slower for the tiny model; the launcher sets MALLOC_* thresholds).
    */
-  private static double direct(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
+  /** The engine-alone run: wall seconds and the number of batches it computed. */
+  private record Direct(double seconds, int batches) {}
+
+  private static Direct direct(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
     java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
     try {
       return thread.submit(() -> directOnThisThread(spec, run, requests)).get();
@@ -124,11 +146,12 @@ public final class PipelineBenchmark {
     }
   }
 
-  private static double directOnThisThread(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
+  private static Direct directOnThisThread(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
     List<PlannedRequest> sorted = new ArrayList<>(requests);
     sorted.sort(Comparator.comparing(PlannedRequest::kind).thenComparingInt(r -> r.context().length()));
     int b = run.settings().batchSize();
     long t0 = System.nanoTime();
+    int batches = 0;
     try (LlamaEngine engine = LlamaEngine.load(Path.of(spec.path()), Math.min(run.settings().maxLength(), spec.contextLength()))) {
       for (int i = 0; i < sorted.size(); ) {
         String kind = sorted.get(i).kind();
@@ -144,8 +167,9 @@ public final class PipelineBenchmark {
               r.decoding().temperature(), r.decoding().topP(), r.decoding().topK(), r.decoding().seed())).toList());
         }
         i = j;
+        batches++;
       }
     }
-    return (System.nanoTime() - t0) / 1e9;
+    return new Direct((System.nanoTime() - t0) / 1e9, batches);
   }
 }

@@ -87,11 +87,16 @@ class BenchCommand implements Runnable {
     @Option(names = "--work-dir", defaultValue = "target/bench", description = "Scratch results (default: ${DEFAULT-VALUE}).")
     java.nio.file.Path workDir;
 
+    @Option(names = "--bench-model", description = {"Run (a) and (b) on bench inference's 50M-parameter Llama (generated in the",
+        "work directory) instead of the first configured model; pair it with --suite pipeline-bench-50m."})
+    boolean benchModel;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+      dev.kansoku.config.ModelSpec model = benchModel ? benchModelSpec() : null;
       java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
       o.put("kansoku.suite", suite);
       o.putAll(config.overrides);
@@ -100,9 +105,17 @@ class BenchCommand implements Runnable {
         java.util.Map<String, String> planner = new java.util.LinkedHashMap<>(o);
         planner.put("kansoku.suite", plannerSuite);
         dev.kansoku.pipeline.PipelineBenchmark.run(spark, new dev.kansoku.config.ConfigLoader(config.confDir), o, planner,
-            plannerModels, workDir.toAbsolutePath(), spec.commandLine().getOut());
+            plannerModels, model, workDir.toAbsolutePath(), spec.commandLine().getOut());
         return 0;
       });
+    }
+
+    private dev.kansoku.config.ModelSpec benchModelSpec() throws java.io.IOException {
+      java.nio.file.Path dir = dev.kansoku.inference.InferenceBenchmark.prepareModel(
+          java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir.toAbsolutePath());
+      return new dev.kansoku.config.ModelSpec("bench-llama-50m", "bench-llama-50m",
+          "seed-" + dev.kansoku.inference.TinyLlamaFactory.DEFAULT_SEED, dir.toString(), dev.kansoku.config.ModelSpec.FORMAT_HF_LLAMA,
+          "fp32", 2048, false, 50.6e6, null, null, null, null, "synthetic", null, null);
     }
   }
 }

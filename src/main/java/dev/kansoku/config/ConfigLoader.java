@@ -404,6 +404,10 @@ public final class ConfigLoader {
             "unsupported format '" + format + "' (supported: " + String.join(", ", ModelSpec.FORMATS) + ")");
       }
     }
+    if (!ModelSpec.DTYPES.contains(m.getString("dtype"))) {
+      throw new ConfigError(ConfigSchema.where(m.getValue("dtype").origin(), file.toString()), "model.dtype",
+          "unsupported dtype '" + m.getString("dtype") + "' (supported: " + String.join(", ", ModelSpec.DTYPES) + ")");
+    }
     return new ModelSpec(
         m.getString("id"),
         m.hasPath("name") ? m.getString("name") : m.getString("id"),

@@ -29,7 +29,18 @@ public record ModelSpec(
   public static final String FORMAT_TORCHSCRIPT = "torchscript";
   /** An ONNX export with past key/values ({@code model.onnx}, Optimum's names), loaded on ONNX Runtime. */
   public static final String FORMAT_ONNX = "onnx";
+  /** Compute dtypes: weights and activations in fp32, bf16 or fp16 (norms, softmax and logits in fp32). */
+  public static final java.util.List<String> DTYPES = java.util.List.of("fp32", "bf16", "fp16");
   public static final java.util.List<String> FORMATS = java.util.List.of(FORMAT_HF_LLAMA, FORMAT_TORCHSCRIPT, FORMAT_ONNX);
+
+  /**
+   * The revision that results are keyed by: the registry's revision, plus the compute dtype when it is not fp32
+   * (half precision changes the numbers, so its responses must not be taken for fp32 ones, nor the reverse;
+   * fp32 keeps the plain revision so that results computed before dtypes existed stay valid).
+   */
+  public String resultRevision() {
+    return dtype == null || dtype.equals("fp32") ? revision : revision + "+" + dtype;
+  }
 
   /** Whether weights are available locally; reference models without them take part in analysis only. */
   public boolean evaluable() {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
@@ -53,8 +54,10 @@ public final class ExportedDecoder implements DecoderStack {
   private final NDManager manager;
   private final Format format;
   private final ParameterStore store;
+  private final DataType dtype;
 
-  private ExportedDecoder(ZooModel<NDList, NDList> model, LlamaConfig config, NDManager manager, Format format) {
+  private ExportedDecoder(ZooModel<NDList, NDList> model, LlamaConfig config, NDManager manager, Format format, DataType dtype) {
+    this.dtype = dtype;
     this.model = model;
     this.config = config;
     this.manager = manager;
@@ -67,8 +70,9 @@ public final class ExportedDecoder implements DecoderStack {
    * and returns what {@code config.json} says (so a wrong export fails here, naming the file, not mid-run).
    *
    * @param manager the PyTorch manager the engine computes with (its device is the model's)
+   * @param dtype the dtype the graph was exported in (its cache inputs are created in it)
    */
-  public static ExportedDecoder load(Path dir, Format format, NDManager manager) throws IOException {
+  public static ExportedDecoder load(Path dir, Format format, NDManager manager, DataType dtype) throws IOException {
     Path file = dir.resolve(format.file);
     if (!Files.isRegularFile(file)) {
       throw new ModelFormatException(file, format.file, "file not found");
@@ -93,7 +97,7 @@ public final class ExportedDecoder implements DecoderStack {
     } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
       throw new ModelFormatException(file, format.file, "cannot be loaded by " + format.engine + ": " + e.getMessage());
     }
-    ExportedDecoder decoder = new ExportedDecoder(model, config, manager, format);
+    ExportedDecoder decoder = new ExportedDecoder(model, config, manager, format, dtype);
     try {
       decoder.probe(file);
     } catch (RuntimeException e) {
@@ -146,10 +150,10 @@ public final class ExportedDecoder implements DecoderStack {
     return out.get(0);
   }
 
-  /** The graph already ends in the LM head: its features are the logits. */
+  /** The graph already ends in the LM head: its features are the logits (in float32, as the engine samples them). */
   @Override
   public NDArray logits(NDArray hidden) {
-    return hidden;
+    return hidden.toType(DataType.FLOAT32, false);
   }
 
   /** One call of the graph; outputs on the engine's (PyTorch) manager, registered in the caller's scope. */
@@ -179,7 +183,7 @@ public final class ExportedDecoder implements DecoderStack {
   }
 
   private NDArray emptyPast(long batch) {
-    return manager.zeros(new Shape(batch, config.numKvHeads(), 0, config.headDim()));
+    return manager.zeros(new Shape(batch, config.numKvHeads(), 0, config.headDim()), dtype);
   }
 
   /** ONNX Runtime binds inputs by name; the TorchScript module ignores names and takes them in order. */

@@ -26,11 +26,20 @@ public final class InferenceBenchmark {
 
   private InferenceBenchmark() {}
 
-  public static void run(Path tokenizerDir, Path workDir, PrintWriter out) throws IOException {
+  /**
+   * The benchmark checkpoint in {@code workDir/bench-llama-50m}: {@link #CONFIG}, the tokenizer of
+   * {@code tokenizerDir}, and weights generated from the default seed (once; kept for later runs).
+   */
+  public static Path prepareModel(Path tokenizerDir, Path workDir) throws IOException {
     Path dir = Files.createDirectories(workDir.resolve("bench-llama-50m"));
     Files.writeString(dir.resolve("config.json"), CONFIG);
     Files.copy(tokenizerDir.resolve("tokenizer.json"), dir.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     TinyLlamaFactory.ensureWeights(dir);
+    return dir;
+  }
+
+  public static void run(Path tokenizerDir, Path workDir, PrintWriter out) throws IOException {
+    Path dir = prepareModel(tokenizerDir, workDir);
     LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
     double params = parameters(c);
     out.printf("model: %.1fM parameters (hidden %d, %d layers, vocab %d), fp32, CPU, %d cores%n",

@@ -3,6 +3,7 @@ package dev.kansoku.inference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.text.PyStrings;
@@ -48,7 +49,12 @@ public final class LlamaEngine implements CausalLanguageModel {
 
   /** As {@link #load(Path, int)}, with the weights and every computation on {@code device} (e.g. {@code Device.gpu(1)}). */
   public static LlamaEngine load(Path dir, int maxLength, ai.djl.Device device) throws IOException {
-    return load(dir, ModelSpec.FORMAT_HF_LLAMA, maxLength, device);
+    return load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", maxLength, device);
+  }
+
+  /** As {@link #load(Path, String, String, int, ai.djl.Device)} in fp32. */
+  public static LlamaEngine load(Path dir, String format, int maxLength, ai.djl.Device device) throws IOException {
+    return load(dir, format, "fp32", maxLength, device);
   }
 
   /**
@@ -56,15 +62,19 @@ public final class LlamaEngine implements CausalLanguageModel {
    * ({@code hf-llama}: config.json + safetensors, run by {@link LlamaModel}) or an export with past key/values
    * ({@code torchscript}: model.pt, {@code onnx}: model.onnx, run by {@link ExportedDecoder}); each with
    * config.json and tokenizer.json beside it.
+   *
+   * @param dtype one of {@link ModelSpec#DTYPES}: the checkpoint's weights are cast to it; an export must have
+   *     been made in it (its cache inputs are created in it)
    */
-  public static LlamaEngine load(Path dir, String format, int maxLength, ai.djl.Device device) throws IOException {
+  public static LlamaEngine load(Path dir, String format, String dtype, int maxLength, ai.djl.Device device) throws IOException {
+    DataType computeType = computeType(dir, dtype);
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     DecoderStack model = null;
     try {
       model = switch (format) {
-        case ModelSpec.FORMAT_HF_LLAMA -> LlamaModel.load(dir, manager);
-        case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager);
-        case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager);
+        case ModelSpec.FORMAT_HF_LLAMA -> LlamaModel.load(dir, manager, computeType);
+        case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager, computeType);
+        case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager, computeType);
         default -> throw new ModelFormatException(dir, "format", "unsupported model format '" + format + "' (supported: "
             + String.join(", ", ModelSpec.FORMATS) + ")");
       };
@@ -78,6 +88,23 @@ public final class LlamaEngine implements CausalLanguageModel {
       manager.close();
       throw e;
     }
+  }
+
+  /**
+   * The compute dtype of a registry {@code dtype}. bf16 is refused with a clear error: DJL 0.36's PyTorch JNI
+   * aborts the whole JVM ("terminate called without an active exception") on any bfloat16 tensor — created
+   * from a buffer or converted — so it cannot be offered until DJL handles it; bf16 checkpoints run in fp32
+   * (exact widening) or fp16.
+   */
+  public static DataType computeType(Path dir, String dtype) {
+    return switch (dtype) {
+      case "fp32" -> DataType.FLOAT32;
+      case "fp16" -> DataType.FLOAT16;
+      case "bf16" -> throw new ModelFormatException(dir, "dtype", "bf16 compute is not available: DJL 0.36's PyTorch "
+          + "JNI aborts the JVM on bfloat16 tensors; set dtype = \"fp32\" (bf16 weights widen exactly) or \"fp16\"");
+      default -> throw new ModelFormatException(dir, "dtype", "unsupported dtype '" + dtype + "' (supported: "
+          + String.join(", ", ModelSpec.DTYPES) + ")");
+    };
   }
 
   private static long eosOrZero(LlamaConfig c) {

@@ -21,6 +21,11 @@ import java.util.Map;
  * residual, a final RMSNorm and the (tied or untied) LM head. It mirrors transformers' modeling_llama so
  * that logits agree with the reference implementation.
  *
+ * <p>Compute dtype ({@code float32} or {@code float16}; bfloat16 where the engine's JNI handles it, see
+ * {@link LlamaEngine#computeType}): weights and activations are held in it,
+ * and, as transformers does, RMSNorm's variance, the rotary tables, the attention softmax (with the padding bias)
+ * and the logits are computed in float32 and cast back, so half precision changes rounding, not the method.
+ *
  * <p>Weights live in a manager owned by this object; every forward call must run inside an
  * {@link ai.djl.ndarray.NDScope} opened by the caller, which frees the intermediate arrays.
  */
@@ -32,6 +37,7 @@ public final class LlamaModel implements DecoderStack {
   private final NDArray finalNorm;
   private final NDArray invFreq;
   private final List<Layer> layers;
+  private final DataType dtype;
 
   /** One decoder layer; a dense MLP (wGate, wUp, wDown) or, for Mixtral, a router and experts. */
   private record Layer(NDArray inputNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo,
@@ -42,7 +48,8 @@ public final class LlamaModel implements DecoderStack {
   private record Expert(NDArray w1, NDArray w3, NDArray w2) {}
 
   private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray lmHead,
-                     NDArray finalNorm, NDArray invFreq, List<Layer> layers) {
+                     NDArray finalNorm, NDArray invFreq, List<Layer> layers, DataType dtype) {
+    this.dtype = dtype;
     this.config = config;
     this.weightsManager = weightsManager;
     this.embed = embed;
@@ -54,11 +61,19 @@ public final class LlamaModel implements DecoderStack {
 
   /** Loads {@code config.json} and every {@code *.safetensors} file of a Hugging Face checkpoint directory. */
   public static LlamaModel load(Path dir, NDManager parent) throws IOException {
+    return load(dir, parent, DataType.FLOAT32);
+  }
+
+  /** As {@link #load(Path, NDManager)}, with weights and activations in {@code dtype} (FLOAT32, BFLOAT16, FLOAT16). */
+  public static LlamaModel load(Path dir, NDManager parent, DataType dtype) throws IOException {
+    if (dtype != DataType.FLOAT32 && dtype != DataType.BFLOAT16 && dtype != DataType.FLOAT16) {
+      throw new IllegalArgumentException("compute dtype must be float32, bfloat16 or float16, not " + dtype);
+    }
     LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
     Map<String, SafetensorsFile> index = indexTensors(dir);
     NDManager m = parent.newSubManager();
     try {
-      WeightLoader w = new WeightLoader(index, m);
+      WeightLoader w = new WeightLoader(index, m, dtype);
       int d = config.hiddenSize();
       int qDim = config.numHeads() * config.headDim();
       int kvDim = config.numKvHeads() * config.headDim();
@@ -96,7 +111,7 @@ public final class LlamaModel implements DecoderStack {
             router, experts));
       }
       NDArray norm = w.load("model.norm.weight", d);
-      return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers);
+      return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers, dtype);
     } catch (RuntimeException | IOException e) {
       m.close();
       throw e;
@@ -155,7 +170,7 @@ public final class LlamaModel implements DecoderStack {
     return inv;
   }
 
-  private record WeightLoader(Map<String, SafetensorsFile> index, NDManager manager) {
+  private record WeightLoader(Map<String, SafetensorsFile> index, NDManager manager, DataType dtype) {
     NDArray load(String name, long... shape) throws IOException {
       SafetensorsFile file = index.get(name);
       if (file == null) {
@@ -167,8 +182,19 @@ public final class LlamaModel implements DecoderStack {
         throw new ModelFormatException(file.path(), name, "shape " + java.util.Arrays.toString(actual)
             + " does not match config.json, which implies " + java.util.Arrays.toString(shape));
       }
-      return manager.create(file.readFloats(name), new Shape(shape));
+      NDArray fp32 = manager.create(file.readFloats(name), new Shape(shape));
+      if (dtype == DataType.FLOAT32) {
+        return fp32;
+      }
+      NDArray cast = fp32.toType(dtype, false);
+      fp32.close();
+      return cast;
     }
+  }
+
+  /** The dtype weights, activations and the KV cache are held in. */
+  public DataType dtype() {
+    return dtype;
   }
 
   @Override
@@ -232,7 +258,7 @@ public final class LlamaModel implements DecoderStack {
     int n = (int) flat.getShape().get(0);
     int experts = config.numExperts();
     int k = config.expertsPerToken();
-    float[] probs = linear(flat, layer.router()).softmax(1).toFloatArray();
+    float[] probs = linear(flat, layer.router()).toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
     List<List<Long>> rows = new ArrayList<>();
     List<List<Float>> weights = new ArrayList<>();
     for (int e = 0; e < experts; e++) {
@@ -278,7 +304,7 @@ public final class LlamaModel implements DecoderStack {
       for (int i = 0; i < w.length; i++) {
         w[i] = weights.get(e).get(i);
       }
-      outputs.add(swiGlu(x, ex.w1(), ex.w3(), ex.w2()).mul(m.create(w).reshape(-1, 1)));
+      outputs.add(swiGlu(x, ex.w1(), ex.w3(), ex.w2()).mul(m.create(w).reshape(-1, 1).toType(dtype, false)));
     }
     long[] gather = new long[n * k];
     for (int t = 0; t < n; t++) {
@@ -293,7 +319,8 @@ public final class LlamaModel implements DecoderStack {
   /** Logits of the LM head for hidden rows of shape (N, hidden): (N, vocab). */
   @Override
   public NDArray logits(NDArray hidden) {
-    return linear(hidden, lmHead);
+    // transformers returns float32 logits whatever the compute dtype
+    return linear(hidden, lmHead).toType(DataType.FLOAT32, false);
   }
 
   private NDArray attention(NDArray h, Layer layer, NDArray cos, NDArray sin, NDArray bias, long b, long t,
@@ -320,16 +347,19 @@ public final class LlamaModel implements DecoderStack {
       k = k.expandDims(2).broadcast(b, kvHeads, rep, tk, hd).reshape(b, heads, tk, hd);
       v = v.expandDims(2).broadcast(b, kvHeads, rep, tk, hd).reshape(b, heads, tk, hd);
     }
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)).add(bias);
-    NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd));
+    // softmax in float32 with a float32 bias (transformers' eager attention: softmax(..., dtype=float32).to(dtype));
+    // the bias stays finite there, so a fully masked padding row of a half-precision batch never turns into NaN
+    NDArray probs = scores.toType(DataType.FLOAT32, false).add(bias).softmax(-1).toType(dtype, false);
+    NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
     return linear(out, layer.wo());
   }
 
-  /** cos and sin tables, each (B, 1, T, headDim), from float32 positions × inv_freq as transformers does. */
+  /** cos and sin tables, each (B, 1, T, headDim), from float32 positions × inv_freq as transformers does, in the compute dtype. */
   private NDArray[] rotaryTables(NDArray positions) {
     NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(2).mul(invFreq.reshape(1, 1, -1));
     NDArray emb = freqs.concat(freqs, 2).expandDims(1);
-    return new NDArray[] {emb.cos(), emb.sin()};
+    return new NDArray[] {emb.cos().toType(dtype, false), emb.sin().toType(dtype, false)};
   }
 
   private static NDArray applyRotary(NDArray x, NDArray cos, NDArray sin) {
@@ -360,9 +390,11 @@ public final class LlamaModel implements DecoderStack {
     return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
   }
 
+  /** LlamaRMSNorm: normalised in float32, cast back to the compute dtype, then scaled by the weight. */
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray variance = x.square().mean(new int[] {-1}, true);
-    return x.mul(variance.add(config.rmsNormEps()).sqrt().pow(-1)).mul(weight);
+    NDArray x32 = x.toType(DataType.FLOAT32, false);
+    NDArray variance = x32.square().mean(new int[] {-1}, true);
+    return x32.mul(variance.add(config.rmsNormEps()).sqrt().pow(-1)).toType(dtype, false).mul(weight);
   }
 
   private static NDArray linear(NDArray x, NDArray weight) {

@@ -80,7 +80,7 @@ public final class ModelPool {
         if (spec.generatedWeights()) {
           TinyLlamaFactory.ensureWeights(Path.of(spec.path()));
         }
-        loaded = LlamaEngine.load(Path.of(spec.path()), spec.format(), Math.min(maxLength, spec.contextLength()), device);
+        loaded = LlamaEngine.load(Path.of(spec.path()), spec.format(), spec.dtype(), Math.min(maxLength, spec.contextLength()), device);
       } catch (Exception e) {
         throw new ModelLoadException(spec.id(), e);
       }
@@ -124,6 +124,6 @@ public final class ModelPool {
   }
 
   private static String key(ModelSpec spec, int maxLength, Device device) {
-    return spec.id() + "@" + spec.revision() + "#" + maxLength + "@" + device;
+    return spec.id() + "@" + spec.resultRevision() + "/" + spec.format() + "#" + maxLength + "@" + device;
   }
 }

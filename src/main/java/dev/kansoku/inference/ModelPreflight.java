@@ -22,6 +22,7 @@ public final class ModelPreflight {
       TinyLlamaFactory.ensureWeights(dir);
     }
     LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
+    LlamaEngine.computeType(dir, spec.dtype());
     switch (spec.format()) {
       case ModelSpec.FORMAT_TORCHSCRIPT -> requireFile(dir.resolve(ExportedDecoder.Format.TORCHSCRIPT.file()));
       case ModelSpec.FORMAT_ONNX -> requireFile(dir.resolve(ExportedDecoder.Format.ONNX.file()));

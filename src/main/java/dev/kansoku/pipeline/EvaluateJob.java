@@ -149,7 +149,7 @@ public final class EvaluateJob {
       Dataset<Row> chunk = chunks == 1 ? missing
           : missing.where(org.apache.spark.sql.functions.pmod(
               org.apache.spark.sql.functions.xxhash64(col("model_id"), col("task_id"), col("example_id")), lit(chunks)).equalTo(c));
-      Dataset<Row> ordered = RequestCost.partition(chunk, partitions, modelCosts);
+      Dataset<Row> ordered = RequestCost.partition(chunk, partitions, modelCosts, run.settings().batchSize());
       Dataset<Row> responses = ordered.mapPartitions(
           new InferencePartition(models, run.settings(), forwardPasses, computed),
           Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));

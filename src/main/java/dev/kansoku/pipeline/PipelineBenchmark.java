@@ -31,8 +31,8 @@ public final class PipelineBenchmark {
   private PipelineBenchmark() {}
 
   public static void run(SparkSession spark, ConfigLoader loader, Map<String, String> overrides, Map<String, String> plannerOverrides,
-                         int plannerModels, Path workDir, PrintWriter out) throws Exception {
-    ResolvedRun run = loader.load(null, overrides);
+                         int plannerModels, ModelSpec benchModel, Path workDir, PrintWriter out) throws Exception {
+    ResolvedRun run = withModel(loader.load(null, overrides), benchModel);
     ModelSpec model = run.models().get(0);
     out.printf("pipeline benchmark: %s, %d cores, suite %s, limit %d, batch %d, model %s%n", spark.sparkContext().master(),
         Runtime.getRuntime().availableProcessors(), run.suiteId(), run.settings().limit(), run.settings().batchSize(), model.id());
@@ -48,7 +48,7 @@ public final class PipelineBenchmark {
     Path results = workDir.resolve("pipeline-results-" + System.nanoTime());
     java.util.Map<String, String> o = new java.util.LinkedHashMap<>(overrides);
     o.put("kansoku.results-dir", results.toString());
-    ResolvedRun fresh = loader.load(null, o);
+    ResolvedRun fresh = withModel(loader.load(null, o), benchModel);
     ModelPool.evict();
     long t0 = System.nanoTime();
     EvaluationSummary first = new EvaluateJob(spark, fresh).run();
@@ -134,6 +134,11 @@ public final class PipelineBenchmark {
    * serves the main thread from its main arena, where PyTorch's large temporary buffers are trimmed and
    * re-faulted on every call (measured ≈ 4× slower for the tiny model; the launcher sets MALLOC_* thresholds).
    */
+  /** The run with its models replaced by {@code model} (null: as configured). */
+  private static ResolvedRun withModel(ResolvedRun run, ModelSpec model) {
+    return model == null ? run : new ResolvedRun(run.settings(), run.suiteId(), run.tasks(), List.of(model), run.skippedTasks());
+  }
+
   /** The engine-alone run: wall seconds and the number of batches it computed. */
   private record Direct(double seconds, int batches) {}
 

@@ -85,7 +85,7 @@ final class PlannedRequests {
     Dataset<Row> tasks = written.requestsPerModel() == 0
         ? spark.createDataFrame(List.of(), taskSchema())
         : spark.read().schema(taskSchema()).parquet(written.dir());
-    List<Row> modelRows = models.stream().map(m -> RowFactory.create(m.id(), m.revision())).toList();
+    List<Row> modelRows = models.stream().map(m -> RowFactory.create(m.id(), m.resultRevision())).toList();
     StructType modelSchema = new StructType().add("m_id", "string", false).add("m_revision", "string", false);
     Dataset<Row> crossed = tasks.crossJoin(spark.createDataFrame(modelRows, modelSchema));
     return crossed.map((MapFunction<Row, Row>) PlannedRequests::withModel, Encoders.row(full));

@@ -19,7 +19,7 @@ public final class RequestId {
 
   public static String of(ModelSpec model, PlannedRequest r) {
     PlannedRequest.Decoding d = r.decoding();
-    return of(model.id(), model.revision(), r.taskId(), r.taskVersion(), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
+    return of(model.id(), model.resultRevision(), r.taskId(), r.taskVersion(), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
         r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), d.temperature(), d.topP(), d.topK(), d.seed());
   }
 

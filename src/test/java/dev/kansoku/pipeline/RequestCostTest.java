@@ -31,7 +31,8 @@ class RequestCostTest {
           rows.add(RowFactory.create(model + "-gen-" + i, model, "generate_until", "x".repeat(300), null, 256, "g", "e" + i));
         }
       }
-      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4, java.util.Map.of());
+      // batch size 1: every request is its own unit, costed alone
+      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4, java.util.Map.of(), 1);
       // per partition: its estimated cost and the models it holds, in order
       List<String> summary = parts.mapPartitions((MapPartitionsFunction<Row, String>) it -> {
         double cost = 0;
@@ -53,6 +54,55 @@ class RequestCostTest {
         String models = s.split(" ").length > 1 ? s.split(" ")[1] : "";
         assertTrue(models.split(",").length <= 2, "a partition switches model at most once: " + summary);
       }
+      assertEquals(rows.size(), parts.count());
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Ranges hold whole batches of generation requests and whole examples: no part-filled batch, no split question. */
+  @Test
+  void rangesAreCutBetweenBatchesAndExamples() {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("cost").config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      StructType schema = new StructType().add("request_id", "string").add("model_id", "string").add("request_kind", "string")
+          .add("context", "string").add("continuation", "string").add("max_new_tokens", "int")
+          .add("task_id", "string").add("example_id", "string");
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        // 25 questions × 4 choices of growing context length
+        rows.add(RowFactory.create("ll-" + i, "a", "loglikelihood", "x".repeat(100 + 10 * (i / 4)), " y", 0, "mc", "q" + i / 4));
+      }
+      for (int i = 0; i < 20; i++) {
+        // long generations: costed per request, each would fill a range on its own
+        rows.add(RowFactory.create("gen-" + i, "a", "generate_until", "x".repeat(200 + i), null, 256, "g", "e" + i));
+      }
+      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4, java.util.Map.of(), 8);
+      List<String> perPartition = parts.mapPartitions((MapPartitionsFunction<Row, String>) it -> {
+        int generations = 0;
+        java.util.Set<String> questions = new java.util.TreeSet<>();
+        while (it.hasNext()) {
+          Row r = it.next();
+          if (r.<String>getAs("request_kind").equals("generate_until")) {
+            generations++;
+          } else {
+            questions.add(r.getAs("example_id"));
+          }
+        }
+        return List.of(generations + " " + String.join(",", questions)).iterator();
+      }, Encoders.STRING()).collectAsList();
+      int partial = 0;
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String p : perPartition) {
+        int generations = Integer.parseInt(p.split(" ")[0]);
+        partial += generations % 8 == 0 ? 0 : 1;
+        for (String q : p.split(" ").length > 1 ? p.split(" ")[1].split(",") : new String[0]) {
+          assertTrue(seen.add(q), "question " + q + " is split across ranges: " + perPartition);
+        }
+      }
+      // 20 = 8 + 8 + 4: only the last batch may be part-filled
+      assertTrue(partial <= 1, "generation batches are cut across ranges: " + perPartition);
+      assertEquals(25, seen.size());
       assertEquals(rows.size(), parts.count());
     } finally {
       spark.stop();

@@ -280,7 +280,6 @@ public final class ConfigLoader {
     Config k = merged.getConfig("kansoku");
     positive(k, "kansoku", "inference.batch-size");
     positive(k, "kansoku", "inference.commit-every");
-    positive(k, "kansoku", "inference.parallel-batches");
     positive(k, "kansoku", "inference.max-length");
     Map<String, String> spark = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : k.getConfig("spark.settings").entrySet()) {
@@ -298,10 +297,10 @@ public final class ConfigLoader {
         spark,
         k.getInt("inference.batch-size"),
         nonNegative(k, "inference.batch-tokens"),
-        k.getInt("inference.parallel-batches"),
+        nonNegative(k, "inference.parallel-batches"),
         k.getInt("inference.commit-every"),
         k.getInt("inference.max-length"),
-        k.getInt("inference.torch-threads"),
+        nonNegative(k, "inference.torch-threads"),
         analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))),
         sandbox(k.getConfig("sandbox")));
   }

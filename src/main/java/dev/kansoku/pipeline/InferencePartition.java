@@ -138,7 +138,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
       Device device = TaskDevices.assigned();
       if (lease == null || !lease.serves(spec, settings.maxLength(), device)) {
         close();
-        lease = ModelPool.lease(spec, settings.maxLength(), settings.torchThreads(), device);
+        lease = ModelPool.lease(spec, settings.maxLength(), torchThreads(), device);
       }
       return lease.model();
     }
@@ -151,8 +151,24 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     }
   }
 
+  /**
+   * PyTorch threads for the JVM's engine: {@code inference.torch-threads}, or the task's CPUs (spark.task.cpus):
+   * each task slot then computes its own batches on its own core, Spark's model, rather than slots taking turns
+   * with a team of threads that the job's other threads keep preempting (docs/benchmarks.md).
+   */
+  private int torchThreads() {
+    if (settings.torchThreads() > 0) {
+      return settings.torchThreads();
+    }
+    TaskContext task = TaskContext.get();
+    return task == null ? 0 : task.cpus();
+  }
+
   private List<Row> run(ModelLeases leases, List<Row> batch) {
     CausalLanguageModel model = leases.model(models.get(batch.get(0).<String>getAs("model_id")));
+    if (settings.parallelBatches() == 0) {
+      return BatchBackoff.run(batch, b -> compute(model, b), this::failed);
+    }
     java.util.concurrent.Semaphore slots = batchSlots(settings.parallelBatches());
     slots.acquireUninterruptibly();
     try {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class ModelPoolTest {
   private static ModelSpec spec(String id) {
-    return new ModelSpec(id, id, "r1", TestPaths.TINY_MODEL.toString(), ModelSpec.FORMAT_HF_LLAMA, "float32", 2048, true,
+    return new ModelSpec(id, id, "r1", TestPaths.TINY_MODEL.toString(), ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, true,
         null, null, null, null, null, "synthetic", null, "test");
   }
 

@@ -174,11 +174,21 @@ public final class ExportedDecoder implements DecoderStack {
     if (format == Format.TORCHSCRIPT) {
       return out;
     }
-    NDList copied = new NDList(out.size());
-    for (NDArray a : out) {
-      copied.add(manager.from(a));
-      a.close();
+    // ONNX Runtime names its outputs: take them by Optimum's names when all are there, else in graph order (the
+    // load-time probe then checks the shapes)
+    List<String> expected = new ArrayList<>(List.of("logits"));
+    for (int l = 0; l < config.numLayers(); l++) {
+      expected.add("present." + l + ".key");
+      expected.add("present." + l + ".value");
     }
+    java.util.Map<String, NDArray> byName = new java.util.HashMap<>();
+    out.forEach(a -> byName.put(a.getName(), a));
+    List<NDArray> ordered = byName.keySet().containsAll(expected) ? expected.stream().map(byName::get).toList() : out;
+    NDList copied = new NDList(out.size());
+    for (NDArray a : ordered) {
+      copied.add(manager.from(a));
+    }
+    out.forEach(NDArray::close);
     return copied;
   }
 

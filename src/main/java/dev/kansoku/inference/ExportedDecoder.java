@@ -55,9 +55,17 @@ public final class ExportedDecoder implements DecoderStack {
   private final Format format;
   private final ParameterStore store;
   private final DataType dtype;
+  /** Optimum's output names in the order the engine reads them: logits, then each layer's key and value. */
+  private final List<String> outputNames;
 
   private ExportedDecoder(ZooModel<NDList, NDList> model, LlamaConfig config, NDManager manager, Format format, DataType dtype) {
     this.dtype = dtype;
+    List<String> names = new ArrayList<>(List.of("logits"));
+    for (int l = 0; l < config.numLayers(); l++) {
+      names.add("present." + l + ".key");
+      names.add("present." + l + ".value");
+    }
+    this.outputNames = List.copyOf(names);
     this.model = model;
     this.config = config;
     this.manager = manager;
@@ -120,8 +128,9 @@ public final class ExportedDecoder implements DecoderStack {
       if (logits.dimension() != 3 || logits.get(2) != config.vocabSize()) {
         throw new ModelFormatException(file, "logits", "shape " + logits + ", expected (batch, sequence, " + config.vocabSize() + ")");
       }
-      if (!key.equals(new Shape(1, config.numKvHeads(), 1, config.headDim()))) {
-        throw new ModelFormatException(file, "present.0.key", "shape " + key + ", expected " + new Shape(1, config.numKvHeads(), 1, config.headDim()));
+      Shape expectedKey = new Shape(1, config.numKvHeads(), 1, config.headDim());
+      if (!key.equals(expectedKey)) {
+        throw new ModelFormatException(file, "present.0.key", "shape " + key + ", expected " + expectedKey);
       }
     } catch (ai.djl.engine.EngineException | IllegalArgumentException e) {
       throw new ModelFormatException(file, "inputs", "the graph does not take Optimum's inputs (input_ids, attention_mask, "
@@ -176,14 +185,9 @@ public final class ExportedDecoder implements DecoderStack {
     }
     // ONNX Runtime names its outputs: take them by Optimum's names when all are there, else in graph order (the
     // load-time probe then checks the shapes)
-    List<String> expected = new ArrayList<>(List.of("logits"));
-    for (int l = 0; l < config.numLayers(); l++) {
-      expected.add("present." + l + ".key");
-      expected.add("present." + l + ".value");
-    }
     java.util.Map<String, NDArray> byName = new java.util.HashMap<>();
     out.forEach(a -> byName.put(a.getName(), a));
-    List<NDArray> ordered = byName.keySet().containsAll(expected) ? expected.stream().map(byName::get).toList() : out;
+    List<NDArray> ordered = byName.keySet().containsAll(outputNames) ? outputNames.stream().map(byName::get).toList() : out;
     NDList copied = new NDList(out.size());
     for (NDArray a : ordered) {
       copied.add(manager.from(a));

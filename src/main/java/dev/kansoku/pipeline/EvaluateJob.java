@@ -93,36 +93,18 @@ public final class EvaluateJob {
     for (ModelSpec m : run.models()) {
       written.requestsByTask().forEach((task, n) -> plannedByTask.put(ProgressTracker.key(m.id(), task), n));
     }
-    // a results directory's first run has no tables to compare against: its two anti-joins (seconds of Spark jobs
-    // whatever the size) are skipped, and everything planned is missing
-    if (store.exists(TableSchemas.REQUESTS)) {
-      Dataset<Row> knownIds = store.read(TableSchemas.REQUESTS).select("request_id");
-      store.append(TableSchemas.REQUESTS, planned.join(knownIds, planned.col("request_id").equalTo(knownIds.col("request_id")), "left_anti"));
-    } else {
-      store.append(TableSchemas.REQUESTS, planned);
-    }
+    Dataset<Row> knownIds = store.read(TableSchemas.REQUESTS).select("request_id");
+    store.append(TableSchemas.REQUESTS, planned.join(knownIds, planned.col("request_id").equalTo(knownIds.col("request_id")), "left_anti"));
+
+    Dataset<Row> answered = store.read(TableSchemas.RESPONSES).where(col("error").isNull()).select("request_id").distinct();
+    Dataset<Row> missing = planned.join(answered, planned.col("request_id").equalTo(answered.col("request_id")), "left_anti").cache();
+    // one pass over the missing requests gives the total, the per-model summary and the progress baseline
     Map<String, Long> missingByTask = new LinkedHashMap<>();
     Map<String, Long> computedByModel = new LinkedHashMap<>();
     run.models().forEach(m -> computedByModel.put(m.id(), 0L));
-    Dataset<Row> missing;
-    if (store.exists(TableSchemas.RESPONSES)) {
-      Dataset<Row> answered = store.read(TableSchemas.RESPONSES).where(col("error").isNull()).select("request_id").distinct();
-      missing = planned.join(answered, planned.col("request_id").equalTo(answered.col("request_id")), "left_anti").cache();
-      // one pass over the missing requests gives the total, the per-model summary and the progress baseline
-      for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
-        missingByTask.put(ProgressTracker.key(r.getString(0), r.getString(1)), r.getLong(2));
-        computedByModel.merge(r.getString(0), r.getLong(2), Long::sum);
-      }
-    } else {
-      missing = planned;
-      for (ModelSpec m : run.models()) {
-        written.requestsByTask().forEach((task, n) -> {
-          if (n > 0) {
-            missingByTask.put(ProgressTracker.key(m.id(), task), n);
-            computedByModel.merge(m.id(), n, Long::sum);
-          }
-        });
-      }
+    for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
+      missingByTask.put(ProgressTracker.key(r.getString(0), r.getString(1)), r.getLong(2));
+      computedByModel.merge(r.getString(0), r.getLong(2), Long::sum);
     }
     long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("requests planned {}, already answered {}, to compute {}", plannedCount, plannedCount - missingCount, missingCount);

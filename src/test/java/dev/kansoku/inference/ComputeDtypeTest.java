@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.kansoku.TestPaths;
 import dev.kansoku.config.ModelSpec;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,13 +27,7 @@ class ComputeDtypeTest {
   @BeforeAll
   static void sharpCheckpoint() throws Exception {
     // the parity test's "variant" (tied, 8 heads / 2 KV heads, std 0.3): attention is sharp, so errors show
-    sharp = tmp.resolve("variant");
-    Files.createDirectories(sharp);
-    try (InputStream in = ComputeDtypeTest.class.getResourceAsStream("/llama-variant/config.json")) {
-      Files.copy(in, sharp.resolve("config.json"));
-    }
-    Files.copy(TestPaths.TINY_MODEL.resolve("tokenizer.json"), sharp.resolve("tokenizer.json"));
-    TinyLlamaFactory.writeWeights(sharp, 7L, 0.3);
+    sharp = TestCheckpoints.write(tmp.resolve("variant"), "llama-variant", 7L);
   }
 
   private static final List<LoglikelihoodRequest> SCORING = List.of(
@@ -112,11 +103,12 @@ class ComputeDtypeTest {
 
   @Test
   void halfPrecisionResultsAreKeptApartFromFp32Ones() {
-    ModelSpec fp32 = new ModelSpec("m", "m", "r1", "/x", ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, false, null, null, null, null,
+    assertEquals("r1", spec("fp32").resultRevision(), "fp32 keeps the plain revision (earlier results stay valid)");
+    assertEquals("r1+bf16", spec("bf16").resultRevision());
+  }
+
+  private static ModelSpec spec(String dtype) {
+    return new ModelSpec("m", "m", "r1", "/x", ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, false, null, null, null, null,
         null, "synthetic", null, null);
-    ModelSpec bf16 = new ModelSpec("m", "m", "r1", "/x", ModelSpec.FORMAT_HF_LLAMA, "bf16", 2048, false, null, null, null, null,
-        null, "synthetic", null, null);
-    assertEquals("r1", fp32.resultRevision(), "fp32 keeps the plain revision (earlier results stay valid)");
-    assertEquals("r1+bf16", bf16.resultRevision());
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kansoku.TestPaths;
 import dev.kansoku.config.ModelSpec;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -37,16 +36,13 @@ class ExportedDecoderTest {
 
   @BeforeAll
   static void checkpoint() throws Exception {
-    dir = tmp.resolve("exported-llama");
-    Files.createDirectories(dir);
-    for (String f : List.of("config.json", "model.pt", "model.onnx", "export.json")) {
+    // the same weights the export was made from (seed 23, std 0.3), for the engine's own forward pass
+    dir = TestCheckpoints.write(tmp.resolve("exported-llama"), "exported-llama", 23L);
+    for (String f : List.of("model.pt", "model.onnx", "export.json")) {
       try (InputStream in = ExportedDecoderTest.class.getResourceAsStream("/exported-llama/" + f)) {
         Files.copy(in, dir.resolve(f));
       }
     }
-    Files.copy(TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
-    // the same weights the export was made from (seed 23, std 0.3), for the engine's own forward pass
-    TinyLlamaFactory.writeWeights(dir, 23L, 0.3);
     String expected = new ObjectMapper().readTree(dir.resolve("export.json").toFile()).get("weights_sha256").asText();
     byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(dir.resolve("model.safetensors")));
     assertEquals(expected, HexFormat.of().formatHex(digest), "weights differ from those the export was made from");

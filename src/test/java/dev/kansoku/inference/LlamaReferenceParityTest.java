@@ -109,13 +109,7 @@ class LlamaReferenceParityTest {
     Map<String, Object[]> variants = Map.of("variant", new Object[] {"llama-variant", 7L},
         "mistral", new Object[] {"mistral-variant", 11L}, "qwen2", new Object[] {"qwen2-variant", 13L},
         "llama3", new Object[] {"llama3-variant", 17L}, "mixtral", new Object[] {"mixtral-variant", 19L});
-    Path dir = tmp.resolve(name);
-    Files.createDirectories(dir);
-    try (InputStream in = getClass().getResourceAsStream("/" + variants.get(name)[0] + "/config.json")) {
-      Files.copy(in, dir.resolve("config.json"));
-    }
-    TinyLlamaFactory.writeWeights(dir, (Long) variants.get(name)[1], 0.3);
-    return dir;
+    return TestCheckpoints.write(tmp.resolve(name), (String) variants.get(name)[0], (Long) variants.get(name)[1]);
   }
 
   /** Log-softmax rows (T, V) per sequence, from one padded batch. */

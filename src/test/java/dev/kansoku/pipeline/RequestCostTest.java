@@ -15,13 +15,15 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class RequestCostTest {
+  /** The request columns RequestCost reads. */
+  private static final StructType SCHEMA = new StructType().add("request_id", "string").add("model_id", "string")
+      .add("request_kind", "string").add("context", "string").add("continuation", "string").add("max_new_tokens", "int")
+      .add("task_id", "string").add("example_id", "string");
+
   @Test
   void rangesHaveSimilarCostAndKeepEachModelContiguous() {
     SparkSession spark = SparkSession.builder().master("local[2]").appName("cost").config("spark.ui.enabled", "false").getOrCreate();
     try {
-      StructType schema = new StructType().add("request_id", "string").add("model_id", "string").add("request_kind", "string")
-          .add("context", "string").add("continuation", "string").add("max_new_tokens", "int")
-          .add("task_id", "string").add("example_id", "string");
       List<Row> rows = new ArrayList<>();
       for (String model : List.of("a", "b")) {
         for (int i = 0; i < 60; i++) {
@@ -32,7 +34,7 @@ class RequestCostTest {
         }
       }
       // batch size 1: every request is its own unit, costed alone
-      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4, java.util.Map.of(), 1);
+      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, SCHEMA), 4, java.util.Map.of(), 1);
       // per partition: its estimated cost and the models it holds, in order
       List<String> summary = parts.mapPartitions((MapPartitionsFunction<Row, String>) it -> {
         double cost = 0;
@@ -65,9 +67,6 @@ class RequestCostTest {
   void rangesAreCutBetweenBatchesAndExamples() {
     SparkSession spark = SparkSession.builder().master("local[2]").appName("cost").config("spark.ui.enabled", "false").getOrCreate();
     try {
-      StructType schema = new StructType().add("request_id", "string").add("model_id", "string").add("request_kind", "string")
-          .add("context", "string").add("continuation", "string").add("max_new_tokens", "int")
-          .add("task_id", "string").add("example_id", "string");
       List<Row> rows = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         // 25 questions × 4 choices of growing context length
@@ -77,7 +76,7 @@ class RequestCostTest {
         // long generations: costed per request, each would fill a range on its own
         rows.add(RowFactory.create("gen-" + i, "a", "generate_until", "x".repeat(200 + i), null, 256, "g", "e" + i));
       }
-      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, schema), 4, java.util.Map.of(), 8);
+      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, SCHEMA), 4, java.util.Map.of(), 8);
       List<String> perPartition = parts.mapPartitions((MapPartitionsFunction<Row, String>) it -> {
         int generations = 0;
         java.util.Set<String> questions = new java.util.TreeSet<>();

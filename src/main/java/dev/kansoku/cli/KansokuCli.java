@@ -52,6 +52,7 @@ public final class KansokuCli implements Runnable {
   static Throwable userError(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException
+          || t instanceof dev.kansoku.inference.ModelDoesNotFitException
           || t instanceof dev.kansoku.sandbox.SandboxUnavailableException
           || t instanceof dev.kansoku.pipeline.RunLockedException || t instanceof java.nio.file.NoSuchFileException) {
         return t;

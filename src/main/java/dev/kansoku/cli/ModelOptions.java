@@ -1,7 +1,9 @@
 package dev.kansoku.cli;
 
+import ai.djl.Device;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.inference.DeviceMemory;
 import dev.kansoku.inference.LlamaEngine;
 import dev.kansoku.inference.TinyLlamaFactory;
 import java.nio.file.Files;
@@ -10,12 +12,27 @@ import picocli.CommandLine.Option;
 
 /** Options of the debugging commands that load one model directory. */
 final class ModelOptions {
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec mixee;
+
   @Option(names = "--model", required = true, description = "Model directory (config.json, tokenizer.json, and *.safetensors, model.pt or model.onnx).")
   Path model;
 
   @Option(names = "--format", defaultValue = ModelSpec.FORMAT_HF_LLAMA,
       description = "hf-llama (safetensors), torchscript (model.pt) or onnx (model.onnx) (default: ${DEFAULT-VALUE}).")
   String format;
+
+  @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+  String dtype;
+
+  @Option(names = "--devices", defaultValue = "cpu", split = ",",
+      description = "cpu, or GPU indices (0,1,…): the model loads on the first and is split by layers over the others "
+          + "when it does not fit (default: ${DEFAULT-VALUE}).")
+  java.util.List<String> devices;
+
+  @Option(names = "--device-memory-gib", defaultValue = "0",
+      description = "Memory per device for the split plan, in GiB (0 = as the GPU reports free).")
+  double deviceMemoryGib;
 
   @Option(names = "--max-length", defaultValue = "2048", description = "Longest sequence (default: ${DEFAULT-VALUE}).")
   int maxLength;
@@ -40,6 +57,19 @@ final class ModelOptions {
         }
       }
     }
-    return LlamaEngine.load(dir, format, maxLength, ai.djl.Device.cpu());
+    return LlamaEngine.load(dir, format, dtype, maxLength,
+        new DeviceMemory(deviceMemoryGib, DeviceMemory.DEVICE_REPORTED.weightShare()).budgets(devices()));
+  }
+
+  private java.util.List<Device> devices() {
+    java.util.List<Device> out = new java.util.ArrayList<>();
+    for (String d : devices) {
+      try {
+        out.add(d.trim().equalsIgnoreCase("cpu") ? Device.cpu() : Device.gpu(Integer.parseInt(d.trim())));
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.ParameterException(mixee.commandLine(), "--devices: '" + d + "' is neither cpu nor a GPU index");
+      }
+    }
+    return out;
   }
 }

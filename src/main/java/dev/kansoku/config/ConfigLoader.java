@@ -48,7 +48,9 @@ public final class ConfigLoader {
           .required("parallel-batches", INT)
           .required("commit-every", INT)
           .required("max-length", INT)
-          .required("torch-threads", INT))
+          .required("torch-threads", INT)
+          .required("device-memory-gib", NUMBER)
+          .required("weight-memory-share", NUMBER))
       .section("analysis", true, ConfigSchema.of()
           .required("output-dir", STRING)
           .required("published-scores", STRING)
@@ -301,8 +303,23 @@ public final class ConfigLoader {
         k.getInt("inference.commit-every"),
         k.getInt("inference.max-length"),
         nonNegative(k, "inference.torch-threads"),
+        deviceMemory(k),
         analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))),
         sandbox(k.getConfig("sandbox")));
+  }
+
+  private static dev.kansoku.inference.DeviceMemory deviceMemory(Config k) {
+    double gib = k.getDouble("inference.device-memory-gib");
+    if (gib < 0) {
+      throw new ConfigError(ConfigSchema.where(k.getValue("inference.device-memory-gib").origin(), "configuration"),
+          "kansoku.inference.device-memory-gib", "must be 0 (as the device reports) or a positive size in GiB, got " + gib);
+    }
+    double share = k.getDouble("inference.weight-memory-share");
+    if (share <= 0 || share > 1) {
+      throw new ConfigError(ConfigSchema.where(k.getValue("inference.weight-memory-share").origin(), "configuration"),
+          "kansoku.inference.weight-memory-share", "must be above 0 and at most 1, got " + share);
+    }
+    return new dev.kansoku.inference.DeviceMemory(gib, share);
   }
 
   private static double badRowShare(Config k) {

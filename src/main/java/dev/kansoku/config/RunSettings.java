@@ -25,5 +25,6 @@ public record RunSettings(
     int commitEvery,
     int maxLength,
     int torchThreads,
+    dev.kansoku.inference.DeviceMemory deviceMemory,
     AnalysisSettings analysis,
     dev.kansoku.sandbox.SandboxSettings sandbox) implements Serializable {}

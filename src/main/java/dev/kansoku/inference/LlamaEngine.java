@@ -67,12 +67,22 @@ public final class LlamaEngine implements CausalLanguageModel {
    *     been made in it (its cache inputs are created in it)
    */
   public static LlamaEngine load(Path dir, String format, String dtype, int maxLength, ai.djl.Device device) throws IOException {
+    return load(dir, format, dtype, maxLength, List.of(new LayerSplit.DeviceBudget(device, Long.MAX_VALUE)));
+  }
+
+  /**
+   * As {@link #load(Path, String, String, int, ai.djl.Device)} on the first of {@code devices}; a Hugging Face
+   * checkpoint that does not fit the first device's weight budget is split by layers over the others
+   * ({@link LayerSplit}, logged). Exports are single graphs and always load on the first device.
+   */
+  public static LlamaEngine load(Path dir, String format, String dtype, int maxLength, List<LayerSplit.DeviceBudget> devices)
+      throws IOException {
     DataType computeType = computeType(dir, dtype);
-    NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+    NDManager manager = NDManager.newBaseManager(devices.get(0).device(), "PyTorch");
     DecoderStack model = null;
     try {
       model = switch (format) {
-        case ModelSpec.FORMAT_HF_LLAMA -> LlamaModel.load(dir, manager, computeType);
+        case ModelSpec.FORMAT_HF_LLAMA -> LlamaModel.load(dir, manager, computeType, devices);
         case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager, computeType);
         case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager, computeType);
         default -> throw new ModelFormatException(dir, "format", "unsupported model format '" + format + "' (supported: "

@@ -30,6 +30,7 @@ import java.util.Map;
  * {@link ai.djl.ndarray.NDScope} opened by the caller, which frees the intermediate arrays.
  */
 public final class LlamaModel implements DecoderStack {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LlamaModel.class);
   private final LlamaConfig config;
   private final NDManager weightsManager;
   private final NDArray embed;
@@ -38,6 +39,10 @@ public final class LlamaModel implements DecoderStack {
   private final NDArray invFreq;
   private final List<Layer> layers;
   private final DataType dtype;
+  private final LayerSplit split;
+  /** The manager of each shard (the first is {@link #weightsManager}); arrays entering a shard are attached to it. */
+  private final List<NDManager> shardManagers;
+  private final int[] shardOfLayer;
 
   /** One decoder layer; a dense MLP (wGate, wUp, wDown) or, for Mixtral, a router and experts. */
   private record Layer(NDArray inputNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo,
@@ -48,8 +53,15 @@ public final class LlamaModel implements DecoderStack {
   private record Expert(NDArray w1, NDArray w3, NDArray w2) {}
 
   private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray lmHead,
-                     NDArray finalNorm, NDArray invFreq, List<Layer> layers, DataType dtype) {
+                     NDArray finalNorm, NDArray invFreq, List<Layer> layers, DataType dtype,
+                     LayerSplit split, List<NDManager> shardManagers) {
     this.dtype = dtype;
+    this.split = split;
+    this.shardManagers = shardManagers;
+    this.shardOfLayer = new int[layers.size()];
+    for (int i = 0; i < layers.size(); i++) {
+      shardOfLayer[i] = split.shardOf(i);
+    }
     this.config = config;
     this.weightsManager = weightsManager;
     this.embed = embed;
@@ -66,13 +78,29 @@ public final class LlamaModel implements DecoderStack {
 
   /** As {@link #load(Path, NDManager)}, with weights and activations in {@code dtype} (FLOAT32, BFLOAT16, FLOAT16). */
   public static LlamaModel load(Path dir, NDManager parent, DataType dtype) throws IOException {
+    return load(dir, parent, dtype, List.of());
+  }
+
+  /**
+   * As {@link #load(Path, NDManager, DataType)}, split by layers over {@code budgets} when there are several and the
+   * model does not fit the first ({@link LayerSplit#plan}); {@code parent} must be on the first budget's device. With
+   * no budget or one, everything goes on {@code parent}'s device.
+   */
+  public static LlamaModel load(Path dir, NDManager parent, DataType dtype, List<LayerSplit.DeviceBudget> budgets) throws IOException {
     if (dtype != DataType.FLOAT32 && dtype != DataType.BFLOAT16 && dtype != DataType.FLOAT16) {
       throw new IllegalArgumentException("compute dtype must be float32, bfloat16 or float16, not " + dtype);
     }
     LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
+    LayerSplit split = budgets.size() > 1
+        ? LayerSplit.plan(config, dtype, budgets)
+        : LayerSplit.single(parent.getDevice(), config, dtype);
     Map<String, SafetensorsFile> index = indexTensors(dir);
     NDManager m = parent.newSubManager();
     try {
+      List<NDManager> shardManagers = new ArrayList<>();
+      for (LayerSplit.Shard shard : split.shards()) {
+        shardManagers.add(shardManagers.isEmpty() ? m : m.newSubManager(shard.device()));
+      }
       WeightLoader w = new WeightLoader(index, m, dtype);
       int d = config.hiddenSize();
       int qDim = config.numHeads() * config.headDim();
@@ -83,6 +111,7 @@ public final class LlamaModel implements DecoderStack {
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
         String p = "model.layers." + i + ".";
+        w = new WeightLoader(index, shardManagers.get(split.shardOf(i)), dtype);
         boolean moe = config.isMixtureOfExperts();
         NDArray router = null;
         List<Expert> experts = null;
@@ -110,8 +139,11 @@ public final class LlamaModel implements DecoderStack {
             config.attentionBias() ? w.load(p + "self_attn.v_proj.bias", kvDim) : null,
             router, experts));
       }
-      NDArray norm = w.load("model.norm.weight", d);
-      return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers, dtype);
+      NDArray norm = new WeightLoader(index, m, dtype).load("model.norm.weight", d);
+      if (split.isSplit()) {
+        LOG.info("{} split by layers over {} devices: {}", dir, split.shards().size(), split.describe());
+      }
+      return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers, dtype, split, List.copyOf(shardManagers));
     } catch (RuntimeException | IOException e) {
       m.close();
       throw e;
@@ -192,6 +224,16 @@ public final class LlamaModel implements DecoderStack {
     }
   }
 
+  /** Which device runs which layers (one shard unless the model was split). */
+  public LayerSplit split() {
+    return split;
+  }
+
+  /** The manager of a shard: its weights, and the arrays computed on its device during a pass. */
+  NDManager shardManager(int shard) {
+    return shardManagers.get(shard);
+  }
+
   /** The dtype weights, activations and the KV cache are held in. */
   public DataType dtype() {
     return dtype;
@@ -232,14 +274,42 @@ public final class LlamaModel implements DecoderStack {
     NDArray x = ids.getNDArrayInternal().embedding(ids, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     NDArray[] rope = rotaryTables(positions);
     NDArray attnBias = attentionBias(mask, b, t, past, config.slidingWindow());
+    NDArray cos = rope[0];
+    NDArray sin = rope[1];
+    NDArray bias = attnBias;
+    int shard = 0;
     for (int i = 0; i < layers.size(); i++) {
+      if (shardOfLayer[i] != shard) {
+        // crossing to the next device: the hidden states and this pass's rotary tables and mask go with them
+        shard = shardOfLayer[i];
+        NDManager there = shardManagers.get(shard);
+        x = onShard(x, there);
+        cos = onShard(rope[0], there);
+        sin = onShard(rope[1], there);
+        bias = onShard(attnBias, there);
+      }
       Layer layer = layers.get(i);
       NDArray h = rmsNorm(x, layer.inputNorm());
-      x = x.add(attention(h, layer, rope[0], rope[1], attnBias, b, t, cache, i));
+      x = x.add(attention(h, layer, cos, sin, bias, b, t, cache, i));
       NDArray h2 = rmsNorm(x, layer.postNorm());
       x = x.add(layer.router() == null ? swiGlu(h2, layer.wGate(), layer.wUp(), layer.wDown()) : mixtureOfExperts(h2, layer));
     }
+    if (shard != 0) {
+      // back to the first device, where the final norm and the LM head live and the engine reads its rows
+      x = onShard(x, shardManagers.get(0));
+    }
     return rmsNorm(x, finalNorm);
+  }
+
+  /**
+   * A copy of {@code x} on the shard's device, attached to the shard's manager, so that the operations that follow
+   * (whose results join their input's manager) and the KV cache entries they make stay on that device. Always a copy,
+   * even between two shards on one device, so the path is the same wherever the shards are.
+   */
+  private static NDArray onShard(NDArray x, NDManager shard) {
+    NDArray moved = x.toDevice(shard.getDevice(), true);
+    moved.attach(shard);
+    return moved;
   }
 
   private static NDArray swiGlu(NDArray h, NDArray gate, NDArray up, NDArray down) {

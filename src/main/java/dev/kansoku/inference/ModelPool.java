@@ -3,6 +3,7 @@ package dev.kansoku.inference;
 import ai.djl.Device;
 import dev.kansoku.config.ModelSpec;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +43,8 @@ public final class ModelPool {
     }
 
     /** Whether this lease holds the model that {@link #lease} would give for these arguments. */
-    public boolean serves(ModelSpec spec, int maxLength, Device device) {
-      return !closed && key.equals(key(spec, maxLength, device));
+    public boolean serves(ModelSpec spec, int maxLength, List<Device> devices) {
+      return !closed && key.equals(key(spec, maxLength, devices));
     }
 
     @Override
@@ -58,14 +59,21 @@ public final class ModelPool {
     }
   }
 
+  /** As {@link #lease(ModelSpec, int, int, List, DeviceMemory)} on one device. */
+  public static Lease lease(ModelSpec spec, int maxLength, int torchThreads, Device device) {
+    return lease(spec, maxLength, torchThreads, List.of(device), DeviceMemory.DEVICE_REPORTED);
+  }
+
   /**
-   * The model on {@code device} (the GPU Spark assigned to the task, or the CPU), loaded once per executor JVM
-   * and kept until another model or device is asked for and no lease is open.
+   * The model on {@code devices} (the GPUs Spark assigned to the task, or the CPU), loaded once per executor JVM
+   * and kept until another model or device set is asked for and no lease is open. A checkpoint too large for the
+   * first device is split by layers over the others, within {@code memory}'s weight budgets.
    *
    * @param torchThreads PyTorch intra-op threads (0 = PyTorch's default); read once, when the engine starts
    */
-  public static synchronized Lease lease(ModelSpec spec, int maxLength, int torchThreads, Device device) {
-    String key = key(spec, maxLength, device);
+  public static synchronized Lease lease(ModelSpec spec, int maxLength, int torchThreads, List<Device> devices,
+                                         DeviceMemory memory) {
+    String key = key(spec, maxLength, devices);
     while (!key.equals(loadedKey) && openLeases > 0) {
       awaitChange();
     }
@@ -80,13 +88,14 @@ public final class ModelPool {
         if (spec.generatedWeights()) {
           TinyLlamaFactory.ensureWeights(Path.of(spec.path()));
         }
-        loaded = LlamaEngine.load(Path.of(spec.path()), spec.format(), spec.dtype(), Math.min(maxLength, spec.contextLength()), device);
+        loaded = LlamaEngine.load(Path.of(spec.path()), spec.format(), spec.dtype(), Math.min(maxLength, spec.contextLength()),
+            memory.budgets(devices));
       } catch (Exception e) {
         throw new ModelLoadException(spec.id(), e);
       }
       loadedKey = key;
       loads++;
-      LOG.info("loaded model {} from {} on {} in {} ms", spec.id(), spec.path(), device, (System.nanoTime() - t0) / 1_000_000);
+      LOG.info("loaded model {} from {} on {} in {} ms", spec.id(), spec.path(), devices, (System.nanoTime() - t0) / 1_000_000);
     }
     openLeases++;
     return new Lease(loaded, key);
@@ -123,7 +132,7 @@ public final class ModelPool {
     }
   }
 
-  private static String key(ModelSpec spec, int maxLength, Device device) {
-    return spec.id() + "@" + spec.resultRevision() + "/" + spec.format() + "#" + maxLength + "@" + device;
+  private static String key(ModelSpec spec, int maxLength, List<Device> devices) {
+    return spec.id() + "@" + spec.resultRevision() + "/" + spec.format() + "#" + maxLength + "@" + devices;
   }
 }

@@ -135,10 +135,10 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     private ModelPool.Lease lease;
 
     CausalLanguageModel model(ModelSpec spec) {
-      Device device = TaskDevices.assigned();
-      if (lease == null || !lease.serves(spec, settings.maxLength(), device)) {
+      List<Device> devices = TaskDevices.assigned();
+      if (lease == null || !lease.serves(spec, settings.maxLength(), devices)) {
         close();
-        lease = ModelPool.lease(spec, settings.maxLength(), torchThreads(), device);
+        lease = ModelPool.lease(spec, settings.maxLength(), torchThreads(), devices, settings.deviceMemory());
       }
       return lease.model();
     }

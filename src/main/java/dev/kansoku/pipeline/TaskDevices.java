@@ -1,36 +1,43 @@
 package dev.kansoku.pipeline;
 
 import ai.djl.Device;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
 /**
- * The device an inference task runs on: the first GPU address Spark's resource scheduler assigned to the task
+ * The devices an inference task runs on: the GPU addresses Spark's resource scheduler assigned to the task
  * ({@code spark.task.resource.gpu.amount}, addresses from the executor's discovery script), or the CPU when
- * the task has no GPU (local mode, CPU clusters).
+ * the task has no GPU (local mode, CPU clusters). The model loads on the first; a model too large for it is split
+ * by layers over the others (a task given all of an executor's GPUs).
  */
 final class TaskDevices {
   private TaskDevices() {}
 
-  static Device assigned() {
+  static List<Device> assigned() {
     TaskContext context = TaskContext.get();
     if (context == null) {
-      return Device.cpu();
+      return List.of(Device.cpu());
     }
     scala.Option<ResourceInformation> gpu = context.resources().get("gpu");
-    return gpu.isDefined() ? fromAddresses(gpu.get().addresses()) : Device.cpu();
+    return gpu.isDefined() ? fromAddresses(gpu.get().addresses()) : List.of(Device.cpu());
   }
 
-  /** Spark reports GPU addresses as strings ("0", "1", …): the first becomes {@code Device.gpu(n)}. */
-  static Device fromAddresses(String[] addresses) {
+  /** Spark reports GPU addresses as strings ("0", "1", …): each becomes {@code Device.gpu(n)}, in Spark's order. */
+  static List<Device> fromAddresses(String[] addresses) {
     if (addresses == null || addresses.length == 0) {
-      return Device.cpu();
+      return List.of(Device.cpu());
     }
-    try {
-      return Device.gpu(Integer.parseInt(addresses[0].trim()));
-    } catch (NumberFormatException e) {
-      throw new IllegalStateException("Spark assigned GPU address '" + addresses[0] + "', which is not a device index;"
-          + " the discovery script must print indices as nvidia-smi numbers them", e);
+    List<Device> devices = new ArrayList<>();
+    for (String address : addresses) {
+      try {
+        devices.add(Device.gpu(Integer.parseInt(address.trim())));
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException("Spark assigned GPU address '" + address + "', which is not a device index;"
+            + " the discovery script must print indices as nvidia-smi numbers them", e);
+      }
     }
+    return List.copyOf(devices);
   }
 }

@@ -80,6 +80,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void deviceMemorySettingsAreChecked() {
+    assertEquals(new dev.kansoku.inference.DeviceMemory(40, 0.9), new ConfigLoader(TestPaths.CONF).load(null,
+        Map.of("kansoku.inference.device-memory-gib", "40", "kansoku.inference.weight-memory-share", "0.9")).settings().deviceMemory());
+    ConfigError share = assertThrows(ConfigError.class,
+        () -> new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.inference.weight-memory-share", "1.5")));
+    assertTrue(share.getMessage().contains("kansoku.inference.weight-memory-share: must be above 0 and at most 1"), share.getMessage());
+    ConfigError gib = assertThrows(ConfigError.class,
+        () -> new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.inference.device-memory-gib", "-2")));
+    assertTrue(gib.getMessage().contains("kansoku.inference.device-memory-gib"), gib.getMessage());
+  }
+
+  @Test
   void missingModelDirectoryNamesFileAndKey() throws IOException {
     Path conf = copyConf();
     Path model = conf.resolve("models/kansoku-tiny-llama.conf");

@@ -46,8 +46,8 @@ class ModelPoolTest {
     third.close();
     // a lease closed from another thread counts (Spark's completion listener may run anywhere)
     ModelPool.Lease onB = other.get(60, TimeUnit.SECONDS);
-    assertTrue(onB.serves(b, 128, Device.cpu()));
-    assertFalse(onB.serves(a, 128, Device.cpu()));
+    assertTrue(onB.serves(b, 128, java.util.List.of(Device.cpu())));
+    assertFalse(onB.serves(a, 128, java.util.List.of(Device.cpu())));
     assertEquals(loads + 2, ModelPool.loads());
     first.close(); // closing twice changes nothing
     onB.close();

@@ -33,8 +33,20 @@ class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       dev.kansoku.inference.InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir,
-          spec.commandLine().getOut());
+          gsm8kPrompt(), spec.commandLine().getOut());
       return 0;
+    }
+  }
+
+  /** The first GSM8K request of the suite's task file (4-shot, lm-eval format) on the bundled sample; null if unavailable. */
+  private static String gsm8kPrompt() {
+    try {
+      dev.kansoku.config.ConfigLoader loader = new dev.kansoku.config.ConfigLoader(java.nio.file.Path.of("conf"));
+      dev.kansoku.config.TaskSpec task = loader.task(java.nio.file.Path.of("conf/tasks/gsm8k.conf"));
+      return dev.kansoku.task.TaskPlan.build(task, 1).requests().get(0).context();
+    } catch (Exception e) {
+      System.err.println("bench inference: no GSM8K prompt (" + e.getMessage() + "); the few-shot generation figure is skipped");
+      return null;
     }
   }
 
@@ -91,6 +103,10 @@ class BenchCommand implements Runnable {
         "work directory) instead of the first configured model; pair it with --suite pipeline-bench-50m."})
     boolean benchModel;
 
+    @Option(names = "--baseline-threads", defaultValue = "0", description = {"PyTorch threads of the engine-alone baseline: 0 runs it",
+        "twice, with the job's threads per task and with every core, and takes the faster (default: ${DEFAULT-VALUE})."})
+    int baselineThreads;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -105,7 +121,7 @@ class BenchCommand implements Runnable {
         java.util.Map<String, String> planner = new java.util.LinkedHashMap<>(o);
         planner.put("kansoku.suite", plannerSuite);
         dev.kansoku.pipeline.PipelineBenchmark.run(spark, new dev.kansoku.config.ConfigLoader(config.confDir), o, planner,
-            plannerModels, model, workDir.toAbsolutePath(), spec.commandLine().getOut());
+            plannerModels, model, baselineThreads, workDir.toAbsolutePath(), spec.commandLine().getOut());
         return 0;
       });
     }

@@ -50,7 +50,8 @@ public final class ConfigLoader {
           .required("max-length", INT)
           .required("torch-threads", INT)
           .required("device-memory-gib", NUMBER)
-          .required("weight-memory-share", NUMBER))
+          .required("weight-memory-share", NUMBER)
+          .required("progress-seconds", INT))
       .section("analysis", true, ConfigSchema.of()
           .required("output-dir", STRING)
           .required("published-scores", STRING)
@@ -304,6 +305,7 @@ public final class ConfigLoader {
         k.getInt("inference.max-length"),
         nonNegative(k, "inference.torch-threads"),
         deviceMemory(k),
+        nonNegative(k, "inference.progress-seconds"),
         analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))),
         sandbox(k.getConfig("sandbox")));
   }

@@ -26,5 +26,6 @@ public record RunSettings(
     int maxLength,
     int torchThreads,
     dev.kansoku.inference.DeviceMemory deviceMemory,
+    int progressSeconds,
     AnalysisSettings analysis,
     dev.kansoku.sandbox.SandboxSettings sandbox) implements Serializable {}

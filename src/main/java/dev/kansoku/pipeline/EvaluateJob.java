@@ -142,6 +142,42 @@ public final class EvaluateJob {
     long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
     int chunks = (int) Math.max(1, (missingCount + run.settings().commitEvery() - 1) / run.settings().commitEvery());
     ProgressTracker progress = ProgressTracker.start(spark, store, runId, plannedByTask, missingByTask);
+    progress.chunks(chunks);
+    // between commits, running tasks' counts arrive with executor heartbeats: a run line every progress-seconds
+    LiveProgress live = new LiveProgress(computed);
+    spark.sparkContext().addSparkListener(live);
+    java.util.concurrent.ScheduledExecutorService ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "kansoku-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    int every = run.settings().progressSeconds();
+    if (every > 0) {
+      ticker.scheduleAtFixedRate(() -> progress.computing(computed.value() + live.inFlight()), every, every, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    long failed;
+    try {
+      failed = inferChunks(chunks, partitions, models, missing, progress, forwardPasses, computed, errorRows);
+    } finally {
+      stop(ticker);
+      spark.sparkContext().removeSparkListener(live);
+    }
+    // after the timer stopped, so that no late tick marks the finished run as running again
+    progress.finish();
+    return failed;
+  }
+
+  private static void stop(java.util.concurrent.ExecutorService ticker) {
+    ticker.shutdownNow();
+    try {
+      ticker.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private long inferChunks(int chunks, int partitions, Map<String, ModelSpec> models, Dataset<Row> missing, ProgressTracker progress,
+                           LongAccumulator forwardPasses, LongAccumulator computed, List<Row> errorRows) {
     long failedCount = 0;
     for (int c = 0; c < chunks; c++) {
       // a request's chunk is a hash of its example: stable across re-runs, balanced across models and tasks, and
@@ -168,7 +204,6 @@ public final class EvaluateJob {
       failedCount += failures.size();
       progress.chunkCommitted(c + 1, chunks);
     }
-    progress.finish();
     return failedCount;
   }
 

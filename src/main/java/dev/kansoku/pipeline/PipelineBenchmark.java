@@ -31,7 +31,7 @@ public final class PipelineBenchmark {
   private PipelineBenchmark() {}
 
   public static void run(SparkSession spark, ConfigLoader loader, Map<String, String> overrides, Map<String, String> plannerOverrides,
-                         int plannerModels, ModelSpec benchModel, Path workDir, PrintWriter out) throws Exception {
+                         int plannerModels, ModelSpec benchModel, int baselineThreads, Path workDir, PrintWriter out) throws Exception {
     ResolvedRun run = withModel(loader.load(null, overrides), benchModel);
     ModelSpec model = run.models().get(0);
     out.printf("pipeline benchmark: %s, %d cores, suite %s, limit %d, batch %d, model %s%n", spark.sparkContext().master(),
@@ -60,15 +60,21 @@ public final class PipelineBenchmark {
     // (a's denominator) the engine alone: same requests, sorted and batched as the inference stage does, once
     // with the job's PyTorch threads per call and once with every core given to the single caller; the
     // faster of the two is the baseline (what running the engine without Spark would give on this machine)
+    // (--baseline-threads N measures only a caller with N threads: on 2 cores the one-thread caller was never the
+    // faster, and a long run need not pay for it)
     int jobThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    int cores = baselineThreads > 0 ? baselineThreads : Runtime.getRuntime().availableProcessors();
+    if (baselineThreads > 0) {
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(baselineThreads);
+    }
     Direct direct = direct(model, run, requests);
-    int cores = Runtime.getRuntime().availableProcessors();
     Direct directAllCores = direct;
-    if (cores != jobThreads) {
+    if (baselineThreads == 0 && cores != jobThreads) {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
       directAllCores = direct(model, run, requests);
-      ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
     }
+    int baselineCallerThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
     Direct baseline = direct.seconds() <= directAllCores.seconds() ? direct : directAllCores;
     out.printf("(a) %d requests: whole Spark job %.1f s (%.1f req/s, incl. planning, scoring, Parquet)%n",
         first.computed(), jobSeconds, first.computed() / jobSeconds);
@@ -80,7 +86,7 @@ public final class PipelineBenchmark {
     out.printf("    inside the job: %.0f batches (mean %.2f requests), batches' compute %.1f s summed over task slots%n",
         batches, inJob.getLong(2) / batches, batchSeconds);
     out.printf("    engine alone, one caller: %d PyTorch thread(s) %.1f s (%.1f req/s, %d batches, mean %.2f requests)",
-        jobThreads, direct.seconds(), requests.size() / direct.seconds(), direct.batches(), requests.size() / (double) direct.batches());
+        baselineThreads > 0 ? baselineCallerThreads : jobThreads, direct.seconds(), requests.size() / direct.seconds(), direct.batches(), requests.size() / (double) direct.batches());
     if (directAllCores != direct) {
       out.printf("; %d threads %.1f s (%.1f req/s)", cores, directAllCores.seconds(), requests.size() / directAllCores.seconds());
     }

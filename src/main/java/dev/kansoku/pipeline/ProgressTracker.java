@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Driver-side progress of the inference stage: after every committed chunk, one log line per model × task
  * (requests done / total) and one for the run (tokens/s, ETA), and the same figures in
- * {@code <results-dir>/progress.json}, which a scheduler can poll. The file is replaced atomically (written
+ * {@code <results-dir>/progress.json}, which a scheduler can poll. Between commits, {@link #computing} adds a run
+ * line and refreshes the file every {@code inference.progress-seconds} with the requests that running tasks have
+ * computed (from executor heartbeats, {@link LiveProgress}). The file is replaced atomically (written
  * beside it, then renamed over it), so a reader never sees a half-written file.
  */
 final class ProgressTracker {
@@ -41,6 +43,8 @@ final class ProgressTracker {
   private final long startNanos = System.nanoTime();
   private final long missingAtStart;
   private long computedThisRun;
+  /** Requests computed in the current chunk and not yet counted from its staged rows (live, from heartbeats). */
+  private long computing;
   private long tokensThisRun;
   private int chunksDone;
   private int chunksTotal;
@@ -67,7 +71,7 @@ final class ProgressTracker {
    * Counts a computed (staged, not yet committed) chunk: requests and tokens per model × task, in one small
    * aggregation over the staged rows. Returns how many of its requests failed.
    */
-  long chunkComputed(Dataset<Row> fresh) {
+  synchronized long chunkComputed(Dataset<Row> fresh) {
     long failed = 0;
     for (Row r : fresh.groupBy("model_id", "task_id")
         .agg(count(lit(1)), sum(coalesce(col("context_tokens"), lit(0)).plus(coalesce(col("continuation_tokens"), lit(0)))),
@@ -82,11 +86,30 @@ final class ProgressTracker {
       tokensThisRun += r.isNullAt(3) ? 0 : r.getLong(3);
       failed += errors;
     }
+    computing = 0;
     return failed;
   }
 
+  /**
+   * Reports requests computed so far in this run while a chunk runs ({@code liveComputed}: the accumulator plus
+   * running tasks' heartbeat values): a run log line and progress.json's {@code computing}. Called from a timer
+   * thread, hence synchronized with the chunk updates.
+   */
+  synchronized void computing(long liveComputed) {
+    computing = Math.max(0, Math.min(liveComputed, missingAtStart) - computedThisRun);
+    LOG.info("progress run {}: chunk {}/{} running, {} of {} missing requests computed ({} in the running chunk), {} requests/s, ETA {}",
+        runId, chunksDone + 1, chunksTotal, computedThisRun + computing, missingAtStart, computing,
+        String.format(java.util.Locale.ROOT, "%.1f", (computedThisRun + computing) / Math.max(seconds(), 1e-9)), formatEta(etaSeconds()));
+    write("running");
+  }
+
+  /** The chunk count, known before the first chunk runs (for the live lines). */
+  synchronized void chunks(int chunks) {
+    chunksTotal = chunks;
+  }
+
   /** Reports the run after a chunk's responses were committed: log lines and progress.json. */
-  void chunkCommitted(int chunk, int chunks) {
+  synchronized void chunkCommitted(int chunk, int chunks) {
     chunksDone = chunk;
     chunksTotal = chunks;
     for (Map.Entry<String, long[]> e : doneTotal.entrySet()) {
@@ -97,7 +120,8 @@ final class ProgressTracker {
     write("running");
   }
 
-  void finish() {
+  synchronized void finish() {
+    computing = 0;
     write("finished");
   }
 
@@ -109,12 +133,13 @@ final class ProgressTracker {
     return seconds() > 0 ? tokensThisRun / seconds() : 0;
   }
 
-  /** Remaining requests at this run's request rate; null before the first chunk. */
+  /** Remaining requests at this run's request rate (committed and live); null before anything was computed. */
   private Double etaSeconds() {
-    if (computedThisRun == 0) {
+    long done = computedThisRun + computing;
+    if (done == 0) {
       return null;
     }
-    return (missingAtStart - computedThisRun) * seconds() / computedThisRun;
+    return (missingAtStart - done) * seconds() / done;
   }
 
   private static String formatEta(Double s) {
@@ -130,6 +155,7 @@ final class ProgressTracker {
     root.put("chunks_total", chunksTotal);
     root.put("missing_at_start", missingAtStart);
     root.put("computed", computedThisRun);
+    root.put("computing", computing);
     root.put("tokens_per_second", tokensPerSecond());
     Double eta = etaSeconds();
     if (eta == null) {

@@ -67,6 +67,8 @@ class ClusterFaultTest {
         "kansoku.spark.partitions", "6",
         "kansoku.inference.batch-size", "2",
         "kansoku.inference.torch-threads", "1",
+        // live progress lines every second: progress.json is rewritten between commits too, and must stay valid
+        "kansoku.inference.progress-seconds", "1",
         "kansoku.spark.settings", "{\"spark.ui.enabled\" = \"false\", \"spark.driver.host\" = \"127.0.0.1\", "
             + "\"spark.executor.memory\" = \"900m\", \"spark.executor.extraJavaOptions\" = \"-Dai.djl.offline=true -Dai.djl.default_engine=PyTorch\"}");
   }

@@ -34,7 +34,10 @@ import org.apache.spark.sql.types.StructType;
  *       layer) — negligible for a 7B model at 2k tokens (≈ 4 %), dominant for a tiny one at 1k;
  *   <li>each scored continuation token adds the LM head, h = 2·vocab·hidden / (layers · linear FLOPs);
  *   <li>each generated token is a decoding step: {@link #DECODE_FACTOR} units (a step reads every weight for
- *       one row, memory-bound), plus its attention over the prompt and the LM head.
+ *       one row, memory-bound), plus, per row, its own pass through the linear layers (1), its attention over the
+ *       prompt and the LM head;
+ *   <li>a context shared by several requests of one example (the choices of a question) is computed once by the
+ *       engine's prefix reuse, so each of those requests carries its share of it.
  * </ul>
  * Token counts are estimated as characters / {@link #CHARS_PER_TOKEN}. Requests are ordered by (model, kind,
  * prompt length, example) — so a partition holds one model's requests back to back and batches are length-sorted — and
@@ -90,8 +93,12 @@ final class RequestCost {
     // per request: its prompt, and per new token its attention over the prompt and the LM head; the decoding
     // steps themselves are the batch's (below)
     Column generationCost = promptCost.plus(head).plus(newTokens.multiply(
-        prompt.plus(newTokens.divide(2)).multiply(attn).multiply(2).plus(head)));
-    Column scoringCost = promptCost.plus(length(col("continuation")).divide(CHARS_PER_TOKEN).plus(1).multiply(head));
+        prompt.plus(newTokens.divide(2)).multiply(attn).multiply(2).plus(head).plus(1)));
+    // a context is computed once per example however many choices share it (costing it per choice made 4-choice
+    // tasks look 4× dearer than they run, and a bench chunk's generation — 58 % of its time — was costed at < 13 %
+    // and sat in one straggling range); per-choice contexts (partial evaluation) are each their own
+    Column sharing = count(lit(1)).over(Window.partitionBy(col("_unit"), org.apache.spark.sql.functions.xxhash64(col("context"))));
+    Column scoringCost = promptCost.divide(sharing).plus(length(col("continuation")).divide(CHARS_PER_TOKEN).plus(1).multiply(head));
     // the order the partitions are sorted in (see the end); generation units are runs of batchSize in it
     Column[] order = {col("model_id"), col("request_kind"), col("_len"), col("task_id"), col("example_id"), col("request_id")};
     Column rank = row_number().over(Window.partitionBy(col("model_id"), col("request_kind"))

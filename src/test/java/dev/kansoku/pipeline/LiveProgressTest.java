@@ -45,6 +45,7 @@ class LiveProgressTest {
     } finally {
       RELEASE.countDown();
       spark.sparkContext().removeSparkListener(live);
+      spark.stop();
     }
   }
 

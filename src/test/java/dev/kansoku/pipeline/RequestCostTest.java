@@ -107,4 +107,37 @@ class RequestCostTest {
       spark.stop();
     }
   }
+
+  /**
+   * A context shared by the choices of a question is computed once (prefix reuse), so it is costed once: 16
+   * questions whose 4 choices share a 1,000-token context (16k units) weigh less than 8 questions whose choices have 4
+   * different 1,100-token contexts (partial evaluation: 35k units), and the cut between two ranges falls inside the
+   * second task. Costed per choice (64k units), the first task alone would be more than half and be cut itself.
+   */
+  @Test
+  void aSharedContextIsCostedOnce() {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("cost").config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      List<Row> rows = new ArrayList<>();
+      for (int q = 0; q < 16; q++) {
+        String shared = String.format("q%02d ", q) + "x".repeat(2996);
+        for (int c = 0; c < 4; c++) {
+          rows.add(RowFactory.create("shared-" + q + "-" + c, "m", "loglikelihood", shared, " choice " + c, 0, "a-shared", "q" + q));
+          if (q < 8) {
+            String own = "c" + c + " " + "y".repeat(3294) + String.format("%02d", q);
+            rows.add(RowFactory.create("own-" + q + "-" + c, "m", "loglikelihood", own, " rest", 0, "b-own", "q" + q));
+          }
+        }
+      }
+      Dataset<Row> parts = RequestCost.partition(spark.createDataFrame(rows, SCHEMA), 2, java.util.Map.of(), 8);
+      List<String> tasksPerRange = parts.mapPartitions((MapPartitionsFunction<Row, String>) it -> {
+        java.util.Set<String> tasks = new java.util.TreeSet<>();
+        it.forEachRemaining(r -> tasks.add(r.getAs("task_id")));
+        return List.of(String.join(",", tasks)).iterator();
+      }, Encoders.STRING()).collectAsList();
+      assertEquals(List.of("a-shared,b-own", "b-own"), tasksPerRange);
+    } finally {
+      spark.stop();
+    }
+  }
 }

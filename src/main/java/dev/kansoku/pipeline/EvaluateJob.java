@@ -141,8 +141,7 @@ public final class EvaluateJob {
     run.models().forEach(m -> models.put(m.id(), m));
     long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
     int chunks = (int) Math.max(1, (missingCount + run.settings().commitEvery() - 1) / run.settings().commitEvery());
-    ProgressTracker progress = ProgressTracker.start(spark, store, runId, plannedByTask, missingByTask);
-    progress.chunks(chunks);
+    ProgressTracker progress = ProgressTracker.start(spark, store, runId, plannedByTask, missingByTask, chunks);
     // between commits, running tasks' counts arrive with executor heartbeats: a run line every progress-seconds
     LiveProgress live = new LiveProgress(computed);
     spark.sparkContext().addSparkListener(live);
@@ -202,7 +201,7 @@ public final class EvaluateJob {
         errorRows.add(errorRow("infer", null, null, f.getString(0), f.getString(1), f.getString(2), f.getString(3)));
       }
       failedCount += failures.size();
-      progress.chunkCommitted(c + 1, chunks);
+      progress.chunkCommitted(c + 1);
     }
     return failedCount;
   }

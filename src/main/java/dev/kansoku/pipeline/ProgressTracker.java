@@ -47,9 +47,10 @@ final class ProgressTracker {
   private long computing;
   private long tokensThisRun;
   private int chunksDone;
-  private int chunksTotal;
+  private final int chunksTotal;
 
-  private ProgressTracker(SparkSession spark, String file, String runId, long missingAtStart) {
+  private ProgressTracker(SparkSession spark, String file, String runId, long missingAtStart, int chunksTotal) {
+    this.chunksTotal = chunksTotal;
     this.spark = spark;
     this.file = file;
     this.runId = runId;
@@ -57,10 +58,12 @@ final class ProgressTracker {
   }
 
   /** @param plannedBy requests planned per {@link #key(String, String)} of model and task
-   * @param missingBy requests still to compute per {@link #key(String, String)} of model and task */
-  static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Map<String, Long> plannedBy, Map<String, Long> missingBy) {
+   * @param missingBy requests still to compute per {@link #key(String, String)} of model and task
+   * @param chunks commit chunks the run will compute */
+  static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Map<String, Long> plannedBy, Map<String, Long> missingBy,
+                               int chunks) {
     long missingTotal = missingBy.values().stream().mapToLong(Long::longValue).sum();
-    ProgressTracker t = new ProgressTracker(spark, store.path("progress.json"), runId, missingTotal);
+    ProgressTracker t = new ProgressTracker(spark, store.path("progress.json"), runId, missingTotal, chunks);
     plannedBy.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
         t.doneTotal.put(e.getKey(), new long[] {e.getValue() - missingBy.getOrDefault(e.getKey(), 0L), e.getValue()}));
     t.write("running");
@@ -103,19 +106,13 @@ final class ProgressTracker {
     write("running");
   }
 
-  /** The chunk count, known before the first chunk runs (for the live lines). */
-  synchronized void chunks(int chunks) {
-    chunksTotal = chunks;
-  }
-
   /** Reports the run after a chunk's responses were committed: log lines and progress.json. */
-  synchronized void chunkCommitted(int chunk, int chunks) {
+  synchronized void chunkCommitted(int chunk) {
     chunksDone = chunk;
-    chunksTotal = chunks;
     for (Map.Entry<String, long[]> e : doneTotal.entrySet()) {
       LOG.info("progress {}: {}/{} requests", e.getKey().replace('\u0000', '/'), e.getValue()[0], e.getValue()[1]);
     }
-    LOG.info("progress run {}: chunk {}/{}, {} of {} missing requests computed, {} tokens/s, ETA {}", runId, chunk, chunks,
+    LOG.info("progress run {}: chunk {}/{}, {} of {} missing requests computed, {} tokens/s, ETA {}", runId, chunk, chunksTotal,
         computedThisRun, missingAtStart, String.format(java.util.Locale.ROOT, "%.0f", tokensPerSecond()), formatEta(etaSeconds()));
     write("running");
   }

@@ -73,7 +73,6 @@ public final class PipelineBenchmark {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
       directAllCores = direct(model, run, requests);
     }
-    int baselineCallerThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
     ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
     Direct baseline = direct.seconds() <= directAllCores.seconds() ? direct : directAllCores;
     out.printf("(a) %d requests: whole Spark job %.1f s (%.1f req/s, incl. planning, scoring, Parquet)%n",
@@ -86,7 +85,7 @@ public final class PipelineBenchmark {
     out.printf("    inside the job: %.0f batches (mean %.2f requests), batches' compute %.1f s summed over task slots%n",
         batches, inJob.getLong(2) / batches, batchSeconds);
     out.printf("    engine alone, one caller: %d PyTorch thread(s) %.1f s (%.1f req/s, %d batches, mean %.2f requests)",
-        baselineThreads > 0 ? baselineCallerThreads : jobThreads, direct.seconds(), requests.size() / direct.seconds(), direct.batches(), requests.size() / (double) direct.batches());
+        baselineThreads > 0 ? baselineThreads : jobThreads, direct.seconds(), requests.size() / direct.seconds(), direct.batches(), requests.size() / (double) direct.batches());
     if (directAllCores != direct) {
       out.printf("; %d threads %.1f s (%.1f req/s)", cores, directAllCores.seconds(), requests.size() / directAllCores.seconds());
     }

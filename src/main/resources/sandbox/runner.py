@@ -40,7 +40,12 @@ def main():
     signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        exec(compile(program, "program.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+        try:
+            exec(compile(program, "program.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+        finally:
+            # cancel the alarm before any handler runs: an alarm that fired while an exception (a MemoryError after
+            # seconds of allocation) was being handled used to escape every handler and crash the runner
+            signal.setitimer(signal.ITIMER_REAL, 0)
         status, detail = "passed", ""
     except TimedOut:
         status, detail = "timed out", ""
@@ -48,8 +53,6 @@ def main():
         status, detail = "failed", "AssertionError: " + str(e)
     except BaseException as e:  # SystemExit and KeyboardInterrupt too: exiting early is not passing
         status, detail = "error", type(e).__name__ + ": " + str(e)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
     result.write(json.dumps({"status": status, "detail": detail[:500]}) + "\n")
     result.flush()
 

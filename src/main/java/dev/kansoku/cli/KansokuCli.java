@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code ./kansoku <command>}: the entry point of every job and debugging command. */
 @Command(name = "kansoku", mixinStandardHelpOptions = true, version = "kansoku 0.1.0",
     description = "Evaluate LLMs on Japanese and English benchmarks with Spark and DJL, then analyse the scores.",
-    subcommands = {DemoCommand.class, EvaluateCommand.class, NightlyCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, MetricCommand.class, LoglikCommand.class, GenerateCommand.class,
+    subcommands = {DemoCommand.class, EvaluateCommand.class, CheckPromptsCommand.class, NightlyCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, MetricCommand.class, LoglikCommand.class, GenerateCommand.class,
         MakeTinyModelCommand.class, CommandLine.HelpCommand.class})
 public final class KansokuCli implements Runnable {
   @CommandLine.Spec

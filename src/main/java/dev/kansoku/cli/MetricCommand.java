@@ -3,6 +3,7 @@ package dev.kansoku.cli;
 import dev.kansoku.metric.AnswerPostprocess;
 import dev.kansoku.metric.Bleu;
 import dev.kansoku.metric.CharF1;
+import dev.kansoku.metric.JapaneseSegmenter;
 import dev.kansoku.metric.Rouge2;
 import dev.kansoku.metric.SquadV2;
 import dev.kansoku.sandbox.PassAtK;
@@ -24,8 +25,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "metric", mixinStandardHelpOptions = true,
     description = {"Score aligned prediction and reference files (one item per line) with a task metric; prints the corpus score.",
         "Metrics: exact_match, acc (predicted vs gold choice index), char_f1 (llm-jp-eval: fuzzywuzzy token_sort_ratio / 100),",
-        "bleu (sacrebleu corpus_bleu defaults, printed on sacrebleu's 0-100 scale; --lang ja segments Japanese into IPADIC morphemes first),",
-        "rouge2 (ROUGE-2 F on Japanese morphemes, mean over lines), squad_exact / squad_f1 (SQuAD 2.0; an empty reference = unanswerable),",
+        "bleu (sacrebleu corpus_bleu defaults, printed on sacrebleu's 0-100 scale; --lang ja segments Japanese into IPADIC words first:",
+        "kuromoji then 13a, or with --segmenter mecab sacrebleu's ja-mecab exactly),",
+        "rouge2 (ROUGE-2 F, mean over lines: --lang en = rouge_score's default tokenizer, --lang ja = Japanese words of --segmenter),",
+        "squad_exact / squad_f1 (SQuAD 2.0; an empty reference = unanswerable),",
         "pass@k (predictions: '<passed> <samples>' per problem; no references).",
         "Several gold answers on one reference line are separated by TABs (exact_match, squad_*)."})
 class MetricCommand implements Callable<Integer> {
@@ -38,8 +41,13 @@ class MetricCommand implements Callable<Integer> {
   @Option(names = "--references", description = "One reference per line, aligned (not for pass@k).")
   Path references;
 
-  @Option(names = "--lang", defaultValue = "en", description = "Target language for bleu: ja or en (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lang", defaultValue = "en", description = "Language of bleu and rouge2: ja or en (default: ${DEFAULT-VALUE}).")
   String lang;
+
+  @Option(names = "--segmenter", defaultValue = "kuromoji",
+      description = "Japanese segmenter of bleu and rouge2 with --lang ja: kuromoji (pure Java) or mecab (the system's libmecab + IPADIC)"
+          + " (default: ${DEFAULT-VALUE}).")
+  String segmenter;
 
   @Option(names = "--k", defaultValue = "1", description = "k of pass@k (default: ${DEFAULT-VALUE}).")
   int k;
@@ -73,9 +81,15 @@ class MetricCommand implements Callable<Integer> {
     if (!List.of("ja", "en").contains(lang)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--lang must be ja or en, not '" + lang + "'");
     }
+    JapaneseSegmenter japanese;
+    try {
+      japanese = lang.equals("ja") ? JapaneseSegmenter.named(segmenter) : null;
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--segmenter: " + e.getMessage());
+    }
     double score;
     if (name.equals("bleu")) {
-      score = Bleu.corpus(pred, ref, lang.equals("ja"));
+      score = Bleu.corpus(pred, ref, japanese);
     } else {
       AnswerPostprocess post = AnswerPostprocess.named(normalize);
       double sum = 0;
@@ -85,7 +99,7 @@ class MetricCommand implements Callable<Integer> {
         sum += switch (name) {
           case "exact_match", "acc" -> golds.contains(p) ? 1.0 : 0.0;
           case "char_f1" -> CharF1.score(p, golds.get(0));
-          case "rouge2" -> Rouge2.fmeasure(ref.get(i), pred.get(i));
+          case "rouge2" -> Rouge2.fmeasure(ref.get(i), pred.get(i), japanese);
           case "squad_exact" -> SquadV2.score(pred.get(i), golds, 0.0).exact();
           case "squad_f1" -> SquadV2.score(pred.get(i), golds, 0.0).f1();
           default -> throw new CommandLine.ParameterException(spec.commandLine(), "unknown metric '" + name

@@ -134,7 +134,8 @@ public final class ConfigLoader {
           .optional("choice-labels", STRING_LIST)
           .optional("fewshot-sampler", STRING)
           .optional("no-answer-continuation", STRING)
-          .optional("gold-template", STRING))
+          .optional("gold-template", STRING)
+          .optional("fewshot-extra-draw", BOOLEAN))
       .section("request", true, ConfigSchema.of()
           .required("kind", STRING)
           .required("add-special-tokens", BOOLEAN)
@@ -475,9 +476,9 @@ public final class ConfigLoader {
     if (t.hasPath("answer.postprocess")) {
       known(t, "answer.postprocess", where, () -> dev.kansoku.metric.AnswerPostprocess.named(t.getString("answer.postprocess")));
     }
-    if (t.hasPath("answer.segmenter") && !List.of("none", "ja-morphemes").contains(t.getString("answer.segmenter"))) {
+    if (t.hasPath("answer.segmenter") && !TaskSpec.Answer.SEGMENTERS.contains(t.getString("answer.segmenter"))) {
       throw new ConfigError(ConfigSchema.where(t.getValue("answer.segmenter").origin(), where), "task.answer.segmenter",
-          "unknown segmenter '" + t.getString("answer.segmenter") + "' (known: none, ja-morphemes)");
+          "unknown segmenter '" + t.getString("answer.segmenter") + "' (known: none, kuromoji, mecab; ja-morphemes = kuromoji)");
     }
     known(t, "metrics", where, () -> new dev.kansoku.metric.ExampleScorer(t.getStringList("metrics"), TaskSpec.Answer.NONE));
     if (t.hasPath("prompt.fewshot-sampler")) {
@@ -514,7 +515,8 @@ public final class ConfigLoader {
             t.hasPath("prompt.choice-labels") ? t.getStringList("prompt.choice-labels") : List.of(),
             optString(t, "prompt.fewshot-sampler", "random"),
             optString(t, "prompt.no-answer-continuation", null),
-            optString(t, "prompt.gold-template", null)),
+            optString(t, "prompt.gold-template", null),
+            t.hasPath("prompt.fewshot-extra-draw") && t.getBoolean("prompt.fewshot-extra-draw")),
         new TaskSpec.Request(
             kind,
             t.getBoolean("request.add-special-tokens"),
@@ -529,10 +531,16 @@ public final class ConfigLoader {
             t.hasPath("answer.ignore-case") && t.getBoolean("answer.ignore-case"),
             t.hasPath("answer.ignore-punctuation") && t.getBoolean("answer.ignore-punctuation"),
             t.hasPath("answer.regexes-to-ignore") ? t.getStringList("answer.regexes-to-ignore") : List.of(),
-            "ja-morphemes".equals(optString(t, "answer.segmenter", "none"))),
+            !"none".equals(segmenter(t)),
+            "mecab".equals(segmenter(t)) ? "mecab" : "kuromoji"),
         t.getStringList("metrics"),
         0,
         file.toString());
+  }
+
+  /** {@code answer.segmenter}: none, kuromoji (alias ja-morphemes) or mecab (validated in task()). */
+  private static String segmenter(Config t) {
+    return optString(t, "answer.segmenter", "none");
   }
 
   private static String optString(Config t, String key, String fallback) {

@@ -41,18 +41,21 @@ public record TaskSpec(
    * How a prompt is built: a style known to the planner, the number of shots and the shot-sampling seed,
    * templates, delimiters, a description (prefix, templated per example), the multiple-choice labels that
    * replace the choice texts as continuations (MMLU's "A".."D"; empty = the texts), how shots are picked
-   * ({@code random}, {@code first-n}), for SQuAD 2.0 the no-answer continuation scored alongside, and the
-   * gold answer(s) scoring compares against when they differ from the shots' target (null = output-template).
+   * ({@code random}, {@code first-n}), for SQuAD 2.0 the no-answer continuation scored alongside, the
+   * gold answer(s) scoring compares against when they differ from the shots' target (null = output-template),
+   * and {@code fewshotExtraDraw}: lm-evaluation-harness v0.4.2 draws shots + 1 examples (then drops the
+   * evaluated one, keeping at most shots) when a task's few-shot split equals its test split — true for
+   * HellaSwag, TriviaQA and SQuAD 2.0, where both are unset (api/samplers.py, ContextSampler.get_context).
    */
   public record Prompt(String style, int shots, long fewshotSeed, String instruction,
                        String inputTemplate, String outputTemplate,
                        String targetDelimiter, String fewshotDelimiter, int samples,
                        String description, List<String> choiceLabels, String fewshotSampler,
-                       String noAnswerContinuation, String goldTemplate) implements Serializable {
+                       String noAnswerContinuation, String goldTemplate, boolean fewshotExtraDraw) implements Serializable {
     public Prompt(String style, int shots, long fewshotSeed, String instruction, String inputTemplate,
                   String outputTemplate, String targetDelimiter, String fewshotDelimiter, int samples) {
       this(style, shots, fewshotSeed, instruction, inputTemplate, outputTemplate, targetDelimiter, fewshotDelimiter,
-          samples, "", List.of(), "random", null, null);
+          samples, "", List.of(), "random", null, null, false);
     }
   }
 
@@ -64,10 +67,20 @@ public record TaskSpec(
    * How generated text becomes a prediction and how it is compared: a named extraction filter, then (as the
    * Hugging Face {@code exact_match} metric that lm-evaluation-harness uses) case folding, punctuation
    * removal and regexes removed from both prediction and gold. {@code japaneseSegmentation}: n-gram metrics
-   * (BLEU) see Japanese morphemes joined by spaces, as the JP harness segments Japanese targets.
+   * (BLEU, ROUGE-2) see Japanese words, segmented by {@code japaneseSegmenter} ({@code kuromoji} or
+   * {@code mecab}); without it BLEU tokenises with 13a and ROUGE-2 with rouge_score's English tokenizer.
    */
   public record Answer(String postprocess, boolean ignoreCase, boolean ignorePunctuation,
-                       List<String> regexesToIgnore, boolean japaneseSegmentation) implements Serializable {
+                       List<String> regexesToIgnore, boolean japaneseSegmentation, String japaneseSegmenter)
+      implements Serializable {
+    /** Segmenter names {@code answer.segmenter} takes ("ja-morphemes" is the older name of kuromoji). */
+    public static final List<String> SEGMENTERS = List.of("none", "kuromoji", "mecab", "ja-morphemes");
+
+    public Answer(String postprocess, boolean ignoreCase, boolean ignorePunctuation, List<String> regexesToIgnore,
+                  boolean japaneseSegmentation) {
+      this(postprocess, ignoreCase, ignorePunctuation, regexesToIgnore, japaneseSegmentation, "kuromoji");
+    }
+
     public static final Answer NONE = new Answer("none", false, false, List.of(), false);
   }
 

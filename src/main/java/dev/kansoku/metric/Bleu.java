@@ -53,13 +53,28 @@ public final class Bleu {
     }
   }
 
-  /** Tokens as BLEU sees them: 13a, after morpheme segmentation for Japanese. */
-  public static List<String> tokens(String segment, boolean japanese) {
-    String s = japanese ? String.join(" ", JapaneseMorphemes.segment(dev.kansoku.text.PyStrings.strip(segment))) : segment;
+  /**
+   * Tokens as BLEU sees them. English (segmenter null): sacrebleu's 13a. Kuromoji: IPADIC morphemes joined by
+   * spaces, then 13a (as the JP harness joins nagisa's words and lets sacrebleu's default 13a run). MeCab:
+   * sacrebleu's {@code ja-mecab} exactly (MeCab's wakati output of the stripped line, no 13a).
+   */
+  public static List<String> tokens(String segment, JapaneseSegmenter japanese) {
+    if (japanese == JapaneseSegmenter.MECAB) {
+      return JapaneseSegmenter.MECAB.segment(dev.kansoku.text.PyStrings.strip(segment));
+    }
+    String s = japanese != null ? String.join(" ", japanese.segment(dev.kansoku.text.PyStrings.strip(segment))) : segment;
     return Tokenizer13a.tokenize(s);
   }
 
+  public static List<String> tokens(String segment, boolean japanese) {
+    return tokens(segment, japanese ? JapaneseSegmenter.KUROMOJI : null);
+  }
+
   public static Stats stats(String hypothesis, String reference, boolean japanese) {
+    return stats(hypothesis, reference, japanese ? JapaneseSegmenter.KUROMOJI : null);
+  }
+
+  public static Stats stats(String hypothesis, String reference, JapaneseSegmenter japanese) {
     List<String> hyp = tokens(hypothesis, japanese);
     List<String> ref = tokens(reference, japanese);
     long[] correct = new long[MAX_ORDER];
@@ -117,6 +132,10 @@ public final class Bleu {
 
   /** Corpus BLEU (0–100) of aligned hypotheses and references. */
   public static double corpus(List<String> hypotheses, List<String> references, boolean japanese) {
+    return corpus(hypotheses, references, japanese ? JapaneseSegmenter.KUROMOJI : null);
+  }
+
+  public static double corpus(List<String> hypotheses, List<String> references, JapaneseSegmenter japanese) {
     Stats sum = Stats.zero();
     for (int i = 0; i < hypotheses.size(); i++) {
       sum = sum.plus(stats(hypotheses.get(i), references.get(i), japanese));

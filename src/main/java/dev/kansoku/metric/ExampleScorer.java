@@ -112,7 +112,7 @@ public final class ExampleScorer {
   private ExampleScore bleu(List<ChoiceResponse> responses) {
     ChoiceResponse r = generation(responses);
     String prediction = prediction(r);
-    Bleu.Stats stats = Bleu.stats(prediction, r.gold(), answer.japaneseSegmentation());
+    Bleu.Stats stats = Bleu.stats(prediction, r.gold(), japaneseSegmenter());
     // the example's own (sentence) BLEU for reading; the task score sums the statistics in detail
     return new ExampleScore("bleu", -1, Bleu.score(stats) / 100.0, prediction, r.gold(), stats.encode());
   }
@@ -120,7 +120,12 @@ public final class ExampleScorer {
   private ExampleScore rouge2(List<ChoiceResponse> responses) {
     ChoiceResponse r = generation(responses);
     String prediction = prediction(r);
-    return new ExampleScore("rouge2", Rouge2.fmeasure(r.gold(), prediction), prediction, r.gold());
+    return new ExampleScore("rouge2", Rouge2.fmeasure(r.gold(), prediction, japaneseSegmenter()), prediction, r.gold());
+  }
+
+  /** The task's Japanese segmenter, or null for English text. */
+  private JapaneseSegmenter japaneseSegmenter() {
+    return answer.japaneseSegmentation() ? JapaneseSegmenter.named(answer.japaneseSegmenter()) : null;
   }
 
   /** SQuAD 2.0: choice 0 is the generation, choice 1 the log-likelihood of the no-answer continuation. */

@@ -6,19 +6,41 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ROUGE-2 F-measure as Google's {@code rouge_score} computes it for one (reference, prediction) pair, on
- * Japanese morphemes: overlap of bigram counts, precision over the prediction's bigrams, recall over the
- * reference's, F = 2PR / (P + R). Text is normalised first as the JP harness' MecabTokenizer does (emoji
- * dropped, neologdn-style width and whitespace normalisation — approximated here by NFKC and removing spaces
- * between Japanese characters; see the README). The task score is the mean F over examples (the reference
- * reports the median of a bootstrap of that mean).
+ * ROUGE-2 F-measure as Google's {@code rouge_score} computes it for one (reference, prediction) pair: overlap
+ * of bigram counts, precision over the prediction's bigrams, recall over the reference's, F = 2PR / (P + R)
+ * ({@code rouge_scorer._score_ngrams}).
+ *
+ * <p>English: rouge_score's default tokenizer without stemmer ({@code tokenize.tokenize}: lower-case, every run
+ * of characters outside {@code [a-z0-9]} becomes a space, split on whitespace). Japanese: words from a
+ * {@link JapaneseSegmenter}, after the normalisation of the JP harness' MecabTokenizer (emoji dropped,
+ * neologdn-style width and whitespace normalisation — approximated here by NFKC and removing spaces between
+ * Japanese characters; see the README). The task score is the mean F over examples (the JP harness reports
+ * the median of a bootstrap of that mean).
  */
 public final class Rouge2 {
   private Rouge2() {}
 
+  /** Japanese ROUGE-2 with the default segmenter (Kuromoji). */
   public static double fmeasure(String reference, String prediction) {
-    Map<List<String>, Integer> ref = bigrams(JapaneseMorphemes.segment(normalize(reference)));
-    Map<List<String>, Integer> pred = bigrams(JapaneseMorphemes.segment(normalize(prediction)));
+    return fmeasure(reference, prediction, JapaneseSegmenter.KUROMOJI);
+  }
+
+  /** ROUGE-2 on Japanese words of {@code japanese}, or on rouge_score's English tokens when it is null. */
+  public static double fmeasure(String reference, String prediction, JapaneseSegmenter japanese) {
+    return japanese == null
+        ? fmeasure(englishTokens(reference), englishTokens(prediction))
+        : fmeasure(japanese.segment(normalize(reference)), japanese.segment(normalize(prediction)));
+  }
+
+  /** rouge_score's tokenize.tokenize(text, stemmer=None). */
+  static List<String> englishTokens(String text) {
+    String t = text.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", " ");
+    return java.util.Arrays.stream(t.split("\\s+")).filter(x -> x.matches("[a-z0-9]+")).toList();
+  }
+
+  private static double fmeasure(List<String> referenceTokens, List<String> predictionTokens) {
+    Map<List<String>, Integer> ref = bigrams(referenceTokens);
+    Map<List<String>, Integer> pred = bigrams(predictionTokens);
     long refTotal = ref.values().stream().mapToLong(Integer::longValue).sum();
     long predTotal = pred.values().stream().mapToLong(Integer::longValue).sum();
     long overlap = 0;

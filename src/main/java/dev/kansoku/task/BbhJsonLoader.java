@@ -15,11 +15,15 @@ import java.util.stream.Stream;
  * BIG-Bench Hard as Suzgun et al. publish it: {@code bbh/<task>.json} ({@code {"examples": [{"input",
  * "target"}]}}) and, beside it, {@code cot-prompts/<task>.txt} (a canary line, "-----", then the task
  * description and three chain-of-thought exemplars). The eval file is the {@code bbh/} folder; tasks in name
- * order. Fields: input, target, subject (the task) and cot_prompt = the part of the prompt file after
- * "\n-----\n" — lm-evaluation-harness v0.4.2's {@code bbh_cot_fewshot} description + doc_to_text prefix are
- * exactly that text split at its first blank line (checked for all 27 tasks).
+ * order. Fields: input, target, subject (the task), cot_prompt = the part of the prompt file after
+ * "\n-----\n", and that text split at its first blank line into cot_description and cot_shots —
+ * lm-evaluation-harness v0.4.2's {@code bbh_cot_fewshot} description and doc_to_text prefix (checked for all
+ * 27 tasks by PromptGoldensTest against the harness's own rendering).
  */
 public final class BbhJsonLoader implements DatasetLoader {
+  /** Tasks whose v0.4.2 YAML description spans more than the prompt file's first paragraph. */
+  private static final java.util.Map<String, Integer> DESCRIPTION_PARAGRAPHS = java.util.Map.of("snarks", 2);
+
   @Override
   public LoadedDataset load(Path dir, Selection selection) throws IOException {
     if (!Files.isDirectory(dir)) {
@@ -56,6 +60,14 @@ public final class BbhJsonLoader implements DatasetLoader {
         f.put("target", e.get("target").asText());
         f.put("subject", task);
         f.put("cot_prompt", cot);
+        // v0.4.2's YAML: description = the text before the first blank line + "\n\n", doc_to_text starts with the
+        // rest; snarks' YAML alone takes two paragraphs (its definition of sarcasm) into the description
+        int blank = cot.indexOf("\n\n");
+        for (int p = 1; p < DESCRIPTION_PARAGRAPHS.getOrDefault(task, 1) && blank >= 0; p++) {
+          blank = cot.indexOf("\n\n", blank + 2);
+        }
+        f.put("cot_description", blank < 0 ? cot : cot.substring(0, blank));
+        f.put("cot_shots", blank < 0 ? "" : cot.substring(blank + 2));
         docs.add(new Doc(task + "/" + i, f, file + "#examples[" + i + "]"));
       }
     }

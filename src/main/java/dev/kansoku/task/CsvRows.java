@@ -14,14 +14,21 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Header-less CSV as Python's {@code csv.reader} reads it (RFC 4180 quoting, {@code utf-8-sig}: a leading
  * byte-order mark is dropped). Each row keeps its 1-based line number for error messages.
+ *
+ * <p>{@code universalNewlines}: the file is read as Python reads a file opened in text mode without
+ * {@code newline=''} (llm-jp-eval's JMMLU loader): {@code \r\n} and a lone {@code \r} become {@code \n} before the
+ * CSV parser sees them, also inside quoted fields.
  */
 final class CsvRows {
   record Row(long line, List<String> cells) {}
 
   private CsvRows() {}
 
-  static List<Row> read(Path file) throws IOException {
+  static List<Row> read(Path file, boolean universalNewlines) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);
+    if (universalNewlines) {
+      text = text.replace("\r\n", "\n").replace('\r', '\n');
+    }
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);
     }

@@ -17,8 +17,12 @@ import java.util.List;
  *       {@code choice0..n} texts; a shot's target is its gold choice.
  *   <li>Generation: one request; a shot's target is {@code output-template}; the gold is
  *       {@code gold-template} (e.g. all TriviaQA aliases) or the output template.
+ *   <li>Templates are Jinja templates in v0.4.2 ({@code utils.apply_template}), rendered by an
+ *       {@code Environment} without {@code keep_trailing_newline}: one trailing newline of the template text
+ *       is dropped (MMLU's description ends in one newline, not two; BBH's doc_to_text in none).
  *   <li>Shots: {@code random} = {@code ContextSampler}: one {@code random.Random(fewshot-seed)} per task,
- *       {@code sample(pool, shots)} per example in document order, the example itself dropped if drawn;
+ *       {@code sample(pool, shots)} per example in document order ({@code shots + 1} with
+ *       {@code fewshot-extra-draw}), the example itself dropped if drawn, at most {@code shots} kept;
  *       {@code first-n} = the first shots of the pool (of the example's own subject when it has one).
  *   <li>{@code no-answer-continuation} (SQuAD 2.0): a second request, the log-likelihood of that continuation
  *       after the same context (choice index 1; the generation is choice 0).
@@ -34,15 +38,15 @@ final class LmEvalPrompt implements PromptStyle {
     boolean multipleChoice = TaskSpec.LOGLIKELIHOOD.equals(task.request().kind());
     List<PlannedRequest> out = new ArrayList<>();
     for (Doc doc : evalDocs) {
-      StringBuilder context = new StringBuilder(Templates.fill(p.description(), doc));
+      StringBuilder context = new StringBuilder(Templates.fill(jinja(p.description()), doc));
       if (p.shots() > 0) {
         List<String> shots = new ArrayList<>();
         for (Doc shot : shots(p, rnd, doc, fewshotDocs)) {
-          shots.add(Templates.fill(p.inputTemplate(), shot) + p.targetDelimiter() + target(p, shot, multipleChoice));
+          shots.add(Templates.fill(jinja(p.inputTemplate()), shot) + p.targetDelimiter() + target(p, shot, multipleChoice));
         }
         context.append(String.join(p.fewshotDelimiter(), shots)).append(p.fewshotDelimiter());
       }
-      context.append(Templates.fill(p.inputTemplate(), doc));
+      context.append(Templates.fill(jinja(p.inputTemplate()), doc));
       String ctx = context.toString();
       TaskSpec.Request q = task.request();
       if (multipleChoice) {
@@ -75,7 +79,7 @@ final class LmEvalPrompt implements PromptStyle {
       }
       drawn = own.subList(0, p.shots());
     } else {
-      drawn = rnd.sample(pool, p.shots());
+      drawn = rnd.sample(pool, p.fewshotExtraDraw() ? p.shots() + 1 : p.shots());
     }
     List<Doc> kept = new ArrayList<>();
     for (Doc d : drawn) {
@@ -90,7 +94,15 @@ final class LmEvalPrompt implements PromptStyle {
     if (multipleChoice) {
       return choices(p, shot).get(goldIndex(shot));
     }
-    return Templates.fill(p.outputTemplate(), shot);
+    return Templates.fill(jinja(p.outputTemplate()), shot);
+  }
+
+  /**
+   * The template text as Jinja's lexer leaves it with {@code keep_trailing_newline = False} (Jinja's default,
+   * which v0.4.2 keeps): a single trailing newline is not part of the template.
+   */
+  static String jinja(String template) {
+    return template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
   }
 
   /** The continuations of a multiple-choice example: fixed labels or the example's own choice texts. */

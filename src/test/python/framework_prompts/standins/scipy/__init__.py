@@ -1,0 +1,1 @@
+"""Stand-in (correlation metrics; not computed here)."""

@@ -118,6 +118,9 @@ public final class ConfigLoader {
           .optional("eval-split", STRING)
           .optional("fewshot-split", STRING)
           .optional("fewshot-format", STRING)
+          .optional("skip-bad-rows", BOOLEAN)
+          .optional("label-field", STRING)
+          .optional("label-values", STRING_LIST)
           .optional("source", STRING)
           .optional("license", STRING))
       .section("prompt", true, ConfigSchema.of()
@@ -226,6 +229,10 @@ public final class ConfigLoader {
       }
       String limitKey = "suite.limits." + taskId;
       if (suite.hasPath(limitKey)) {
+        if (suite.getInt(limitKey) < 0) {
+          throw new ConfigError(ConfigSchema.where(suite.getValue(limitKey).origin(), "suite"), limitKey,
+              "must be 0 (all examples) or more, got " + suite.getInt(limitKey));
+        }
         t = withLimit(t, suite.getInt(limitKey));
       }
       tasks.add(t);
@@ -293,7 +300,7 @@ public final class ConfigLoader {
         resolvePath(k.getString("results-dir")).toString(),
         k.getString("suite"),
         k.getStringList("models"),
-        k.getInt("limit"),
+        nonNegative(k, "limit"),
         badRowShare(k),
         k.getString("spark.master"),
         k.getString("spark.app-name"),
@@ -468,6 +475,14 @@ public final class ConfigLoader {
       throw new ConfigError(ConfigSchema.where(t.getValue("request").origin(), where), "task.request.max-new-tokens",
           "required for generate_until requests");
     }
+    if (TaskSpec.GENERATE_UNTIL.equals(kind)) {
+      inRange(t, where, "request.max-new-tokens", 1, Double.MAX_VALUE, "at least 1");
+    }
+    inRange(t, where, "prompt.shots", 0, Double.MAX_VALUE, "0 or more");
+    inRange(t, where, "prompt.samples", 1, Double.MAX_VALUE, "at least 1");
+    inRange(t, where, "request.temperature", 0, Double.MAX_VALUE, "0 (greedy) or more");
+    inRange(t, where, "request.top-p", Double.MIN_VALUE, 1, "above 0 and at most 1");
+    inRange(t, where, "request.top-k", 0, Double.MAX_VALUE, "0 (off) or more");
     known(t, "dataset.format", where, () -> dev.kansoku.task.DatasetLoader.forFormat(t.getString("dataset.format")));
     if (t.hasPath("dataset.fewshot-format")) {
       known(t, "dataset.fewshot-format", where, () -> dev.kansoku.task.DatasetLoader.forFormat(t.getString("dataset.fewshot-format")));
@@ -500,7 +515,10 @@ public final class ConfigLoader {
         new TaskSpec.Dataset(t.getString("dataset.format"), evalFile, fewshotFile,
             optString(t, "dataset.language-filter", null), referenceFile,
             optString(t, "dataset.eval-split", null), optString(t, "dataset.fewshot-split", null),
-            optString(t, "dataset.fewshot-format", null), hint),
+            optString(t, "dataset.fewshot-format", null), hint,
+            t.hasPath("dataset.skip-bad-rows") && t.getBoolean("dataset.skip-bad-rows"),
+            optString(t, "dataset.label-field", null),
+            t.hasPath("dataset.label-values") ? t.getStringList("dataset.label-values") : List.of()),
         new TaskSpec.Prompt(
             t.getString("prompt.style"),
             t.getInt("prompt.shots"),
@@ -576,6 +594,14 @@ public final class ConfigLoader {
     if (k.getInt(key) <= 0) {
       throw new ConfigError(ConfigSchema.where(k.getValue(key).origin(), "configuration"), prefix + "." + key,
           "must be positive, got " + k.getInt(key));
+    }
+  }
+
+  /** A task's numeric setting outside its range is an error naming the file, line and key. */
+  private static void inRange(Config t, String where, String key, double min, double max, String expected) {
+    if (t.hasPath(key) && (t.getDouble(key) < min || t.getDouble(key) > max)) {
+      throw new ConfigError(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key,
+          "must be " + expected + ", got " + t.getValue(key).unwrapped());
     }
   }
 

@@ -29,11 +29,24 @@ public record TaskSpec(
    * {@code fewshotFormat}: the few-shot file's own format when it differs (MGSM's exemplars).
    * {@code sourceHint}: where the official file comes from, told when it is missing.
    */
+  /**
+   * Where a task's examples are and how to read them. Malformed rows fail the run unless {@code skipBadRows}
+   * (then they are counted, and kansoku.max-bad-row-share bounds their share of each split);
+   * {@code labelField} / {@code labelValues}: the gold field and the values it may take (an out-of-range label
+   * is a malformed row).
+   */
   public record Dataset(String format, String evalFile, String fewshotFile, String languageFilter,
                         String referenceFile, String evalSplit, String fewshotSplit, String fewshotFormat,
-                        String sourceHint) implements Serializable {
+                        String sourceHint, boolean skipBadRows, String labelField, List<String> labelValues)
+      implements Serializable {
     public Dataset(String format, String evalFile, String fewshotFile, String languageFilter) {
-      this(format, evalFile, fewshotFile, languageFilter, null, null, null, null, null);
+      this(format, evalFile, fewshotFile, languageFilter, null, null, null, null, null, false, null, List.of());
+    }
+
+    public Dataset(String format, String evalFile, String fewshotFile, String languageFilter, String referenceFile,
+                   String evalSplit, String fewshotSplit, String fewshotFormat, String sourceHint) {
+      this(format, evalFile, fewshotFile, languageFilter, referenceFile, evalSplit, fewshotSplit, fewshotFormat, sourceHint,
+          false, null, List.of());
     }
   }
 

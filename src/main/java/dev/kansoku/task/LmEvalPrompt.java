@@ -51,7 +51,7 @@ final class LmEvalPrompt implements PromptStyle {
       TaskSpec.Request q = task.request();
       if (multipleChoice) {
         List<String> choices = choices(p, doc);
-        String gold = doc.get("gold");
+        String gold = String.valueOf(goldIndex(p, doc));
         for (int i = 0; i < choices.size(); i++) {
           out.add(new PlannedRequest(task.id(), task.version(), doc.id(), i, TaskSpec.LOGLIKELIHOOD, ctx,
               p.targetDelimiter() + choices.get(i), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
@@ -92,7 +92,7 @@ final class LmEvalPrompt implements PromptStyle {
 
   private static String target(TaskSpec.Prompt p, Doc shot, boolean multipleChoice) {
     if (multipleChoice) {
-      return choices(p, shot).get(goldIndex(shot));
+      return choices(p, shot).get(goldIndex(p, shot));
     }
     return Templates.fill(jinja(p.outputTemplate()), shot);
   }
@@ -118,11 +118,17 @@ final class LmEvalPrompt implements PromptStyle {
     return out;
   }
 
-  private static int goldIndex(Doc doc) {
+  private static int goldIndex(TaskSpec.Prompt p, Doc doc) {
+    int gold;
     try {
-      return Integer.parseInt(doc.get("gold"));
+      gold = Integer.parseInt(doc.get("gold"));
     } catch (NumberFormatException e) {
       throw new DatasetFormatException(doc.source(), "gold", "not a choice index: " + doc.get("gold"));
     }
+    int n = choices(p, doc).size();
+    if (gold < 0 || gold >= n) {
+      throw new DatasetFormatException(doc.source(), "gold", "choice index " + gold + " outside 0-" + (n - 1));
+    }
+    return gold;
   }
 }

@@ -172,18 +172,25 @@ class LoadersTest {
   }
 
   @Test
-  void taskWithTooManyBadRowsStopsWithAClearMessage() throws Exception {
+  void aMalformedRowFailsTheTaskUnlessSkippingIsAskedFor() throws Exception {
     StringBuilder rows = new StringBuilder();
     for (int i = 0; i < 20; i++) {
       rows.append(i % 4 == 0 ? "{broken\n" : "{\"q_id\": " + i + ", \"question\": \"q\", \"choice0\": \"a\", \"choice1\": \"b\", "
           + "\"choice2\": \"c\", \"choice3\": \"d\", \"choice4\": \"e\", \"label\": 1}\n");
     }
     Path f = write("jcqa.jsonl", rows.toString());
-    TaskPlan plan = TaskPlan.build(new ConfigLoader(TestPaths.CONF).task(TestPaths.CONF.resolve("tasks/jcommonsenseqa.conf"),
-        Map.of("task.dataset.eval-file", f.toString(), "task.dataset.fewshot-file", f.toString(), "task.prompt.shots", 2)), 0);
-    assertEquals(15, plan.examples());
-    plan.checkBadRowShare(0.25);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> plan.checkBadRowShare(0.05));
-    assertTrue(e.getMessage().startsWith(f + ":1: jcommonsenseqa: 5 of 20 rows malformed (25.0% > kansoku.max-bad-row-share 5.0%)"), e.getMessage());
+    Map<String, Object> o = new java.util.HashMap<>(Map.of("task.dataset.eval-file", f.toString(), "task.dataset.fewshot-file", f.toString(),
+        "task.prompt.shots", 2));
+    TaskPlan strict = TaskPlan.build(new ConfigLoader(TestPaths.CONF).task(TestPaths.CONF.resolve("tasks/jcommonsenseqa.conf"), o), 0);
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> strict.checkBadRowShare(0.5));
+    assertTrue(e.getMessage().startsWith(f + ":1: jcommonsenseqa: not valid JSON") && e.getMessage().contains("(5 malformed rows;"), e.getMessage());
+
+    o.put("task.dataset.skip-bad-rows", true);
+    TaskPlan skipping = TaskPlan.build(new ConfigLoader(TestPaths.CONF).task(TestPaths.CONF.resolve("tasks/jcommonsenseqa.conf"), o), 0);
+    assertEquals(15, skipping.examples());
+    skipping.checkBadRowShare(0.25);
+    e = assertThrows(DatasetFormatException.class, () -> skipping.checkBadRowShare(0.05));
+    assertTrue(e.getMessage().startsWith(f + ":1: jcommonsenseqa: 5 of 20 rows of the evaluated split malformed (25.0% > kansoku.max-bad-row-share 5.0%)"),
+        e.getMessage());
   }
 }

@@ -1,0 +1,173 @@
+package dev.kansoku.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kansoku.TestPaths;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input never costs earlier results: a results directory holding a good run is evaluated again over a
+ * broken dataset, and the run must stop before writing anything, with one line naming the file and line, exit
+ * code 2, and leave every result file byte for byte as it was. The three datasets are the issue's findings
+ * (a truncated JCommonsenseQA record re-scored the task from 50 to 19 examples; a Shift_JIS copy was read as
+ * garbled text; duplicate ids merged two questions).
+ */
+class BadInputTest {
+  @TempDir
+  static Path tmp;
+  private static Path conf;
+  private static Path data;
+  private static String[] common;
+  private static Map<String, String> goodRun;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = KansokuCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void goodRun() throws Exception {
+    conf = TestPaths.repoCopy(tmp);
+    data = tmp.resolve("valid.jsonl");
+    Files.copy(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/valid-v1.1.json"), data);
+    Path task = conf.resolve("tasks/jcommonsenseqa.conf");
+    Files.writeString(task, Files.readString(task).replace("eval-file = \"data/benchmarks/jcommonsenseqa/valid-v1.1.json\"",
+        "eval-file = \"" + data + "\""));
+    Files.writeString(conf.resolve("suites/bad-input.conf"), "suite { id = \"bad-input\", tasks = [\"jcommonsenseqa\"], limits { jcommonsenseqa = 5 } }");
+    common = new String[] {"evaluate", "--conf-dir", conf.toString(), "--suite", "bad-input", "--results", tmp.resolve("results").toString(),
+        "-Dkansoku.spark.master=local[2]", "-Dkansoku.spark.settings={\"spark.ui.enabled\" = \"false\"}"};
+    Run first = run(common);
+    assertEquals(0, first.code(), first.err() + first.out());
+    goodRun = snapshot(tmp.resolve("results"));
+    assertTrue(goodRun.keySet().stream().anyMatch(k -> k.startsWith("example_scores/")), goodRun.keySet().toString());
+  }
+
+  /** Every file of the results directory and its bytes' hash (the run lock's presence aside). */
+  private static Map<String, String> snapshot(Path results) throws Exception {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(results)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        files.put(results.relativize(p).toString(), dev.kansoku.task.RequestId.sha256(
+            java.util.HexFormat.of().formatHex(Files.readAllBytes(p))));
+      }
+    }
+    return files;
+  }
+
+  @org.junit.jupiter.api.BeforeEach
+  void pristineData() throws Exception {
+    Files.copy(TestPaths.REPO.resolve("data/benchmarks/jcommonsenseqa/valid-v1.1.json"), data,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void assertRefusedAndUnchanged(String expectedStart) throws Exception {
+    Run r = run(common);
+    assertEquals(2, r.code(), r.err() + r.out());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + expectedStart), r.err());
+    assertEquals(goodRun, snapshot(tmp.resolve("results")), "the results of the good run are unchanged");
+  }
+
+  @Test
+  void aTruncatedRecordStopsTheRunBeforeAnythingIsWritten() throws Exception {
+    List<String> lines = Files.readAllLines(data);
+    lines.set(2, lines.get(2).substring(0, lines.get(2).length() / 2));
+    Files.write(data, lines);
+    assertRefusedAndUnchanged(data + ":3: jcommonsenseqa: not valid JSON");
+  }
+
+  @Test
+  void aDuplicateIdNamesBothRecords() throws Exception {
+    // JSQuAD's ids are the file's own: two questions with one id were merged into one score
+    Path squad = tmp.resolve("jsquad-valid.json");
+    String text = Files.readString(TestPaths.REPO.resolve("data/benchmarks/jsquad/valid-v1.1.json"));
+    com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    com.fasterxml.jackson.databind.JsonNode qas = root.get("data").get(0).get("paragraphs").get(0).get("qas");
+    String firstId = qas.get(0).get("id").asText();
+    com.fasterxml.jackson.databind.JsonNode second = qas.size() > 1 ? qas.get(1) : root.get("data").get(0).get("paragraphs").get(1).get("qas").get(0);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) second).put("id", firstId);
+    Files.writeString(squad, root.toString());
+    Map<String, Object> o = Map.of("task.dataset.eval-file", squad.toString(), "task.dataset.fewshot-file", squad.toString());
+    dev.kansoku.config.TaskSpec spec = new dev.kansoku.config.ConfigLoader(TestPaths.CONF).task(TestPaths.CONF.resolve("tasks/jsquad.conf"), o);
+    dev.kansoku.task.DatasetFormatException e = org.junit.jupiter.api.Assertions.assertThrows(dev.kansoku.task.DatasetFormatException.class,
+        () -> dev.kansoku.task.TaskPlan.build(spec, 0));
+    assertTrue(e.getMessage().contains("example id '" + firstId + "' again (first at " + squad), e.getMessage());
+  }
+
+  @Test
+  void aFileInShiftJisIsReportedAtItsFirstForeignByte() throws Exception {
+    String original = Files.readString(data);
+    Files.write(data, original.getBytes(Charset.forName("Shift_JIS")));
+    // the first line's first non-ASCII character is where Shift_JIS bytes stop being UTF-8
+    int firstForeign = 0;
+    while (original.charAt(firstForeign) < 0x80) {
+      firstForeign++;
+    }
+    assertRefusedAndUnchanged(data + ":1: jcommonsenseqa: not UTF-8 at byte " + firstForeign);
+  }
+
+  @Test
+  void aLabelOutsideTheChoicesIsAMalformedRow() throws Exception {
+    List<String> lines = Files.readAllLines(data);
+    lines.set(1, lines.get(1).replaceFirst("\"label\": ?[0-9]", "\"label\": 7"));
+    Files.write(data, lines);
+    assertRefusedAndUnchanged(data + ":2: jcommonsenseqa: label '7' is not one of [0, 1, 2, 3, 4]");
+  }
+
+  @Test
+  void anEmptyDatasetIsAnError() throws Exception {
+    Files.writeString(data, "");
+    assertRefusedAndUnchanged(data + ": jcommonsenseqa: no examples in the split to evaluate");
+  }
+
+  @Test
+  void aFileOfGarbageFailsEvenWhenBadRowsMayBeSkipped() throws Exception {
+    // with skip-bad-rows the share counts the evaluated split alone: the few-shot file cannot hide it
+    Path task = conf.resolve("tasks/jcommonsenseqa.conf");
+    String before = Files.readString(task);
+    Files.writeString(task, before.replace("label-field = \"label\"", "skip-bad-rows = true\n    label-field = \"label\""));
+    try {
+      Files.writeString(data, "{broken\n".repeat(38));
+      assertRefusedAndUnchanged(data + ":1: jcommonsenseqa: 38 of 38 rows of the evaluated split malformed");
+    } finally {
+      Files.writeString(task, before);
+    }
+  }
+
+  @Test
+  void numericSettingsOutOfRangeAreOneLineErrors() throws Exception {
+    Path task = conf.resolve("tasks/jcommonsenseqa.conf");
+    String before = Files.readString(task);
+    try {
+      Files.writeString(task, before.replace("max-new-tokens = 1", "max-new-tokens = 0"));
+      Run r = run(common);
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().startsWith("error: " + task + ":"), r.err());
+      assertTrue(r.err().contains("task.request.max-new-tokens: must be at least 1, got 0"), r.err());
+    } finally {
+      Files.writeString(task, before);
+    }
+    String[] negativeLimit = java.util.Arrays.copyOf(common, common.length + 1);
+    negativeLimit[common.length] = "-Dkansoku.limit=-3";
+    Run r = run(negativeLimit);
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("kansoku.limit: must be 0 or more, got -3"), r.err());
+    assertEquals(goodRun, snapshot(tmp.resolve("results")));
+  }
+}

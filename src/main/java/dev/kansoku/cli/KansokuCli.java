@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code ./kansoku <command>}: the entry point of every job and debugging command. */
 @Command(name = "kansoku", mixinStandardHelpOptions = true, version = "kansoku 0.1.0",
     description = "Evaluate LLMs on Japanese and English benchmarks with Spark and DJL, then analyse the scores.",
-    subcommands = {DemoCommand.class, EvaluateCommand.class, CheckPromptsCommand.class, NightlyCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, MetricCommand.class, LoglikCommand.class, GenerateCommand.class,
+    subcommands = {DemoCommand.class, EvaluateCommand.class, RepairCommand.class, CheckPromptsCommand.class, NightlyCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, MetricCommand.class, LoglikCommand.class, GenerateCommand.class,
         MakeTinyModelCommand.class, CommandLine.HelpCommand.class})
 public final class KansokuCli implements Runnable {
   @CommandLine.Spec
@@ -54,7 +54,9 @@ public final class KansokuCli implements Runnable {
       if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException
           || t instanceof dev.kansoku.inference.ModelDoesNotFitException
           || t instanceof dev.kansoku.sandbox.SandboxUnavailableException
-          || t instanceof dev.kansoku.pipeline.RunLockedException || t instanceof java.nio.file.NoSuchFileException) {
+          || t instanceof dev.kansoku.pipeline.RunLockedException || t instanceof java.nio.file.NoSuchFileException
+          || t instanceof dev.kansoku.pipeline.ResultsDirectoryException
+          || t instanceof dev.kansoku.pipeline.CorruptResultFileException) {
         return t;
       }
       if (t instanceof ModelLoadException && t.getCause() == null) {

@@ -66,6 +66,8 @@ public final class EvaluateJob {
     }
     String planDir = store.path("_staging/plan-" + runId);
     try (RunLock lock = RunLock.acquire(spark.sparkContext().hadoopConfiguration(), run.settings().resultsDir(), runId)) {
+      // a truncated table file is named now, before any work, with the way out (kansoku repair)
+      ResultFiles.requireReadable(spark.sparkContext().hadoopConfiguration(), run.settings().resultsDir());
       return evaluate(sandboxLayers, planDir);
     } finally {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(planDir);

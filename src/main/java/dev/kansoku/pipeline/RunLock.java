@@ -53,9 +53,18 @@ final class RunLock implements AutoCloseable {
   static RunLock acquire(Configuration conf, String resultsDir, String runId) throws IOException {
     Path file = new Path(resultsDir, FILE);
     FileSystem fs = file.getFileSystem(conf);
-    fs.mkdirs(file.getParent());
+    try {
+      fs.mkdirs(file.getParent());
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException | org.apache.hadoop.fs.ParentNotDirectoryException e) {
+      throw new ResultsDirectoryException(resultsDir, "a file is in the way (" + e.getMessage() + "); name a directory");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new ResultsDirectoryException(resultsDir, "cannot be created (permission denied)");
+    }
+    if (fs.exists(file.getParent()) && !fs.getFileStatus(file.getParent()).isDirectory()) {
+      throw new ResultsDirectoryException(resultsDir, "is a file, not a directory");
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
-      try (OutputStream out = fs.create(file, false)) {
+      try (OutputStream out = create(fs, file, resultsDir)) {
         out.write(JSON.createObjectNode().put("run_id", runId).put("host", host()).put("pid", ProcessHandle.current().pid())
             .put("started_at", Instant.now().toString()).toPrettyString().getBytes(StandardCharsets.UTF_8));
         return new RunLock(fs, file);
@@ -69,6 +78,22 @@ final class RunLock implements AutoCloseable {
       }
     }
     throw new RunLockedException(file, describe(read(fs, file)));
+  }
+
+  /** The lock file, created only if absent; a directory that cannot be written is a user error. */
+  private static OutputStream create(FileSystem fs, Path file, String resultsDir) throws IOException {
+    try {
+      return fs.create(file, false);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (java.nio.file.AccessDeniedException | org.apache.hadoop.security.AccessControlException e) {
+      throw new ResultsDirectoryException(resultsDir, "not writable (" + file + ": permission denied)");
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("Permission denied") || String.valueOf(e.getMessage()).contains("Mkdirs failed")) {
+        throw new ResultsDirectoryException(resultsDir, "not writable (" + e.getMessage() + ")");
+      }
+      throw e;
+    }
   }
 
   /** The holder's description when the lock is stale; null when it is live. */

@@ -170,4 +170,40 @@ class BadInputTest {
     assertTrue(r.err().contains("kansoku.limit: must be 0 or more, got -3"), r.err());
     assertEquals(goodRun, snapshot(tmp.resolve("results")));
   }
+
+  @Test
+  void aCorruptResponsesFileIsNamedAndRepairLetsTheNextRunRecomputeExactlyItsRequests() throws Exception {
+    Path copy = tmp.resolve("results-corrupt");
+    dev.kansoku.TestPaths.copyTree(tmp.resolve("results"), copy);
+    Path file;
+    try (Stream<Path> s = Files.walk(copy.resolve("responses"))) {
+      file = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    long held;
+    try (org.apache.parquet.hadoop.ParquetFileReader reader = org.apache.parquet.hadoop.ParquetFileReader.open(
+        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toString()),
+            new org.apache.hadoop.conf.Configuration()))) {
+      held = reader.getRecordCount();
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+    String[] args = common.clone();
+    args[java.util.Arrays.asList(args).indexOf("--results") + 1] = copy.toString();
+
+    Run refused = run(args);
+    assertEquals(2, refused.code(), refused.err() + refused.out());
+    assertEquals(1, refused.err().lines().count(), refused.err());
+    assertTrue(refused.err().contains(file.getFileName().toString()) && refused.err().contains("cannot be read")
+        && refused.err().contains("kansoku repair --results " + copy), refused.err());
+
+    Run repair = run("repair", "--conf-dir", conf.toString(), "--results", copy.toString());
+    assertEquals(0, repair.code(), repair.err());
+    assertTrue(repair.out().contains("1 unreadable file(s) quarantined"), repair.out());
+    assertTrue(Files.exists(copy.resolve(dev.kansoku.pipeline.ResultFiles.QUARANTINE)), "moved aside, not deleted");
+
+    Run again = run(args);
+    assertEquals(0, again.code(), again.err() + again.out());
+    assertTrue(again.out().contains("computed " + held + ","), held + " requests were in the file:\n" + again.out());
+  }
 }

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
 /** {@code ./kansoku <command>}: the entry point of every job and debugging command. */
 @Command(name = "kansoku", mixinStandardHelpOptions = true, version = "kansoku 0.1.0",
     description = "Evaluate LLMs on Japanese and English benchmarks with Spark and DJL, then analyse the scores.",
+    footer = {"", "A mistake in the input (configuration, dataset, model, results directory) is one line on stderr and exit code 2;",
+        "add --debug anywhere to see its stack trace. Exit code 1: the run finished but some requests failed."},
     subcommands = {DemoCommand.class, EvaluateCommand.class, RepairCommand.class, CheckPromptsCommand.class, NightlyCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, MetricCommand.class, LoglikCommand.class, GenerateCommand.class,
         MakeTinyModelCommand.class, CommandLine.HelpCommand.class})
 public final class KansokuCli implements Runnable {
@@ -31,8 +33,13 @@ public final class KansokuCli implements Runnable {
     return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }
 
-  /** Runs a command writing to the given streams (tests capture them). */
-  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+  /**
+   * Runs a command writing to the given streams (tests capture them). {@code --debug} anywhere on the line adds
+   * the stack trace to a user error's one-line message.
+   */
+  public static int execute(PrintWriter out, PrintWriter err, String... given) {
+    boolean debug = java.util.Arrays.asList(given).contains("--debug");
+    String[] args = java.util.Arrays.stream(given).filter(a -> !a.equals("--debug")).toArray(String[]::new);
     CommandLine cli = new CommandLine(new KansokuCli());
     cli.setOut(out);
     cli.setErr(err);
@@ -40,6 +47,9 @@ public final class KansokuCli implements Runnable {
       Throwable root = userError(ex);
       if (root != null) {
         commandLine.getErr().println("error: " + root.getMessage());
+        if (debug) {
+          ex.printStackTrace(commandLine.getErr());
+        }
         commandLine.getErr().flush();
         return 2;
       }

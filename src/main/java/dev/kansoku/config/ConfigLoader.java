@@ -638,9 +638,15 @@ public final class ConfigLoader {
     try {
       return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
     } catch (ConfigException e) {
-      String msg = e.getMessage();
-      // Typesafe prefixes the origin itself; keep one line
-      throw new ConfigError(file.toString(), "syntax", msg.lines().findFirst().orElse(msg));
+      // Typesafe prefixes "<file>: <line>: " itself: say it once, as file:line, and keep one line
+      String msg = e.getMessage().lines().findFirst().orElse(e.getMessage());
+      int line = e.origin() != null ? e.origin().lineNumber() : -1;
+      String prefix = e.origin() != null ? e.origin().description() + ": " : "";
+      if (msg.startsWith(prefix)) {
+        msg = msg.substring(prefix.length());
+      }
+      msg = msg.replaceFirst("^" + java.util.regex.Pattern.quote(file.toString()) + ": (\\d+: )?", "");
+      throw new ConfigError(line > 0 ? file + ":" + line : file.toString(), "syntax", msg);
     }
   }
 }

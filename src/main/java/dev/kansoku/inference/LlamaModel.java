@@ -101,7 +101,7 @@ public final class LlamaModel implements DecoderStack {
       for (LayerSplit.Shard shard : split.shards()) {
         shardManagers.add(shardManagers.isEmpty() ? m : m.newSubManager(shard.device()));
       }
-      WeightLoader w = new WeightLoader(index, m, dtype);
+      WeightLoader w = new WeightLoader(index, m, dtype, dimensionKeys(config));
       int d = config.hiddenSize();
       int qDim = config.numHeads() * config.headDim();
       int kvDim = config.numKvHeads() * config.headDim();
@@ -111,7 +111,7 @@ public final class LlamaModel implements DecoderStack {
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
         String p = "model.layers." + i + ".";
-        w = new WeightLoader(index, shardManagers.get(split.shardOf(i)), dtype);
+        w = new WeightLoader(index, shardManagers.get(split.shardOf(i)), dtype, dimensionKeys(config));
         boolean moe = config.isMixtureOfExperts();
         NDArray router = null;
         List<Expert> experts = null;
@@ -139,7 +139,7 @@ public final class LlamaModel implements DecoderStack {
             config.attentionBias() ? w.load(p + "self_attn.v_proj.bias", kvDim) : null,
             router, experts));
       }
-      NDArray norm = new WeightLoader(index, m, dtype).load("model.norm.weight", d);
+      NDArray norm = new WeightLoader(index, m, dtype, dimensionKeys(config)).load("model.norm.weight", d);
       if (split.isSplit()) {
         LOG.info("{} split by layers over {} devices: {}", dir, split.shards().size(), split.describe());
       }
@@ -202,7 +202,22 @@ public final class LlamaModel implements DecoderStack {
     return inv;
   }
 
-  private record WeightLoader(Map<String, SafetensorsFile> index, NDManager manager, DataType dtype) {
+  /** Which config.json keys give each tensor dimension, to name them when a weight's shape disagrees. */
+  private static Map<Long, String> dimensionKeys(LlamaConfig c) {
+    Map<Long, String> keys = new java.util.LinkedHashMap<>();
+    java.util.function.BiConsumer<Long, String> add = (v, k) -> keys.merge(v, k, (a, b) -> a + " or " + b);
+    add.accept((long) c.hiddenSize(), "hidden_size");
+    add.accept((long) c.vocabSize(), "vocab_size");
+    add.accept((long) c.intermediateSize(), "intermediate_size");
+    add.accept((long) c.numHeads() * c.headDim(), "num_attention_heads × head_dim");
+    add.accept((long) c.numKvHeads() * c.headDim(), "num_key_value_heads × head_dim");
+    if (c.numExperts() > 0) {
+      add.accept((long) c.numExperts(), "num_local_experts");
+    }
+    return keys;
+  }
+
+  private record WeightLoader(Map<String, SafetensorsFile> index, NDManager manager, DataType dtype, Map<Long, String> keys) {
     NDArray load(String name, long... shape) throws IOException {
       SafetensorsFile file = index.get(name);
       if (file == null) {
@@ -211,8 +226,16 @@ public final class LlamaModel implements DecoderStack {
       }
       long[] actual = file.tensors().get(name).shape();
       if (!java.util.Arrays.equals(actual, shape)) {
+        StringBuilder which = new StringBuilder();
+        for (int i = 0; i < Math.min(actual.length, shape.length); i++) {
+          if (actual[i] != shape[i]) {
+            which.append(which.length() == 0 ? "" : "; ").append("dimension ").append(i).append(" is ").append(actual[i]).append(" but ")
+                .append(keys.getOrDefault(shape[i], "config.json")).append(" gives ").append(shape[i]);
+          }
+        }
         throw new ModelFormatException(file.path(), name, "shape " + java.util.Arrays.toString(actual)
-            + " does not match config.json, which implies " + java.util.Arrays.toString(shape));
+            + " does not match config.json, which implies " + java.util.Arrays.toString(shape)
+            + (which.length() > 0 ? " (" + which + ")" : " (another number of dimensions)"));
       }
       NDArray fp32 = manager.create(file.readFloats(name), new Shape(shape));
       if (dtype == DataType.FLOAT32) {

@@ -41,7 +41,16 @@ final class CsvRows {
         rows.add(new Row(r.getParser().getCurrentLineNumber(), cells));
       }
     } catch (java.io.UncheckedIOException | IllegalStateException e) {
-      throw new DatasetFormatException(file.toString(), "file", "not valid CSV: " + e.getMessage());
+      // Commons CSV notices an unclosed quote at the end of the file; its message names the line the quoted
+      // field started on, which is where the user has to look
+      String msg = String.valueOf(e.getMessage());
+      java.util.regex.Matcher start = java.util.regex.Pattern.compile("\\(startline (\\d+)\\)").matcher(msg);
+      if (start.find() && msg.contains("EOF reached before encapsulated token finished")) {
+        throw new DatasetFormatException(file + ":" + start.group(1), "quote",
+            "a quoted field opens on this line and is never closed (unbalanced \")");
+      }
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new DatasetFormatException(file.toString(), "file", "not valid CSV: " + String.valueOf(cause.getMessage()));
     }
     return rows;
   }

@@ -193,4 +193,11 @@ class LoadersTest {
     assertTrue(e.getMessage().startsWith(f + ":1: jcommonsenseqa: 5 of 20 rows of the evaluated split malformed (25.0% > kansoku.max-bad-row-share 5.0%)"),
         e.getMessage());
   }
+
+  @Test
+  void anUnbalancedQuoteIsReportedOnTheLineWhereItOpens() throws Exception {
+    Path f = write("bad.csv", "q1,a,b,c,d,A\nq2,a,b,c,d,B\n\"q3 never closed,a,b,c,d,C\nq4,a,b,c,d,D\nq5,a,b,c,d,A\n");
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> CsvRows.read(f, true));
+    assertEquals(f + ":3: quote: a quoted field opens on this line and is never closed (unbalanced \")", e.getMessage());
+  }
 }

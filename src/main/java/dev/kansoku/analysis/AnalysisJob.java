@@ -100,7 +100,7 @@ public final class AnalysisJob {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     for (ScoreCell c : published) {
       rows.add(RowFactory.create(c.modelId(), c.taskId(), "published", TaskCatalog.matrixMetric(c.taskId(), "score"),
-          c.value(), null, null, "published", now));
+          c.value(), null, null, "published", now, dev.kansoku.pipeline.ScoreSets.PUBLISHED, null, null, null, null));
     }
     results.replace(TableSchemas.TASK_SCORES, rows, runId);
   }
@@ -109,7 +109,9 @@ public final class AnalysisJob {
   private List<ScoreCell> readCells(ResultsStore results, List<String> notes) {
     List<ScoreCell> cells = new ArrayList<>();
     Map<String, TreeMap<String, Row>> evaluatedMetrics = new LinkedHashMap<>();
-    for (Row r : results.read(TableSchemas.TASK_SCORES).collectAsList()) {
+    // the current score set of each (model, task); earlier sets are history (task_scores_history)
+    org.apache.spark.sql.Dataset<Row> taskScores = results.read(TableSchemas.TASK_SCORES);
+    for (Row r : dev.kansoku.pipeline.ScoreSets.current(taskScores, taskScores).collectAsList()) {
       String source = r.getAs("source");
       String model = r.getAs("model_id");
       String task = r.getAs("task_id");

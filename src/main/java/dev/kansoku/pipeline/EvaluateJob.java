@@ -46,6 +46,9 @@ public final class EvaluateJob {
   private final String runId;
   /** Cost constants per model id, from the config.json that the preflight check reads. */
   private final Map<String, RequestCost.ModelCost> modelCosts = new LinkedHashMap<>();
+  /** (model, task) key → this run's score set, and what it was computed from. */
+  private final Map<String, String> scoreSets = new LinkedHashMap<>();
+  private final Map<String, TaskPlan> plansByTask = new LinkedHashMap<>();
 
   public EvaluateJob(SparkSession spark, ResolvedRun run) {
     this.spark = spark;
@@ -81,6 +84,13 @@ public final class EvaluateJob {
     PlannedRequests.Written written = PlannedRequests.write(spark.sparkContext().hadoopConfiguration(), run.tasks(),
         run.settings().limit(), run.settings().maxBadRowShare(), planDir);
     List<TaskPlan> plans = written.plans();
+    for (TaskPlan p : plans) {
+      plansByTask.put(p.task().id(), p);
+      for (ModelSpec m : run.models()) {
+        scoreSets.put(ProgressTracker.key(m.id(), p.task().id()), ScoreSets.id(m, p.task(), p.fingerprint()));
+      }
+    }
+    store.moveLegacyExampleScores();
     List<Row> errorRows = new ArrayList<>();
     for (TaskPlan p : plans) {
       for (LoadedDataset.RowError e : p.errors()) {
@@ -216,14 +226,15 @@ public final class EvaluateJob {
    */
   private List<EvaluationSummary.TaskScore> score(Dataset<Row> allPlanned, Set<String> changedPairs) {
     Set<String> toScore = new HashSet<>(changedPairs);
+    // a pair whose score set (what the scores are computed from) has no example scores yet is scored
     Set<String> scored = new HashSet<>();
-    for (Row r : store.read(TableSchemas.EXAMPLE_SCORES).select("model_id", "task_id").distinct().collectAsList()) {
-      scored.add(ProgressTracker.key(r.getString(0), r.getString(1)));
+    for (Row r : store.read(TableSchemas.EXAMPLE_SCORES).select("model_id", "task_id", "score_set").distinct().collectAsList()) {
+      scored.add(ProgressTracker.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(2));
     }
     for (ModelSpec m : run.models()) {
       for (TaskSpec t : run.tasks()) {
         String k = ProgressTracker.key(m.id(), t.id());
-        if (!scored.contains(k)) {
+        if (!scored.contains(k + "\u0000" + scoreSets.get(k))) {
           toScore.add(k);
         }
       }
@@ -249,7 +260,7 @@ public final class EvaluateJob {
     Dataset<Row> exampleScores = executed
         .groupByKey((MapFunction<Row, String>) r -> r.getAs("model_id") + "\u0000" + r.getAs("task_id") + "\u0000" + r.getAs("example_id"),
             Encoders.STRING())
-        .flatMapGroups(new ScoreExamples(tasks), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
+        .flatMapGroups(new ScoreExamples(tasks, scoreSets), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
     store.overwritePartitions(TableSchemas.EXAMPLE_SCORES, exampleScores);
     return aggregate();
   }
@@ -264,8 +275,12 @@ public final class EvaluateJob {
     run.models().forEach(m -> modelIds.add(m.id()));
     Set<String> taskIds = new HashSet<>();
     run.tasks().forEach(t -> taskIds.add(t.id()));
+    // this run's score sets only: other sets of the same (model, task) are history and stay as they are
+    Set<String> sets = new HashSet<>();
+    scoreSets.forEach((pair, set) -> sets.add(pair + "\u0000" + set));
     Dataset<Row> mine = store.read(TableSchemas.EXAMPLE_SCORES)
-        .where(col("model_id").isin(modelIds.toArray()).and(col("task_id").isin(taskIds.toArray())));
+        .where(org.apache.spark.sql.functions.concat(col("model_id"), lit("\u0000"), col("task_id"), lit("\u0000"), col("score_set"))
+            .isin(sets.toArray()));
     List<Row> fresh = means(mine, "model_id", "task_id", "task_version", "metric");
     // corpus metrics need every segment's statistics on the driver: a few numbers per example
     List<CorpusMetrics.Item> corpus = new ArrayList<>();
@@ -275,7 +290,7 @@ public final class EvaluateJob {
     }
     Map<String, CorpusMetrics.Result> corpusScores = CorpusMetrics.compute(corpus);
     Timestamp now = new Timestamp(System.currentTimeMillis());
-    List<Row> table = new ArrayList<>();
+    Map<String, Row> freshByKey = new LinkedHashMap<>();
     List<EvaluationSummary.TaskScore> scores = new ArrayList<>();
     for (Row r : fresh) {
       double value = r.getDouble(4);
@@ -285,20 +300,37 @@ public final class EvaluateJob {
         value = c.value();
         stderr = c.stderr();
       }
-      table.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), value,
-          stderr, r.getLong(6), "evaluated", now));
+      String pair = ProgressTracker.key(r.getString(0), r.getString(1));
+      freshByKey.put(pair + "\u0000" + scoreSets.get(pair) + "\u0000" + r.getString(3), RowFactory.create(r.getString(0), r.getString(1),
+          r.getString(2), r.getString(3), value, stderr, r.getLong(6), "evaluated", now, scoreSets.get(pair), revision(r.getString(0)),
+          plansByTask.get(r.getString(1)).fingerprint().dataset(), (long) plansByTask.get(r.getString(1)).examples(),
+          r.getLong(6) >= plansByTask.get(r.getString(1)).examples()));
       scores.add(new EvaluationSummary.TaskScore(r.getString(0), r.getString(1), r.getString(3), value, stderr, r.getLong(6)));
     }
+    List<Row> table = new ArrayList<>();
     for (Row old : store.read(TableSchemas.TASK_SCORES).collectAsList()) {
-      boolean replaced = "evaluated".equals(old.getAs("source"))
-          && modelIds.contains(old.<String>getAs("model_id")) && taskIds.contains(old.<String>getAs("task_id"));
-      if (!replaced) {
+      String key = old.<String>getAs("model_id") + "\u0000" + old.<String>getAs("task_id") + "\u0000" + old.<String>getAs("score_set")
+          + "\u0000" + old.<String>getAs("metric");
+      Row replacement = "evaluated".equals(old.getAs("source")) ? freshByKey.get(key) : null;
+      if (replacement != null && old.getAs("n") != null && old.<Long>getAs("n") > replacement.<Long>getAs(6)) {
+        // the same set scored over fewer examples (requests failed this time): the earlier, fuller scores stay
+        LOG.warn("keeping {} {} {}: {} examples scored before, {} now", old.getAs("model_id"), old.getAs("task_id"), old.getAs("metric"),
+            old.getAs("n"), replacement.getAs(6));
+        freshByKey.remove(key);
+        replacement = null;
+      }
+      if (replacement == null) {
         table.add(old);
       }
     }
+    table.addAll(freshByKey.values());
     store.replace(TableSchemas.TASK_SCORES, table, runId);
-    writeSubsetScores(mine.where(col("subset").isNotNull()), modelIds, taskIds, now);
+    writeSubsetScores(mine.where(col("subset").isNotNull()), now);
     return scores;
+  }
+
+  private String revision(String modelId) {
+    return run.models().stream().filter(m -> m.id().equals(modelId)).findFirst().map(ModelSpec::resultRevision).orElse(null);
   }
 
   /** Mean, standard error of the mean and n per group (the first columns are the group keys). */
@@ -312,19 +344,26 @@ public final class EvaluateJob {
         .collectAsList();
   }
 
-  private void writeSubsetScores(Dataset<Row> withSubjects, Set<String> modelIds, Set<String> taskIds, Timestamp now) {
-    List<Row> table = new ArrayList<>();
+  private void writeSubsetScores(Dataset<Row> withSubjects, Timestamp now) {
+    Map<String, Row> fresh = new LinkedHashMap<>();
     for (Row r : means(withSubjects.where(col("metric").isin(CorpusMetrics.METRICS.toArray()).unary_$bang()),
         "model_id", "task_id", "task_version", "subset", "metric")) {
       Double stderr = r.isNullAt(6) || Double.isNaN(r.getDouble(6)) ? null : r.getDouble(6);
-      table.add(RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-          r.getDouble(5), stderr, r.getLong(7), now));
+      String pair = ProgressTracker.key(r.getString(0), r.getString(1));
+      TaskPlan plan = plansByTask.get(r.getString(1));
+      fresh.put(pair + "\u0000" + scoreSets.get(pair) + "\u0000" + r.getString(3) + "\u0000" + r.getString(4),
+          RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getDouble(5), stderr,
+              r.getLong(7), now, scoreSets.get(pair), revision(r.getString(0)), plan.fingerprint().dataset(), null, null));
     }
+    List<Row> table = new ArrayList<>();
     for (Row old : store.read(TableSchemas.SUBSET_SCORES).collectAsList()) {
-      if (!(modelIds.contains(old.<String>getAs("model_id")) && taskIds.contains(old.<String>getAs("task_id")))) {
+      String key = old.<String>getAs("model_id") + "\u0000" + old.<String>getAs("task_id") + "\u0000" + old.<String>getAs("score_set")
+          + "\u0000" + old.<String>getAs("subset") + "\u0000" + old.<String>getAs("metric");
+      if (!fresh.containsKey(key)) {
         table.add(old);
       }
     }
+    table.addAll(fresh.values());
     store.replace(TableSchemas.SUBSET_SCORES, table, runId);
   }
 

@@ -68,7 +68,7 @@ final class PlannedRequests {
         }
         LOG.info("planned task {}: {} examples, {} requests", t.id(), plan.examples(), plan.requests().size());
         // keep what the summary needs, not the prompts
-        plans.add(new TaskPlan(plan.task(), plan.examples(), List.of(), plan.errors(), plan.rowsRead(), plan.rows()));
+        plans.add(new TaskPlan(plan.task(), plan.examples(), List.of(), plan.errors(), plan.rowsRead(), plan.rows(), plan.fingerprint()));
       }
       done = true;
       return new Written(dir, plans, counts);

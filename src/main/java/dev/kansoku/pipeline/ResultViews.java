@@ -19,14 +19,25 @@ import org.apache.spark.sql.types.StructType;
  * {@code models} view of the model registry, for {@code kansoku sql} and notebooks.
  */
 public final class ResultViews {
+  private static final List<String> SCORE_TABLES = List.of(TableSchemas.EXAMPLE_SCORES, TableSchemas.TASK_SCORES, TableSchemas.SUBSET_SCORES);
+
   private ResultViews() {}
 
   public static List<String> register(SparkSession spark, String resultsDir, String analysisDir, Map<String, ModelSpec> registry) {
     List<String> views = new ArrayList<>();
     ResultsStore results = new ResultsStore(spark, resultsDir);
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> taskScores = results.read(TableSchemas.TASK_SCORES);
     for (String t : TableSchemas.ALL) {
-      results.read(t).createOrReplaceTempView(t);
-      views.add(t);
+      if (SCORE_TABLES.contains(t)) {
+        // the default view: each (model, task)'s current score set; <table>_history: every set ever computed
+        ScoreSets.current(results.read(t), taskScores).createOrReplaceTempView(t);
+        results.read(t).createOrReplaceTempView(t + "_history");
+        views.add(t);
+        views.add(t + "_history");
+      } else {
+        results.read(t).createOrReplaceTempView(t);
+        views.add(t);
+      }
     }
     ResultsStore analysis = new ResultsStore(spark, analysisDir);
     for (String t : AnalysisJob.TABLES) {

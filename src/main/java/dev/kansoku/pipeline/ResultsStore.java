@@ -109,6 +109,35 @@ public final class ResultsStore {
     }
   }
 
+  /**
+   * Example scores written before score sets existed lie directly in {@code model_id=…/task_id=…/}: each such
+   * file moves (an atomic rename) into {@code score_set=legacy/} below it, so the table has one partition layout.
+   */
+  public void moveLegacyExampleScores() {
+    Path table = new Path(path(TableSchemas.EXAMPLE_SCORES));
+    try {
+      FileSystem fs = table.getFileSystem(hadoopConf());
+      if (!fs.exists(table)) {
+        return;
+      }
+      for (org.apache.hadoop.fs.FileStatus model : fs.listStatus(table, p -> p.getName().startsWith("model_id="))) {
+        for (org.apache.hadoop.fs.FileStatus task : fs.listStatus(model.getPath(), p -> p.getName().startsWith("task_id="))) {
+          for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(task.getPath())) {
+            if (f.isFile()) {
+              Path dest = new Path(new Path(task.getPath(), "score_set=" + ScoreSets.LEGACY), f.getPath().getName());
+              fs.mkdirs(dest.getParent());
+              if (!fs.rename(f.getPath(), dest)) {
+                throw new IOException("cannot move " + f.getPath() + " to " + dest);
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot move the example scores of " + table + " into score sets: " + e.getMessage(), e);
+    }
+  }
+
   /** Replaces a small, unpartitioned table atomically: staging directory, then rename. */
   public void replace(String table, List<Row> rows, String runId) {
     TableSchemas.Table t = TableSchemas.table(table);

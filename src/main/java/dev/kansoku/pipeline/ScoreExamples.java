@@ -19,9 +19,12 @@ import org.apache.spark.sql.RowFactory;
  */
 final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
   private final Map<String, TaskSpec> tasks;
+  private final Map<String, String> scoreSets;
 
-  ScoreExamples(Map<String, TaskSpec> tasks) {
+  /** @param scoreSets (model, task) key → the run's score set, the partition the example scores go to */
+  ScoreExamples(Map<String, TaskSpec> tasks, Map<String, String> scoreSets) {
     this.tasks = Map.copyOf(tasks);
+    this.scoreSets = Map.copyOf(scoreSets);
   }
 
   @Override
@@ -47,7 +50,8 @@ final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
     List<Row> out = new ArrayList<>();
     for (ExampleScore s : scorer.score(responses)) {
       out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.sampleIndex(), s.metric(),
-          s.value(), s.prediction(), s.gold(), s.detail(), first.getAs("subset"), first.getAs("model_id"), first.getAs("task_id")));
+          s.value(), s.prediction(), s.gold(), s.detail(), first.getAs("subset"), first.getAs("model_id"), first.getAs("task_id"),
+          scoreSets.get(ProgressTracker.key(first.getAs("model_id"), first.getAs("task_id")))));
     }
     return out.iterator();
   }

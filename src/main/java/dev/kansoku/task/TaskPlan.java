@@ -14,7 +14,16 @@ import java.util.Objects;
  * fails the plan). Plain Java, so it is tested without Spark.
  */
 public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> requests, List<LoadedDataset.RowError> errors,
-                       long rowsRead, Rows rows) {
+                       long rowsRead, Rows rows, Fingerprint fingerprint) {
+
+  /**
+   * What the task's scores were computed from: the dataset files actually read (SHA-256 of their bytes, 16 hex
+   * digits) and the set of examples planned (their sorted ids). Part of a score set's identity, so scores over
+   * changed data or another example set are written beside earlier ones, never over them.
+   */
+  public record Fingerprint(String dataset, String examples) {
+    public static final Fingerprint NONE = new Fingerprint("-", "-");
+  }
 
   /** Good and malformed rows of the split evaluated and of the few-shot split (the same file counts once). */
   public record Rows(long eval, int evalBad, long fewshot, int fewshotBad) {
@@ -77,8 +86,10 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
     uniqueIds(task, docs);
     // a row that the loader accepted but the prompt cannot use throws DatasetFormatException naming file:line
     List<PlannedRequest> requests = PromptStyle.named(task.prompt().style()).planAll(task, docs, fewshot, limit);
-    int examples = (int) requests.stream().map(PlannedRequest::exampleId).distinct().count();
-    return new TaskPlan(task, examples, requests, errors, rowsRead, rows);
+    List<String> exampleIds = requests.stream().map(PlannedRequest::exampleId).distinct().sorted().toList();
+    Fingerprint fingerprint = new Fingerprint(DatasetFingerprint.of(d.evalFile(), d.fewshotFile(), d.referenceFile()),
+        RequestId.sha256(String.join("\u0000", exampleIds)).substring(0, 16));
+    return new TaskPlan(task, exampleIds.size(), requests, errors, rowsRead, rows, fingerprint);
   }
 
   /** An example id twice in the split evaluated would merge two questions into one score: both rows are named. */

@@ -206,4 +206,44 @@ class BadInputTest {
     assertEquals(0, again.code(), again.err() + again.out());
     assertTrue(again.out().contains("computed " + held + ","), held + " requests were in the file:\n" + again.out());
   }
+
+  @Test
+  void aRunOverChangedDataOrFewerExamplesWritesBesideTheEarlierScores() throws Exception {
+    Path copy = tmp.resolve("results-history");
+    dev.kansoku.TestPaths.copyTree(tmp.resolve("results"), copy);
+    String[] args = common.clone();
+    args[java.util.Arrays.asList(args).indexOf("--results") + 1] = copy.toString();
+    String[] sql = {"sql", "--conf-dir", conf.toString(), "--results", copy.toString(), "--csv"};
+    String before = run(concat(sql, "SELECT score_set, n, value FROM task_scores_history WHERE source = 'evaluated' ORDER BY score_set")).out();
+
+    // the published file changes (its first record is dropped): a valid file, other examples
+    List<String> lines = Files.readAllLines(data);
+    Files.write(data, lines.subList(1, lines.size()));
+    Run changed = run(args);
+    assertEquals(0, changed.code(), changed.err() + changed.out());
+    // and a --limit run over fewer examples
+    String[] limited = java.util.Arrays.copyOf(args, args.length + 1);
+    limited[args.length] = "-Dkansoku.limit=2";
+    assertEquals(0, run(limited).code());
+
+    String history = run(concat(sql, "SELECT score_set, n, complete FROM task_scores_history WHERE source = 'evaluated' ORDER BY n DESC, score_set")).out();
+    List<String> sets = history.lines().skip(1).filter(l -> !l.startsWith("(")).toList();
+    assertEquals(3, sets.size(), "three score sets side by side:\n" + history);
+    // the first run's rows are still there, unchanged
+    for (String row : before.lines().skip(1).filter(l -> !l.startsWith("(")).toList()) {
+      assertTrue(run(concat(sql, "SELECT score_set, n, value FROM task_scores_history WHERE source = 'evaluated' ORDER BY score_set")).out()
+          .contains(row), row);
+    }
+    // the default view shows one set per (model, task): the latest complete one, the --limit run's
+    String current = run(concat(sql, "SELECT n, complete FROM task_scores WHERE source = 'evaluated'")).out();
+    assertEquals(List.of("n,complete", "2,true"), current.lines().filter(l -> !l.startsWith("(")).toList(), current);
+    String examples = run(concat(sql, "SELECT count(DISTINCT score_set) AS sets FROM example_scores_history")).out();
+    assertTrue(examples.lines().toList().contains("3"), examples);
+  }
+
+  private static String[] concat(String[] first, String last) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + 1);
+    all[first.length] = last;
+    return all;
+  }
 }

@@ -42,13 +42,14 @@ class EvaluateJobTest {
   @BeforeAll
   static void runTwice() throws Exception {
     conf = TestPaths.repoCopy(tmp);
-    // an XWINO file with one malformed row: it must land in the errors table, not stop the run
+    // an XWINO file with one malformed row and skip-bad-rows: it must land in the errors table, not stop the run
     Path tsv = tmp.resolve("repo/xwino-with-bad-row.tsv");
     List<String> lines = Files.readAllLines(TestPaths.REPO.resolve("data/benchmarks/xwino_en/dataset.tsv"));
     lines.add(3, "en\tbroken\t?\tthis row has four columns");
     Files.write(tsv, lines);
     Path task = conf.resolve("tasks/xwino_en.conf");
-    Files.writeString(task, Files.readString(task).replace("data/benchmarks/xwino_en/dataset.tsv", tsv.toString()));
+    Files.writeString(task, Files.readString(task).replace("eval-file = \"data/benchmarks/xwino_en/dataset.tsv\"",
+        "eval-file = \"" + tsv + "\"\n    skip-bad-rows = true").replace("data/benchmarks/xwino_en/dataset.tsv", tsv.toString()));
     // two samples per code problem keep the test short; the sampling path is the same as with ten
     for (String code : List.of("humaneval", "jhumaneval")) {
       Path f = conf.resolve("tasks/" + code + ".conf");

@@ -55,11 +55,32 @@ public final class KansokuCli implements Runnable {
       }
       throw ex;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (Error e) {
+      // Hadoop reports a full local disk as FSError, an Error that picocli's exception handler never sees
+      Throwable root = userError(e);
+      if (root == null) {
+        throw e;
+      }
+      err.println("error: " + root.getMessage());
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return 2;
+    }
   }
 
   /** The user-facing cause (bad configuration, model or dataset), if the failure is one. */
   static Throwable userError(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("No space left on device")) {
+        // a full disk under the results directory: what was committed before stays; the next run resumes
+        return new IllegalStateException("no space left on the device of the results directory (" + firstLine(t.getMessage())
+            + "); committed results are intact: free space and run again to compute only what is missing");
+      }
+    }
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException
           || t instanceof dev.kansoku.inference.ModelDoesNotFitException
@@ -79,5 +100,9 @@ public final class KansokuCli implements Runnable {
       }
     }
     return null;
+  }
+
+  private static String firstLine(String message) {
+    return message.lines().findFirst().orElse(message);
   }
 }

@@ -49,6 +49,11 @@ final class CsvRows {
         throw new DatasetFormatException(file + ":" + start.group(1), "quote",
             "a quoted field opens on this line and is never closed (unbalanced \")");
       }
+      java.util.regex.Matcher at = java.util.regex.Pattern.compile("at line: (\\d+)").matcher(msg);
+      if (at.find() && msg.contains("encapsulated token")) {
+        throw new DatasetFormatException(file + ":" + at.group(1), "quote",
+            "a quoted field is closed and followed by more text before the next comma (stray or unbalanced \")");
+      }
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new DatasetFormatException(file.toString(), "file", "not valid CSV: " + String.valueOf(cause.getMessage()));
     }

@@ -62,7 +62,8 @@ public final class JmmluCsvLoader implements DatasetLoader {
         List<String> c = row.cells();
         if (c.size() != 6 || !LETTERS.contains(c.get(5)) || c.get(0).isEmpty()) {
           errors.add(new LoadedDataset.RowError(file.toString(), row.line(),
-              "expected 6 cells (question, A, B, C, D, answer A-D), got " + c.size() + (c.size() == 6 ? " with answer '" + c.get(5) + "'" : "")));
+              c.size() != 6 ? "expected 6 cells (question, A, B, C, D, answer A-D), got " + c.size()
+                  : c.get(0).isEmpty() ? "the question cell is empty" : "answer '" + c.get(5) + "' is not A, B, C or D"));
           continue;
         }
         Map<String, String> f = new LinkedHashMap<>();

@@ -43,7 +43,8 @@ public final class MmluCsvLoader implements DatasetLoader {
         int gold = c.size() == 6 ? LETTERS.indexOf(c.get(5)) : -1;
         if (c.size() != 6 || gold < 0 || c.get(5).length() != 1) {
           errors.add(new LoadedDataset.RowError(file.toString(), row.line(),
-              "expected 6 cells (question, A, B, C, D, answer A-D), got " + c.size()));
+              c.size() == 6 ? "answer '" + c.get(5) + "' is not A, B, C or D"
+                  : "expected 6 cells (question, A, B, C, D, answer A-D), got " + c.size()));
           continue;
         }
         Map<String, String> f = new LinkedHashMap<>();

@@ -1,0 +1,113 @@
+package dev.kansoku.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kansoku.TestPaths;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A results directory on a small file system that fills up during a run: the run fails with one line, what was
+ * committed before is intact, and with space again the next run computes only what is missing. The file system
+ * is a size-limited tmpfs, which needs root (mount); elsewhere the test is skipped, saying why.
+ */
+class DiskFullTest {
+  @TempDir
+  static Path tmp;
+  private static Path small;
+  private static boolean mounted;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = KansokuCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void mount() throws Exception {
+    small = tmp.resolve("small");
+    Files.createDirectories(small);
+    Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", small.toString()).redirectErrorStream(true).start();
+    mounted = p.waitFor() == 0;
+  }
+
+  @AfterAll
+  static void unmount() throws Exception {
+    if (mounted) {
+      new ProcessBuilder("umount", "-l", small.toString()).start().waitFor();
+    }
+  }
+
+  private static Map<String, String> snapshot(Path results) throws Exception {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(results)) {
+      for (Path p : s.filter(Files::isRegularFile).filter(p -> p.toString().contains("/responses/")).toList()) {
+        files.put(results.relativize(p).toString(), dev.kansoku.task.RequestId.sha256(java.util.HexFormat.of().formatHex(Files.readAllBytes(p))));
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void aFullDiskFailsInOneLineKeepsWhatWasCommittedAndTheNextRunResumes() throws Exception {
+    assumeTrue(mounted, "a size-limited tmpfs cannot be mounted here (needs root and mount rights)");
+    Path conf = TestPaths.repoCopy(tmp);
+    Files.writeString(conf.resolve("suites/disk.conf"), "suite { id = \"disk\", tasks = [\"xwino_en\", \"openbookqa\"], "
+        + "limits { xwino_en = 4, openbookqa = 4 } }");
+    Path results = small.resolve("results");
+    String[] args = {"evaluate", "--conf-dir", conf.toString(), "--suite", "disk", "--results", results.toString(),
+        "-Dkansoku.spark.master=local[2]", "-Dkansoku.spark.settings={\"spark.ui.enabled\" = \"false\"}"};
+    Run good = run(concat(args, "-Dkansoku.limit=2"));
+    assertEquals(0, good.code(), good.err() + good.out());
+    Map<String, String> committed = snapshot(results);
+    assertTrue(!committed.isEmpty());
+
+    // fill the file system but for 16 KB: the run gets as far as that room lets it, then the disk is full
+    Path ballast = small.resolve("ballast");
+    try (var out = Files.newOutputStream(ballast)) {
+      byte[] block = new byte[1 << 16];
+      while (true) {
+        try {
+          out.write(block);
+        } catch (java.io.IOException full) {
+          break;
+        }
+      }
+    }
+    try (var channel = java.nio.channels.FileChannel.open(ballast, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.truncate(Math.max(0, channel.size() - (16 << 10)));
+    }
+    Run full = run(args);
+    assertEquals(2, full.code(), full.err() + full.out());
+    assertEquals(1, full.err().lines().count(), full.err());
+    assertTrue(full.err().startsWith("error: no space left on the device of the results directory"), full.err());
+    Map<String, String> after = snapshot(results);
+    assertTrue(after.entrySet().containsAll(committed.entrySet()), "every committed response file is intact");
+
+    Files.delete(ballast);
+    Run resumed = run(args);
+    assertEquals(0, resumed.code(), resumed.err() + resumed.out());
+    // 4 + 4 examples planned: XWINO 2 requests each, OpenBookQA 4; the first run answered 2 + 2 examples
+    assertTrue(resumed.out().contains("requests: planned 24, reused 12, computed 12,"), resumed.out());
+  }
+
+  private static String[] concat(String[] first, String last) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + 1);
+    all[first.length] = last;
+    return all;
+  }
+}

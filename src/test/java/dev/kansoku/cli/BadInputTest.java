@@ -241,6 +241,24 @@ class BadInputTest {
     assertTrue(examples.lines().toList().contains("3"), examples);
   }
 
+  @Test
+  void aSecondRunOnTheSameDirectoryRefusesNamingTheHolder() throws Exception {
+    // a live run holds the directory: this JVM's pid, on this host, just started
+    Path lock = tmp.resolve("results/_run.lock");
+    Files.writeString(lock, "{\"run_id\": \"20261129T000000Z-holder\", \"host\": \"" + java.net.InetAddress.getLocalHost().getHostName()
+        + "\", \"pid\": " + ProcessHandle.current().pid() + ", \"started_at\": \"" + java.time.Instant.now() + "\"}");
+    try {
+      Run r = run(common);
+      assertEquals(2, r.code(), r.err() + r.out());
+      assertEquals(1, r.err().lines().count(), r.err());
+      assertTrue(r.err().contains("is in use by run 20261129T000000Z-holder (host ") && r.err().contains("pid " + ProcessHandle.current().pid()),
+          r.err());
+    } finally {
+      Files.delete(lock);
+    }
+    assertEquals(goodRun, snapshot(tmp.resolve("results")));
+  }
+
   private static String[] concat(String[] first, String last) {
     String[] all = java.util.Arrays.copyOf(first, first.length + 1);
     all[first.length] = last;

@@ -121,6 +121,7 @@ public final class ConfigLoader {
           .optional("skip-bad-rows", BOOLEAN)
           .optional("label-field", STRING)
           .optional("label-values", STRING_LIST)
+          .optional("encoding", STRING)
           .optional("source", STRING)
           .optional("license", STRING))
       .section("prompt", true, ConfigSchema.of()
@@ -491,6 +492,19 @@ public final class ConfigLoader {
     if (t.hasPath("answer.postprocess")) {
       known(t, "answer.postprocess", where, () -> dev.kansoku.metric.AnswerPostprocess.named(t.getString("answer.postprocess")));
     }
+    if (t.hasPath("dataset.encoding")) {
+      String encoding = t.getString("dataset.encoding");
+      if (!java.nio.charset.Charset.isSupported(encoding)) {
+        throw new ConfigError(ConfigSchema.where(t.getValue("dataset.encoding").origin(), where), "task.dataset.encoding",
+            "unknown character set '" + encoding + "' (e.g. UTF-8, Shift_JIS, EUC-JP, ISO-8859-1)");
+      }
+      if (!TaskSpec.Dataset.TEXT_FORMATS.contains(t.getString("dataset.format")) && !java.nio.charset.Charset.forName(encoding)
+          .equals(java.nio.charset.StandardCharsets.UTF_8)) {
+        throw new ConfigError(ConfigSchema.where(t.getValue("dataset.encoding").origin(), where), "task.dataset.encoding",
+            "format '" + t.getString("dataset.format") + "' is read as UTF-8 (JSON by its RFC, XML by its own declaration); "
+                + "encodings apply to " + TaskSpec.Dataset.TEXT_FORMATS);
+      }
+    }
     if (t.hasPath("answer.segmenter") && !TaskSpec.Answer.SEGMENTERS.contains(t.getString("answer.segmenter"))) {
       throw new ConfigError(ConfigSchema.where(t.getValue("answer.segmenter").origin(), where), "task.answer.segmenter",
           "unknown segmenter '" + t.getString("answer.segmenter") + "' (known: none, kuromoji, mecab; ja-morphemes = kuromoji)");
@@ -518,7 +532,8 @@ public final class ConfigLoader {
             optString(t, "dataset.fewshot-format", null), hint,
             t.hasPath("dataset.skip-bad-rows") && t.getBoolean("dataset.skip-bad-rows"),
             optString(t, "dataset.label-field", null),
-            t.hasPath("dataset.label-values") ? t.getStringList("dataset.label-values") : List.of()),
+            t.hasPath("dataset.label-values") ? t.getStringList("dataset.label-values") : List.of(),
+            optString(t, "dataset.encoding", "UTF-8")),
         new TaskSpec.Prompt(
             t.getString("prompt.style"),
             t.getInt("prompt.shots"),

@@ -33,20 +33,25 @@ public record TaskSpec(
    * Where a task's examples are and how to read them. Malformed rows fail the run unless {@code skipBadRows}
    * (then they are counted, and kansoku.max-bad-row-share bounds their share of each split);
    * {@code labelField} / {@code labelValues}: the gold field and the values it may take (an out-of-range label
-   * is a malformed row).
+   * is a malformed row); {@code encoding}: the character set of the text formats' files (default UTF-8).
    */
   public record Dataset(String format, String evalFile, String fewshotFile, String languageFilter,
                         String referenceFile, String evalSplit, String fewshotSplit, String fewshotFormat,
-                        String sourceHint, boolean skipBadRows, String labelField, List<String> labelValues)
+                        String sourceHint, boolean skipBadRows, String labelField, List<String> labelValues,
+                        String encoding)
       implements Serializable {
+    /** Formats whose files may be in another encoding than UTF-8 (JSON is UTF-8 by RFC 8259; XML declares its own). */
+    public static final List<String> TEXT_FORMATS = List.of("xwino-tsv", "mmlu-csv", "jmmlu-csv", "hellaswag-text", "mgsm-tsv",
+        "parallel-text");
+
     public Dataset(String format, String evalFile, String fewshotFile, String languageFilter) {
-      this(format, evalFile, fewshotFile, languageFilter, null, null, null, null, null, false, null, List.of());
+      this(format, evalFile, fewshotFile, languageFilter, null, null, null, null, null, false, null, List.of(), "UTF-8");
     }
 
     public Dataset(String format, String evalFile, String fewshotFile, String languageFilter, String referenceFile,
                    String evalSplit, String fewshotSplit, String fewshotFormat, String sourceHint) {
       this(format, evalFile, fewshotFile, languageFilter, referenceFile, evalSplit, fewshotSplit, fewshotFormat, sourceHint,
-          false, null, List.of());
+          false, null, List.of(), "UTF-8");
     }
   }
 

@@ -25,7 +25,11 @@ final class CsvRows {
   private CsvRows() {}
 
   static List<Row> read(Path file, boolean universalNewlines) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
+    return read(file, universalNewlines, StandardCharsets.UTF_8);
+  }
+
+  static List<Row> read(Path file, boolean universalNewlines, java.nio.charset.Charset charset) throws IOException {
+    String text = Files.readString(file, charset);
     if (universalNewlines) {
       text = text.replace("\r\n", "\n").replace('\r', '\n');
     }

@@ -10,8 +10,13 @@ public interface DatasetLoader {
    * What to take from a file: rows of one language (XWINO's multilingual TSV), one split of a format that
    * derives its splits (JMMLU as llm-jp-eval cuts it), the aligned reference file of a parallel test set.
    */
-  record Selection(String languageFilter, String split, String referenceFile) {
+  record Selection(String languageFilter, String split, String referenceFile, java.nio.charset.Charset charset) {
     public static final Selection ALL = new Selection(null, null, null);
+
+    /** The text formats (CSV, TSV, plain text) are read in {@code charset}; JSON is UTF-8 by its RFC, XML says its own. */
+    public Selection(String languageFilter, String split, String referenceFile) {
+      this(languageFilter, split, referenceFile, java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     public static Selection language(String languageFilter) {
       return new Selection(languageFilter, null, null);

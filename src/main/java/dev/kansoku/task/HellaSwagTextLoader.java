@@ -23,7 +23,7 @@ public final class HellaSwagTextLoader implements DatasetLoader {
     List<String> lines = new ArrayList<>();
     try (InputStream raw = Files.newInputStream(file);
          InputStream in = file.toString().endsWith(".bz2") ? new BZip2CompressorInputStream(raw) : raw;
-         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+         BufferedReader r = new BufferedReader(new InputStreamReader(in, selection.charset()))) {
       String line;
       while ((line = r.readLine()) != null) {
         lines.add(line);

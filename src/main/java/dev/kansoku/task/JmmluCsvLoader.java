@@ -58,7 +58,7 @@ public final class JmmluCsvLoader implements DatasetLoader {
       }
       List<Doc> samples = new ArrayList<>();
       int index = 0;
-      for (CsvRows.Row row : CsvRows.read(file, true)) {
+      for (CsvRows.Row row : CsvRows.read(file, true, selection.charset())) {
         List<String> c = row.cells();
         if (c.size() != 6 || !LETTERS.contains(c.get(5)) || c.get(0).isEmpty()) {
           errors.add(new LoadedDataset.RowError(file.toString(), row.line(),

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class MgsmTsvLoader implements DatasetLoader {
   @Override
   public LoadedDataset load(Path file, Selection selection) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines = Files.readAllLines(file, selection.charset());
     List<Doc> docs = new ArrayList<>();
     List<LoadedDataset.RowError> errors = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {

@@ -38,7 +38,7 @@ public final class MmluCsvLoader implements DatasetLoader {
         subject = subject.substring(0, subject.length() - split.length() - 1);
       }
       int index = 0;
-      for (CsvRows.Row row : CsvRows.read(file, false)) {
+      for (CsvRows.Row row : CsvRows.read(file, false, selection.charset())) {
         List<String> c = row.cells();
         int gold = c.size() == 6 ? LETTERS.indexOf(c.get(5)) : -1;
         if (c.size() != 6 || gold < 0 || c.get(5).length() != 1) {

@@ -22,8 +22,8 @@ public final class ParallelTextLoader implements DatasetLoader {
       throw new DatasetFormatException(source.toString(), "reference-file", "a parallel test set needs dataset.reference-file");
     }
     Path reference = Path.of(selection.referenceFile());
-    List<String> src = Files.readAllLines(source, StandardCharsets.UTF_8);
-    List<String> ref = Files.readAllLines(reference, StandardCharsets.UTF_8);
+    List<String> src = Files.readAllLines(source, selection.charset());
+    List<String> ref = Files.readAllLines(reference, selection.charset());
     if (src.size() != ref.size()) {
       throw new DatasetFormatException(source + " / " + reference, "lines",
           "source has " + src.size() + " lines, reference " + ref.size() + ": not aligned");

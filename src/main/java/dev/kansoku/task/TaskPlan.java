@@ -36,12 +36,13 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
    * @param limit evaluate only the first {@code limit} examples (0 = all), like the harnesses' {@code --limit}
    */
   public static TaskPlan build(TaskSpec task, int runLimit) throws IOException {
-    // bytes that are not UTF-8 (a Shift_JIS or Latin-1 copy) are named by file, line and byte before any
-    // loader could read them as garbled text
+    // bytes that are not in the dataset's encoding (a Shift_JIS copy of a UTF-8 file) are named by file, line and
+    // byte before any loader could read them as garbled text
     TaskSpec.Dataset d = task.dataset();
+    java.nio.charset.Charset charset = java.nio.charset.Charset.forName(d.encoding());
     for (String f : new String[] {d.evalFile(), d.fewshotFile(), d.referenceFile()}) {
       if (f != null && Files.exists(Path.of(f))) {
-        java.util.Optional<Utf8Check.Invalid> bad = Utf8Check.firstInvalid(Path.of(f));
+        java.util.Optional<Utf8Check.Invalid> bad = Utf8Check.firstInvalid(Path.of(f), charset);
         if (bad.isPresent()) {
           throw new DatasetFormatException(bad.get().file() + ":" + bad.get().line(), task.id(), bad.get().problem());
         }
@@ -55,7 +56,8 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
     int limit = runLimit > 0 ? runLimit : task.limit();
     DatasetLoader loader = DatasetLoader.forFormat(task.dataset().format());
     TaskSpec.Dataset d = task.dataset();
-    LoadedDataset eval = loader.load(Path.of(d.evalFile()), new DatasetLoader.Selection(d.languageFilter(), d.evalSplit(), d.referenceFile()));
+    java.nio.charset.Charset charset = java.nio.charset.Charset.forName(d.encoding());
+    LoadedDataset eval = loader.load(Path.of(d.evalFile()), new DatasetLoader.Selection(d.languageFilter(), d.evalSplit(), d.referenceFile(), charset));
     List<LoadedDataset.RowError> errors = new ArrayList<>(eval.errors());
     List<Doc> fewshot = eval.docs();
     long rowsRead = eval.docs().size();
@@ -64,7 +66,8 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
     if (!d.fewshotFile().equals(d.evalFile()) || !sameSplit) {
       // the few-shot file may have a format of its own (MGSM's exemplars.py beside its TSV)
       DatasetLoader poolLoader = d.fewshotFormat() == null ? loader : DatasetLoader.forFormat(d.fewshotFormat());
-      LoadedDataset pool = poolLoader.load(Path.of(d.fewshotFile()), new DatasetLoader.Selection(d.languageFilter(), d.fewshotSplit(), d.referenceFile()));
+      LoadedDataset pool = poolLoader.load(Path.of(d.fewshotFile()), new DatasetLoader.Selection(d.languageFilter(), d.fewshotSplit(), d.referenceFile(),
+          d.fewshotFormat() == null ? charset : java.nio.charset.StandardCharsets.UTF_8));
       errors.addAll(pool.errors());
       fewshot = pool.docs();
       rowsRead += pool.docs().size();

@@ -18,21 +18,28 @@ import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /**
- * Where a dataset file stops being UTF-8: the byte offset (of the decompressed text for .gz/.bz2) and the line,
+ * Where a dataset file stops being valid in its character set (UTF-8 unless task.dataset.encoding says
+ * otherwise): the byte offset (of the decompressed text for .gz/.bz2) and the line,
  * so that a file saved in Shift_JIS or Latin-1 is reported precisely instead of being read as garbled text.
  */
 final class Utf8Check {
   private Utf8Check() {}
 
-  /** Where a file stops being UTF-8. */
-  record Invalid(Path file, long line, int offset, int value) {
+  /** Where a file stops being valid in its character set. */
+  record Invalid(Path file, long line, int offset, int value, java.nio.charset.Charset charset) {
     String problem() {
-      return String.format(java.util.Locale.ROOT, "not UTF-8 at byte %d (0x%02X); save the file as UTF-8", offset, value);
+      String name = charset.equals(StandardCharsets.UTF_8) ? "UTF-8" : charset.name();
+      return String.format(java.util.Locale.ROOT, "not %s at byte %d (0x%02X); save the file as %s%s", name, offset, value, name,
+          charset.equals(StandardCharsets.UTF_8) ? " or set task.dataset.encoding" : "");
     }
   }
 
   /** The first file under {@code path} (itself, or the files of a folder) that is not valid UTF-8. */
   static Optional<Invalid> firstInvalid(Path path) throws IOException {
+    return firstInvalid(path, StandardCharsets.UTF_8);
+  }
+
+  static Optional<Invalid> firstInvalid(Path path, java.nio.charset.Charset charset) throws IOException {
     List<Path> files;
     if (Files.isDirectory(path)) {
       try (Stream<Path> s = Files.list(path)) {
@@ -42,7 +49,7 @@ final class Utf8Check {
       files = List.of(path);
     }
     for (Path f : files) {
-      Optional<Invalid> bad = invalidAt(f);
+      Optional<Invalid> bad = invalidAt(f, charset);
       if (bad.isPresent()) {
         return bad;
       }
@@ -50,13 +57,13 @@ final class Utf8Check {
     return Optional.empty();
   }
 
-  private static Optional<Invalid> invalidAt(Path file) throws IOException {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+  private static Optional<Invalid> invalidAt(Path file, java.nio.charset.Charset charset) throws IOException {
+    CharsetDecoder decoder = charset.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     try (InputStream in = open(file)) {
       byte[] all = in.readAllBytes();
       ByteBuffer bytes = ByteBuffer.wrap(all);
-      CharBuffer chars = CharBuffer.allocate(all.length + 1);
+      CharBuffer chars = CharBuffer.allocate(all.length * 2 + 2);
       CoderResult r = decoder.decode(bytes, chars, true);
       if (!r.isError()) {
         return Optional.empty();
@@ -68,7 +75,7 @@ final class Utf8Check {
           line++;
         }
       }
-      return Optional.of(new Invalid(file, line, offset, all[offset] & 0xFF));
+      return Optional.of(new Invalid(file, line, offset, all[offset] & 0xFF, charset));
     }
   }
 

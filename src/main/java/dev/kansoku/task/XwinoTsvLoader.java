@@ -28,7 +28,7 @@ public final class XwinoTsvLoader implements DatasetLoader {
   public LoadedDataset load(Path file, Selection selection) throws IOException {
     List<Doc> docs = new ArrayList<>();
     List<LoadedDataset.RowError> errors = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BufferedReader in = Files.newBufferedReader(file, selection.charset())) {
       String line;
       long lineNo = 0;
       while ((line = in.readLine()) != null) {

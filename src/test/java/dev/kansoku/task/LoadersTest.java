@@ -200,4 +200,24 @@ class LoadersTest {
     DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> CsvRows.read(f, true));
     assertEquals(f + ":3: quote: a quoted field opens on this line and is never closed (unbalanced \")", e.getMessage());
   }
+
+  @Test
+  void aTextFormatInAnotherEncodingIsReadWithDatasetEncoding() throws Exception {
+    Path utf8 = TestPaths.REPO.resolve("data/benchmarks/mgsm_ja/mgsm_ja.tsv");
+    Path sjis = write("mgsm_ja-sjis.tsv", "");
+    Files.write(sjis, Files.readString(utf8).getBytes(java.nio.charset.Charset.forName("Shift_JIS")));
+    ConfigLoader loader = new ConfigLoader(TestPaths.CONF);
+    TaskPlan reference = TaskPlan.build(loader.task(TestPaths.CONF.resolve("tasks/mgsm_ja.conf")), 3);
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> TaskPlan.build(
+        loader.task(TestPaths.CONF.resolve("tasks/mgsm_ja.conf"), Map.of("task.dataset.eval-file", sjis.toString())), 3));
+    assertTrue(e.getMessage().startsWith(sjis + ":1: mgsm_ja: not UTF-8 at byte 0 (0x83)"), e.getMessage());
+    TaskPlan decoded = TaskPlan.build(loader.task(TestPaths.CONF.resolve("tasks/mgsm_ja.conf"),
+        Map.of("task.dataset.eval-file", sjis.toString(), "task.dataset.encoding", "Shift_JIS")), 3);
+    assertEquals(reference.requests().stream().map(PlannedRequest::context).toList(),
+        decoded.requests().stream().map(PlannedRequest::context).toList());
+    // JSON is UTF-8 by its RFC: an encoding there is a configuration error naming the key
+    dev.kansoku.config.ConfigError c = assertThrows(dev.kansoku.config.ConfigError.class, () -> loader.task(
+        TestPaths.CONF.resolve("tasks/jcommonsenseqa.conf"), Map.of("task.dataset.encoding", "Shift_JIS")));
+    assertTrue(c.getMessage().contains("task.dataset.encoding: format 'jsonl' is read as UTF-8"), c.getMessage());
+  }
 }

@@ -63,4 +63,19 @@ out = {
         "hypothesis_tokens": [mecab(h).split() for h in hyps],
     },
 }
+# the JP harness' XL-Sum aggregation: rouge_score's BootstrapAggregator (scoring.py _bootstrap_resample, numpy's
+# legacy global RNG seeded 1234 by lm_eval.evaluator.simple_evaluate), run here with numpy on made-up F values
+import numpy as np  # noqa: E402
+
+fs = [((i * 7919) % 1000) / 1000.0 for i in range(37)]
+np.random.seed(1234)
+first_draws = np.random.choice(np.arange(37), size=37).tolist()
+np.random.seed(1234)
+matrix = np.array([[f, f, f] for f in fs])
+sample_mean = np.zeros((1000, 3))
+for i in range(1000):
+    sample_idx = np.random.choice(np.arange(matrix.shape[0]), size=matrix.shape[0])
+    sample_mean[i, :] = np.mean(matrix[sample_idx, :], axis=0)
+mid = np.percentile(sample_mean, 100 * np.array([0.025, 0.5, 0.975]), axis=0)[1, 2]
+out["jp_harness_bootstrap"] = {"numpy": np.__version__, "f": fs, "first_draws_n37": first_draws, "mid_fmeasure": float(mid)}
 json.dump(out, sys.stdout, ensure_ascii=False, indent=1)

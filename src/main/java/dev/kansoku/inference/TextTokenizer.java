@@ -39,6 +39,11 @@ public final class TextTokenizer implements AutoCloseable {
     return tokenizer.encode(text, addSpecialTokens, false).getIds();
   }
 
+  /** The token pieces of a text without special tokens, as transformers' {@code tokenizer.tokenize(text)}. */
+  public java.util.List<String> pieces(String text) {
+    return text.isEmpty() ? java.util.List.of() : java.util.List.of(tokenizer.encode(text, false, false).getTokens());
+  }
+
   /** Decodes ids to text, dropping special tokens as transformers' {@code skip_special_tokens=True}. */
   public String decode(long[] ids) {
     return tokenizer.decode(ids, true);

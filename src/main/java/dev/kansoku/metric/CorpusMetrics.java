@@ -9,17 +9,22 @@ import java.util.SplittableRandom;
 /**
  * Task scores that are not means of example scores: corpus BLEU, from the segments' summed n-gram
  * statistics (stored per example in {@code detail}), with a bootstrap standard error (1,000 resamples of the
- * segments, fixed seed, so a re-run prints the same figure).
+ * segments, fixed seed, so a re-run prints the same figure); and XL-Sum's ROUGE-2 as the JP harness aggregates
+ * it ({@link JpHarnessRouge}: the middle of rouge_score's bootstrap in the harness' document order).
  */
 public final class CorpusMetrics {
-  public static final List<String> METRICS = List.of("bleu");
+  public static final List<String> METRICS = List.of("bleu", "rouge2_jp_harness");
   static final int BOOTSTRAP_RESAMPLES = 1000;
   static final long BOOTSTRAP_SEED = 1234L;
 
   private CorpusMetrics() {}
 
   /** One example's row of a corpus metric. */
-  public record Item(String modelId, String taskId, String metric, String detail) {}
+  public record Item(String modelId, String taskId, String metric, String detail, String exampleId, double value) {
+    public Item(String modelId, String taskId, String metric, String detail) {
+      this(modelId, taskId, metric, detail, null, Double.NaN);
+    }
+  }
 
   /** A corpus score in [0, 1] and its bootstrap standard error. */
   public record Result(double value, Double stderr) {}
@@ -29,13 +34,56 @@ public final class CorpusMetrics {
   }
 
   public static Map<String, Result> compute(List<Item> items) {
-    Map<String, List<Bleu.Stats>> groups = new LinkedHashMap<>();
+    return compute(items, Map.of());
+  }
+
+  /**
+   * @param evalDocs task id → documents in its evaluated split (the JP harness' document order is a shuffle of
+   *     that many positions)
+   */
+  public static Map<String, Result> compute(List<Item> items, Map<String, Integer> evalDocs) {
+    Map<String, List<Item>> groups = new LinkedHashMap<>();
     for (Item i : items) {
-      groups.computeIfAbsent(key(i.modelId(), i.taskId(), i.metric()), k -> new ArrayList<>()).add(Bleu.Stats.decode(i.detail()));
+      groups.computeIfAbsent(key(i.modelId(), i.taskId(), i.metric()), k -> new ArrayList<>()).add(i);
     }
     Map<String, Result> out = new LinkedHashMap<>();
-    groups.forEach((k, stats) -> out.put(k, bleu(stats)));
+    groups.forEach((k, group) -> {
+      Item first = group.get(0);
+      if (first.metric().equals("rouge2_jp_harness")) {
+        out.put(k, jpHarnessRouge(group, evalDocs.getOrDefault(first.taskId(), group.size())));
+      } else {
+        out.put(k, bleu(group.stream().map(i -> Bleu.Stats.decode(i.detail())).toList()));
+      }
+    });
     return out;
+  }
+
+  /**
+   * The examples in the order the JP harness evaluates them (its evaluator shuffles the document list with
+   * {@code random.Random(42)}; an example id is the document's position in the file), then rouge_score's bootstrap.
+   */
+  static Result jpHarnessRouge(List<Item> items, int documents) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < documents; i++) {
+      order.add(i);
+    }
+    new dev.kansoku.task.PythonRandom(42).shuffle(order);
+    Map<Integer, Integer> rank = new java.util.HashMap<>();
+    for (int i = 0; i < order.size(); i++) {
+      rank.put(order.get(i), i);
+    }
+    List<Item> sorted = new ArrayList<>(items);
+    sorted.sort(java.util.Comparator.comparingInt(i -> rank.getOrDefault(position(i.exampleId()), Integer.MAX_VALUE)));
+    double[] f = sorted.stream().mapToDouble(Item::value).toArray();
+    return new Result(JpHarnessRouge.bootstrapMid(f), null);
+  }
+
+  private static int position(String exampleId) {
+    try {
+      return Integer.parseInt(exampleId);
+    } catch (NumberFormatException | NullPointerException e) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   static Result bleu(List<Bleu.Stats> segments) {

@@ -16,14 +16,23 @@ import java.util.Set;
  * {@code exact} / {@code f1}: SQuAD 2.0. {@code pass@1}: from executed samples.
  */
 public final class ExampleScorer {
-  public static final Set<String> KNOWN_METRICS = Set.of("acc", "exact_match", "char_f1", "pass@1", "bleu", "rouge2", "exact", "f1");
+  public static final Set<String> KNOWN_METRICS = Set.of("acc", "exact_match", "char_f1", "pass@1", "bleu", "rouge2", "rouge2_jp_harness",
+      "exact", "f1");
+  /** Metrics scored on the model's own token pieces (they need the model's tokenizer). */
+  public static final Set<String> MODEL_TOKEN_METRICS = Set.of("rouge2_jp_harness");
 
   private final List<String> metrics;
   private final TaskSpec.Answer answer;
   private final AnswerPostprocess postprocess;
   private final ExactMatch exactMatch;
+  private final java.util.function.Function<String, List<String>> modelPieces;
 
   public ExampleScorer(List<String> metrics, TaskSpec.Answer answer) {
+    this(metrics, answer, null);
+  }
+
+  /** @param modelPieces the model tokenizer's pieces of a text (transformers' {@code tokenize}), for model-token metrics */
+  public ExampleScorer(List<String> metrics, TaskSpec.Answer answer, java.util.function.Function<String, List<String>> modelPieces) {
     for (String m : metrics) {
       if (!KNOWN_METRICS.contains(m)) {
         throw new IllegalArgumentException("unknown metric '" + m + "' (known: " + String.join(", ", new java.util.TreeSet<>(KNOWN_METRICS)) + ")");
@@ -33,6 +42,7 @@ public final class ExampleScorer {
     this.answer = answer;
     this.postprocess = AnswerPostprocess.named(answer.postprocess());
     this.exactMatch = new ExactMatch(answer.regexesToIgnore(), answer.ignoreCase(), answer.ignorePunctuation());
+    this.modelPieces = modelPieces;
   }
 
   /** Whether scoring runs model-written code (and so needs a sandbox). */
@@ -51,6 +61,7 @@ public final class ExampleScorer {
         case "pass@1" -> out.addAll(passAtOne(responses));
         case "bleu" -> out.add(bleu(responses));
         case "rouge2" -> out.add(rouge2(responses));
+        case "rouge2_jp_harness" -> out.add(rouge2OnModelTokens(responses));
         case "exact", "f1" -> out.add(squad(responses, metric));
         default -> throw new IllegalStateException(metric);
       }
@@ -121,6 +132,17 @@ public final class ExampleScorer {
     ChoiceResponse r = generation(responses);
     String prediction = prediction(r);
     return new ExampleScore("rouge2", Rouge2.fmeasure(r.gold(), prediction, japaneseSegmenter()), prediction, r.gold());
+  }
+
+  /** ROUGE-2 on the model's token pieces, as the JP harness scores XL-Sum ({@link JpHarnessRouge}). */
+  private ExampleScore rouge2OnModelTokens(List<ChoiceResponse> responses) {
+    if (modelPieces == null) {
+      throw new IllegalStateException("metric rouge2_jp_harness needs the model's tokenizer");
+    }
+    ChoiceResponse r = generation(responses);
+    String prediction = prediction(r);
+    return new ExampleScore("rouge2_jp_harness", JpHarnessRouge.fmeasure(modelPieces.apply(r.gold()), modelPieces.apply(prediction)),
+        prediction, r.gold());
   }
 
   /** The task's Japanese segmenter, or null for English text. */

@@ -38,6 +38,10 @@ public final class Rouge2 {
     return java.util.Arrays.stream(t.split("\\s+")).filter(x -> x.matches("[a-z0-9]+")).toList();
   }
 
+  static double fmeasureOfTokens(List<String> referenceTokens, List<String> predictionTokens) {
+    return fmeasure(referenceTokens, predictionTokens);
+  }
+
   private static double fmeasure(List<String> referenceTokens, List<String> predictionTokens) {
     Map<List<String>, Integer> ref = bigrams(referenceTokens);
     Map<List<String>, Integer> pred = bigrams(predictionTokens);

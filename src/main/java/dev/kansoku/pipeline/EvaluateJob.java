@@ -260,7 +260,7 @@ public final class EvaluateJob {
     Dataset<Row> exampleScores = executed
         .groupByKey((MapFunction<Row, String>) r -> r.getAs("model_id") + "\u0000" + r.getAs("task_id") + "\u0000" + r.getAs("example_id"),
             Encoders.STRING())
-        .flatMapGroups(new ScoreExamples(tasks, scoreSets), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
+        .flatMapGroups(new ScoreExamples(tasks, scoreSets, modelDirs()), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
     store.overwritePartitions(TableSchemas.EXAMPLE_SCORES, exampleScores);
     return aggregate();
   }
@@ -285,10 +285,12 @@ public final class EvaluateJob {
     // corpus metrics need every segment's statistics on the driver: a few numbers per example
     List<CorpusMetrics.Item> corpus = new ArrayList<>();
     for (Row r : mine.where(col("metric").isin(CorpusMetrics.METRICS.toArray()))
-        .select("model_id", "task_id", "metric", "detail").collectAsList()) {
-      corpus.add(new CorpusMetrics.Item(r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
+        .select("model_id", "task_id", "metric", "detail", "example_id", "value").collectAsList()) {
+      corpus.add(new CorpusMetrics.Item(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getDouble(5)));
     }
-    Map<String, CorpusMetrics.Result> corpusScores = CorpusMetrics.compute(corpus);
+    Map<String, Integer> evalDocs = new LinkedHashMap<>();
+    plansByTask.forEach((task, plan) -> evalDocs.put(task, (int) plan.rows().eval()));
+    Map<String, CorpusMetrics.Result> corpusScores = CorpusMetrics.compute(corpus, evalDocs);
     Timestamp now = new Timestamp(System.currentTimeMillis());
     Map<String, Row> freshByKey = new LinkedHashMap<>();
     List<EvaluationSummary.TaskScore> scores = new ArrayList<>();
@@ -327,6 +329,16 @@ public final class EvaluateJob {
     store.replace(TableSchemas.TASK_SCORES, table, runId);
     writeSubsetScores(mine.where(col("subset").isNotNull()), now);
     return scores;
+  }
+
+  /** Model id → directory, for metrics scored on the model's own tokens (only when a task asks for one). */
+  private Map<String, String> modelDirs() {
+    Map<String, String> dirs = new LinkedHashMap<>();
+    boolean needed = run.tasks().stream().anyMatch(t -> t.metrics().stream().anyMatch(dev.kansoku.metric.ExampleScorer.MODEL_TOKEN_METRICS::contains));
+    if (needed) {
+      run.models().forEach(m -> dirs.put(m.id(), m.path()));
+    }
+    return dirs;
   }
 
   private String revision(String modelId) {

@@ -5,6 +5,7 @@ import dev.kansoku.metric.AnswerPostprocess;
 import dev.kansoku.metric.ChoiceResponse;
 import dev.kansoku.metric.ExampleScore;
 import dev.kansoku.metric.ExampleScorer;
+import dev.kansoku.inference.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,13 +19,34 @@ import org.apache.spark.sql.RowFactory;
  * example whose choices are not all answered yet is skipped; the next run scores it.
  */
 final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
+  /** Model tokenizers for model-token metrics, one per model directory and executor JVM (thread-safe). */
+  private static final Map<String, TextTokenizer> TOKENIZERS = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, TaskSpec> tasks;
   private final Map<String, String> scoreSets;
+  private final Map<String, String> modelDirs;
 
-  /** @param scoreSets (model, task) key → the run's score set, the partition the example scores go to */
-  ScoreExamples(Map<String, TaskSpec> tasks, Map<String, String> scoreSets) {
+  /**
+   * @param scoreSets (model, task) key → the run's score set, the partition the example scores go to
+   * @param modelDirs model id → its directory (tokenizer.json), for metrics on the model's own tokens
+   */
+  ScoreExamples(Map<String, TaskSpec> tasks, Map<String, String> scoreSets, Map<String, String> modelDirs) {
     this.tasks = Map.copyOf(tasks);
     this.scoreSets = Map.copyOf(scoreSets);
+    this.modelDirs = Map.copyOf(modelDirs);
+  }
+
+  private java.util.function.Function<String, List<String>> pieces(String modelId) {
+    String dir = modelDirs.get(modelId);
+    if (dir == null) {
+      return null;
+    }
+    return text -> TOKENIZERS.computeIfAbsent(dir, d -> {
+      try {
+        return TextTokenizer.load(java.nio.file.Path.of(d));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }).pieces(text);
   }
 
   @Override
@@ -46,7 +68,7 @@ final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
       return List.<Row>of().iterator();
     }
     TaskSpec task = tasks.get(first.<String>getAs("task_id"));
-    ExampleScorer scorer = new ExampleScorer(task.metrics(), task.answer());
+    ExampleScorer scorer = new ExampleScorer(task.metrics(), task.answer(), pieces(first.getAs("model_id")));
     List<Row> out = new ArrayList<>();
     for (ExampleScore s : scorer.score(responses)) {
       out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.sampleIndex(), s.metric(),

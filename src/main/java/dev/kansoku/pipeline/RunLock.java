@@ -89,7 +89,8 @@ final class RunLock implements AutoCloseable {
     } catch (java.nio.file.AccessDeniedException | org.apache.hadoop.security.AccessControlException e) {
       throw new ResultsDirectoryException(resultsDir, "not writable (" + file + ": permission denied)");
     } catch (IOException e) {
-      if (String.valueOf(e.getMessage()).contains("Permission denied") || String.valueOf(e.getMessage()).contains("Mkdirs failed")) {
+      String m = String.valueOf(e.getMessage());
+      if (m.contains("Permission denied") || m.contains("Mkdirs failed") || m.contains("Read-only file system")) {
         throw new ResultsDirectoryException(resultsDir, "not writable (" + e.getMessage() + ")");
       }
       throw e;

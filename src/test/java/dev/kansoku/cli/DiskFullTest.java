@@ -110,4 +110,22 @@ class DiskFullTest {
     all[first.length] = last;
     return all;
   }
+
+  @Test
+  void aReadOnlyResultsDirectoryIsOneLine() throws Exception {
+    Path readOnly = tmp.resolve("read-only");
+    Files.createDirectories(readOnly);
+    Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly.toString()).redirectErrorStream(true).start();
+    assumeTrue(p.waitFor() == 0, "a read-only tmpfs cannot be mounted here (needs root and mount rights)");
+    try {
+      Path conf = TestPaths.repoCopy(tmp.resolve("ro-repo"));
+      Run r = run("evaluate", "--conf-dir", conf.toString(), "--results", readOnly.toString(), "-Dkansoku.limit=1",
+          "-Dkansoku.spark.master=local[2]", "-Dkansoku.spark.settings={\"spark.ui.enabled\" = \"false\"}");
+      assertEquals(2, r.code(), r.err() + r.out());
+      assertEquals(1, r.err().lines().count(), r.err());
+      assertTrue(r.err().startsWith("error: kansoku.results-dir " + readOnly + ": not writable"), r.err());
+    } finally {
+      new ProcessBuilder("umount", "-l", readOnly.toString()).start().waitFor();
+    }
+  }
 }

@@ -71,6 +71,8 @@ public final class EvaluateJob {
     try (RunLock lock = RunLock.acquire(spark.sparkContext().hadoopConfiguration(), run.settings().resultsDir(), runId)) {
       // a truncated table file is named now, before any work, with the way out (kansoku repair)
       ResultFiles.requireReadable(spark.sparkContext().hadoopConfiguration(), run.settings().resultsDir());
+      // holding the lock, no other run is alive: what dead runs left (progress.json, staging) is cleaned up
+      DeadRunRecovery.recover(spark.sparkContext().hadoopConfiguration(), run.settings().resultsDir(), runId);
       return evaluate(sandboxLayers, planDir);
     } finally {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(planDir);

@@ -3,15 +3,16 @@ package dev.kansoku.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.kansoku.cli.CliRuns.run;
+import static dev.kansoku.cli.CliRuns.snapshot;
+
 import dev.kansoku.TestPaths;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.kansoku.cli.CliRuns.Run;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,15 +33,6 @@ class BadInputTest {
   private static String[] common;
   private static Map<String, String> goodRun;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = KansokuCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   @BeforeAll
   static void goodRun() throws Exception {
     conf = TestPaths.repoCopy(tmp);
@@ -56,18 +48,6 @@ class BadInputTest {
     assertEquals(0, first.code(), first.err() + first.out());
     goodRun = snapshot(tmp.resolve("results"));
     assertTrue(goodRun.keySet().stream().anyMatch(k -> k.startsWith("example_scores/")), goodRun.keySet().toString());
-  }
-
-  /** Every file of the results directory and its bytes' hash (the run lock's presence aside). */
-  private static Map<String, String> snapshot(Path results) throws Exception {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(results)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        files.put(results.relativize(p).toString(), dev.kansoku.task.RequestId.sha256(
-            java.util.HexFormat.of().formatHex(Files.readAllBytes(p))));
-      }
-    }
-    return files;
   }
 
   @org.junit.jupiter.api.BeforeEach

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import static dev.kansoku.cli.CliRuns.run;
+
 import dev.kansoku.TestPaths;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.kansoku.cli.CliRuns.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,15 +27,6 @@ class DiskFullTest {
   private static Path small;
   private static boolean mounted;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = KansokuCli.execute(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   @BeforeAll
   static void mount() throws Exception {
     small = tmp.resolve("small");
@@ -52,14 +42,11 @@ class DiskFullTest {
     }
   }
 
-  private static Map<String, String> snapshot(Path results) throws Exception {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(results)) {
-      for (Path p : s.filter(Files::isRegularFile).filter(p -> p.toString().contains("/responses/")).toList()) {
-        files.put(results.relativize(p).toString(), dev.kansoku.task.RequestId.sha256(java.util.HexFormat.of().formatHex(Files.readAllBytes(p))));
-      }
-    }
-    return files;
+  /** The responses table's files: what a run has committed. */
+  private static Map<String, String> responses(Path results) throws Exception {
+    Map<String, String> all = CliRuns.snapshot(results);
+    all.keySet().removeIf(f -> !f.startsWith("responses/"));
+    return all;
   }
 
   @Test
@@ -73,7 +60,7 @@ class DiskFullTest {
         "-Dkansoku.spark.master=local[2]", "-Dkansoku.spark.settings={\"spark.ui.enabled\" = \"false\"}"};
     Run good = run(concat(args, "-Dkansoku.limit=2"));
     assertEquals(0, good.code(), good.err() + good.out());
-    Map<String, String> committed = snapshot(results);
+    Map<String, String> committed = responses(results);
     assertTrue(!committed.isEmpty());
 
     // fill the file system but for 16 KB: the run gets as far as that room lets it, then the disk is full
@@ -95,7 +82,7 @@ class DiskFullTest {
     assertEquals(2, full.code(), full.err() + full.out());
     assertEquals(1, full.err().lines().count(), full.err());
     assertTrue(full.err().startsWith("error: no space left on the device of the results directory"), full.err());
-    Map<String, String> after = snapshot(results);
+    Map<String, String> after = responses(results);
     assertTrue(after.entrySet().containsAll(committed.entrySet()), "every committed response file is intact");
 
     Files.delete(ballast);

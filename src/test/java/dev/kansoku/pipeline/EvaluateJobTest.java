@@ -147,7 +147,10 @@ class EvaluateJobTest {
 
   @Test
   void theModelIsLoadedOncePerJvm() {
-    assertEquals(1, ModelPool.loads() - loadsBefore);
+    // at most once for both runs: the pool may already hold the model from an earlier test in this JVM (a run that
+    // failed part-way leaves it loaded), and then neither run loads it again
+    long loads = ModelPool.loads() - loadsBefore;
+    assertTrue(loads <= 1, loads + " loads for two runs");
   }
 
   @Test

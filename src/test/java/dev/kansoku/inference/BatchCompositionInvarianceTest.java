@@ -1,0 +1,41 @@
+package dev.kansoku.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kansoku.TestPaths;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A log-likelihood's bits do not depend on its batch neighbours in the engine itself (issue 18's starting fact):
+ * one few-shot-sized request scored alone, among copies of itself, in a padded batch of 24 requests from 30 to
+ * ≈ 900 tokens, with its question's other choices (prefix reuse), and with one sibling only (a resume that split
+ * the question) gives the same double every time. Compared with {@code ==}, not a tolerance.
+ */
+class BatchCompositionInvarianceTest {
+  @Test
+  void aLogLikelihoodIsTheSameDoubleWhateverItsBatch() throws Exception {
+    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    String context = "The following are multiple choice questions (with answers) about anatomy.\n".repeat(40) + "Answer:";
+    LoglikelihoodRequest r = new LoglikelihoodRequest(context, " B", false);
+    try (LlamaEngine e = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+      double alone = e.loglikelihood(List.of(r)).get(0).logLikelihood();
+
+      List<LoglikelihoodRequest> copies = new ArrayList<>(java.util.Collections.nCopies(7, r));
+      assertEquals(alone, e.loglikelihood(copies).get(3).logLikelihood(), 0.0, "among copies of itself");
+
+      List<LoglikelihoodRequest> padded = new ArrayList<>();
+      for (int i = 0; i < 23; i++) {
+        padded.add(new LoglikelihoodRequest("Padding request " + "with more words ".repeat(5 + i * 13), " filler", false));
+      }
+      padded.add(3, r);
+      assertEquals(alone, e.loglikelihood(padded).get(3).logLikelihood(), 0.0, "in a padded batch of 24");
+
+      List<LoglikelihoodRequest> choices = new ArrayList<>(List.of(new LoglikelihoodRequest(context, " A", false), r,
+          new LoglikelihoodRequest(context, " C and more", false), new LoglikelihoodRequest(context, " D", false)));
+      assertEquals(alone, e.loglikelihood(choices).get(1).logLikelihood(), 0.0, "with its question's choices (prefix reuse)");
+      assertEquals(alone, e.loglikelihood(List.of(r, choices.get(0))).get(0).logLikelihood(), 0.0, "with one sibling");
+    }
+  }
+}

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * A log-likelihood's bits do not depend on its batch neighbours in the engine itself (issue 18's starting fact):
  * one few-shot-sized request scored alone, among copies of itself, in a padded batch of 24 requests from 30 to
  * ≈ 900 tokens, with its question's other choices (prefix reuse), and with one sibling only (a resume that split
- * the question) gives the same double every time. Compared with {@code ==}, not a tolerance.
+ * the question) gives the same double every time; a greedy generation gives the same tokens alone and among
+ * neighbours that leave the batch while it decodes. Compared exactly, not with a tolerance.
  */
 class BatchCompositionInvarianceTest {
   @Test
@@ -36,6 +37,24 @@ class BatchCompositionInvarianceTest {
           new LoglikelihoodRequest(context, " C and more", false), new LoglikelihoodRequest(context, " D", false)));
       assertEquals(alone, e.loglikelihood(choices).get(1).logLikelihood(), 0.0, "with its question's choices (prefix reuse)");
       assertEquals(alone, e.loglikelihood(List.of(r, choices.get(0))).get(0).logLikelihood(), 0.0, "with one sibling");
+    }
+  }
+
+  @Test
+  void aGreedyGenerationIsTheSameTextAloneAndAmongOthers() throws Exception {
+    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    GenerationRequest g = new GenerationRequest("def has_close_elements(numbers, threshold):\n    \"\"\"Check", List.of("\ndef"), 48, true);
+    try (LlamaEngine e = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+      GenerationResult alone = e.generate(List.of(g)).get(0);
+      // neighbours of other lengths that finish earlier and leave the batch while it decodes
+      List<GenerationRequest> batch = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        batch.add(new GenerationRequest("x = " + "1 + ".repeat(i * 30) + "2", List.of("\n"), 5 + i * 7, true));
+      }
+      batch.add(2, g);
+      GenerationResult inBatch = e.generate(batch).get(2);
+      assertEquals(java.util.Arrays.toString(alone.generatedIds()), java.util.Arrays.toString(inBatch.generatedIds()));
+      assertEquals(alone.text(), inBatch.text());
     }
   }
 }

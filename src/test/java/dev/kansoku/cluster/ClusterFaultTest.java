@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * executors in their own JVMs) with faults injected: an executor JVM killed (SIGKILL) in the middle of
  * inference, and the driver JVM killed in the middle of inference and the run started again.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ClusterFaultTest {
   // 30 XWINO examples × 2 choices + 30 JCommonsenseQA generations
   private static final long PLANNED = 30 * 2 + 30;
@@ -82,6 +83,7 @@ class ClusterFaultTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Order(1)
   void killedExecutorLosesNothingAndDuplicatesNothing() throws Exception {
     Path results = tmp.resolve("results-executor-kill");
     ResolvedRun run = new ConfigLoader(conf).load(null, settings(results));
@@ -118,6 +120,7 @@ class ClusterFaultTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Order(2)
   void killedDriverIsResumedComputingOnlyTheMissingRequests() throws Exception {
     Path results = tmp.resolve("results-driver-kill");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -149,6 +152,19 @@ class ClusterFaultTest {
       assertEquals(PLANNED - answeredBefore, s.computed(), "the re-run computes exactly the missing requests");
       assertEquals(PLANNED, responseRows(spark, results), "exactly one response row per planned request");
       assertEquals(PLANNED, distinctResponses(spark, results));
+      // issue 18: the resumed run's responses are the same bits as those of the uninterrupted run (test 1, whose
+      // executor was killed and whose tasks were retried): double equality and identical text, request by request
+      Path other = tmp.resolve("results-executor-kill/responses");
+      if (Files.isDirectory(other)) {
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> a = spark.read().parquet(other.toString())
+            .selectExpr("request_id AS a_id", "loglikelihood AS a_ll", "generated_text AS a_text");
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> b = spark.read().parquet(results.resolve("responses").toString())
+            .selectExpr("request_id AS b_id", "loglikelihood AS b_ll", "generated_text AS b_text");
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> pairs = a.join(b, a.col("a_id").equalTo(b.col("b_id")));
+        assertEquals(PLANNED, pairs.count(), "every request answered by both runs");
+        assertEquals(0, pairs.where("NOT (a_ll <=> b_ll) OR NOT (a_text <=> b_text)").count(),
+            "responses differ between the uninterrupted run and the resumed one");
+      }
     } finally {
       spark.stop();
     }

@@ -44,13 +44,7 @@ public final class KansokuCli implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      Throwable root = userError(ex);
-      if (root != null) {
-        commandLine.getErr().println("error: " + root.getMessage());
-        if (debug) {
-          ex.printStackTrace(commandLine.getErr());
-        }
-        commandLine.getErr().flush();
+      if (reportedAsUserError(ex, err, debug)) {
         return 2;
       }
       throw ex;
@@ -59,17 +53,25 @@ public final class KansokuCli implements Runnable {
       return cli.execute(args);
     } catch (Error e) {
       // Hadoop reports a full local disk as FSError, an Error that picocli's exception handler never sees
-      Throwable root = userError(e);
-      if (root == null) {
-        throw e;
+      if (reportedAsUserError(e, err, debug)) {
+        return 2;
       }
-      err.println("error: " + root.getMessage());
-      if (debug) {
-        e.printStackTrace(err);
-      }
-      err.flush();
-      return 2;
+      throw e;
     }
+  }
+
+  /** A user error is one line on stderr (the stack trace too with --debug); anything else is not reported here. */
+  private static boolean reportedAsUserError(Throwable ex, PrintWriter err, boolean debug) {
+    Throwable root = userError(ex);
+    if (root == null) {
+      return false;
+    }
+    err.println("error: " + root.getMessage());
+    if (debug) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return true;
   }
 
   /** The user-facing cause (bad configuration, model or dataset), if the failure is one. */

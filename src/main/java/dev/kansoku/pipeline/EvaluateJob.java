@@ -268,15 +268,11 @@ public final class EvaluateJob {
   }
 
   /**
-   * Task scores of this run's models and tasks, merged into the task_scores table; per-subject scores of
-   * tasks with subjects replace theirs in subset_scores. Means are Spark aggregates; corpus metrics (BLEU)
-   * are computed from the examples' summed statistics by {@link CorpusMetrics}.
+   * Task scores of this run's score sets, merged into the task_scores table beside every other set; per-subject
+   * scores likewise in subset_scores. Means are Spark aggregates; corpus metrics (BLEU, the JP harness' ROUGE-2)
+   * are computed from the examples' rows by {@link CorpusMetrics}.
    */
   private List<EvaluationSummary.TaskScore> aggregate() {
-    Set<String> modelIds = new HashSet<>();
-    run.models().forEach(m -> modelIds.add(m.id()));
-    Set<String> taskIds = new HashSet<>();
-    run.tasks().forEach(t -> taskIds.add(t.id()));
     // this run's score sets only: other sets of the same (model, task) are history and stay as they are
     Set<String> sets = new HashSet<>();
     scoreSets.forEach((pair, set) -> sets.add(pair + "\u0000" + set));
@@ -305,10 +301,10 @@ public final class EvaluateJob {
         stderr = c.stderr();
       }
       String pair = ProgressTracker.key(r.getString(0), r.getString(1));
+      TaskPlan plan = plansByTask.get(r.getString(1));
       freshByKey.put(pair + "\u0000" + scoreSets.get(pair) + "\u0000" + r.getString(3), RowFactory.create(r.getString(0), r.getString(1),
           r.getString(2), r.getString(3), value, stderr, r.getLong(6), "evaluated", now, scoreSets.get(pair), revision(r.getString(0)),
-          plansByTask.get(r.getString(1)).fingerprint().dataset(), (long) plansByTask.get(r.getString(1)).examples(),
-          r.getLong(6) >= plansByTask.get(r.getString(1)).examples()));
+          plan.fingerprint().dataset(), (long) plan.examples(), r.getLong(6) >= plan.examples()));
       scores.add(new EvaluationSummary.TaskScore(r.getString(0), r.getString(1), r.getString(3), value, stderr, r.getLong(6)));
     }
     List<Row> table = new ArrayList<>();

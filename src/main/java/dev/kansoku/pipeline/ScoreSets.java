@@ -41,16 +41,14 @@ public final class ScoreSets {
    */
   public static Dataset<Row> current(Dataset<Row> table, Dataset<Row> taskScores) {
     Dataset<Row> chosen = chosenSets(taskScores);
+    // task_scores also holds published rows (no score set of their own): they pass through
+    boolean withPublished = java.util.Arrays.asList(table.columns()).contains("source");
     Dataset<Row> withSet = table.withColumn("_set", coalesce(col("score_set"), lit(LEGACY)));
-    Dataset<Row> evaluated = table.columns().length > 0 && java.util.Arrays.asList(table.columns()).contains("source")
-        ? withSet.where(col("source").notEqual("published")) : withSet;
+    Dataset<Row> evaluated = withPublished ? withSet.where(col("source").notEqual("published")) : withSet;
     Dataset<Row> kept = evaluated.join(chosen, evaluated.col("model_id").equalTo(chosen.col("c_model"))
             .and(evaluated.col("task_id").equalTo(chosen.col("c_task"))).and(evaluated.col("_set").equalTo(chosen.col("c_set"))), "left_semi")
         .drop("_set");
-    if (java.util.Arrays.asList(table.columns()).contains("source")) {
-      return kept.unionByName(table.where(col("source").equalTo("published")));
-    }
-    return kept;
+    return withPublished ? kept.unionByName(table.where(col("source").equalTo("published"))) : kept;
   }
 
   /** (c_model, c_task, c_set): the set each evaluated (model, task) shows by default. */

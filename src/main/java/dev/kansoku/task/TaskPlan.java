@@ -21,14 +21,10 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
    * digits) and the set of examples planned (their sorted ids). Part of a score set's identity, so scores over
    * changed data or another example set are written beside earlier ones, never over them.
    */
-  public record Fingerprint(String dataset, String examples) {
-    public static final Fingerprint NONE = new Fingerprint("-", "-");
-  }
+  public record Fingerprint(String dataset, String examples) {}
 
   /** Good and malformed rows of the split evaluated and of the few-shot split (the same file counts once). */
-  public record Rows(long eval, int evalBad, long fewshot, int fewshotBad) {
-    public static final Rows NONE = new Rows(0, 0, 0, 0);
-  }
+  public record Rows(long eval, int evalBad, long fewshot, int fewshotBad) {}
 
   /**
    * Loads the task's files and plans its requests.
@@ -48,20 +44,19 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
         }
       }
     }
-    return plan(task, runLimit);
+    return plan(task, runLimit, charset);
   }
 
-  private static TaskPlan plan(TaskSpec task, int runLimit) throws IOException {
+  private static TaskPlan plan(TaskSpec task, int runLimit, java.nio.charset.Charset charset) throws IOException {
     // the run's --limit wins over the suite's per-task cap
     int limit = runLimit > 0 ? runLimit : task.limit();
     DatasetLoader loader = DatasetLoader.forFormat(task.dataset().format());
     TaskSpec.Dataset d = task.dataset();
-    java.nio.charset.Charset charset = java.nio.charset.Charset.forName(d.encoding());
     LoadedDataset eval = loader.load(Path.of(d.evalFile()), new DatasetLoader.Selection(d.languageFilter(), d.evalSplit(), d.referenceFile(), charset));
     List<LoadedDataset.RowError> errors = new ArrayList<>(eval.errors());
     List<Doc> fewshot = eval.docs();
     long rowsRead = eval.docs().size();
-    Rows rows = new Rows(eval.docs().size(), eval.errors().size(), eval.docs().size(), eval.errors().size());
+    int poolErrors = eval.errors().size();
     boolean sameSplit = Objects.equals(d.evalSplit(), d.fewshotSplit());
     if (!d.fewshotFile().equals(d.evalFile()) || !sameSplit) {
       // the few-shot file may have a format of its own (MGSM's exemplars.py beside its TSV)
@@ -71,21 +66,22 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
       errors.addAll(pool.errors());
       fewshot = pool.docs();
       rowsRead += pool.docs().size();
-      rows = new Rows(eval.docs().size(), eval.errors().size(), pool.docs().size(), pool.errors().size());
+      poolErrors = pool.errors().size();
     }
     if (eval.docs().isEmpty() && eval.errors().isEmpty()) {
       throw new DatasetFormatException(d.evalFile(), task.id(), "no examples in the split to evaluate");
     }
     List<Doc> docs = new ArrayList<>(eval.docs());
     int badLabels = labelsInRange(task, docs, errors);
+    // the same file read once for both splits: its label check and counts serve both
+    int badShots = badLabels;
     if (fewshot == eval.docs()) {
       fewshot = docs;
-      rows = new Rows(docs.size(), rows.evalBad() + badLabels, docs.size(), rows.fewshotBad() + badLabels);
     } else {
       fewshot = new ArrayList<>(fewshot);
-      int badShots = labelsInRange(task, fewshot, errors);
-      rows = new Rows(docs.size(), rows.evalBad() + badLabels, fewshot.size(), rows.fewshotBad() + badShots);
+      badShots = labelsInRange(task, fewshot, errors);
     }
+    Rows rows = new Rows(docs.size(), eval.errors().size() + badLabels, fewshot.size(), poolErrors + badShots);
     uniqueIds(task, docs);
     // a row that the loader accepted but the prompt cannot use throws DatasetFormatException naming file:line
     List<PlannedRequest> requests = PromptStyle.named(task.prompt().style()).planAll(task, docs, fewshot, limit);

@@ -18,6 +18,10 @@ final class ScoreTable {
     if (s.computedByModel().size() > 1) {
       s.computedByModel().forEach((m, n) -> out.printf("model %s: %s%n", m, n == 0 ? "nothing new (0 requests computed)" : n + " requests computed"));
     }
+    out.printf("%-24s %-18s %8s %8s %8s%n", "model", "task", "planned", "reused", "computed");
+    for (EvaluationSummary.TaskWork w : s.work()) {
+      out.printf("%-24s %-18s %8d %8d %8d%n", w.modelId(), w.taskId(), w.planned(), w.reused(), w.computed());
+    }
     for (String skipped : s.skippedTasks()) {
       out.println("task " + skipped);
     }

@@ -295,7 +295,9 @@ public final class ConfigLoader {
     positive(k, "kansoku", "inference.max-length");
     Map<String, String> spark = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigValue> e : k.getConfig("spark.settings").entrySet()) {
-      spark.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+      // entrySet's keys are path expressions: a quoted key ("spark.driver.host" = …) comes back with its quotes,
+      // which SparkConf would take as another key and ignore; the path's elements joined are Spark's key either way
+      spark.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped()));
     }
     return new RunSettings(
         resolvePath(k.getString("results-dir")).toString(),

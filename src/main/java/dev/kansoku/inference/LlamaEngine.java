@@ -27,6 +27,7 @@ public final class LlamaEngine implements CausalLanguageModel {
   private final int maxLength;
   private final long padId;
   private final AtomicLong forwardPasses = new AtomicLong();
+  private final ThreadLocal<long[]> threadForwardPasses = ThreadLocal.withInitial(() -> new long[1]);
   private boolean useKvCache = true;
   private boolean usePrefixReuse = true;
 
@@ -131,6 +132,11 @@ public final class LlamaEngine implements CausalLanguageModel {
     return forwardPasses.get();
   }
 
+  @Override
+  public long forwardPassesOnThisThread() {
+    return threadForwardPasses.get()[0];
+  }
+
   /** Context and continuation token ids exactly as lm-evaluation-harness splits them. */
   public long[][] encodePair(LoglikelihoodRequest r) {
     if (r.context().isEmpty()) {
@@ -153,87 +159,243 @@ public final class LlamaEngine implements CausalLanguageModel {
 
   @Override
   public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> batch) {
-    int n = batch.size();
-    long[][] contexts = new long[n][];
-    long[][] continuations = new long[n][];
-    long[][] inputs = new long[n][];
-    int width = 1;
-    for (int i = 0; i < n; i++) {
-      long[][] pair = encodePair(batch.get(i));
-      contexts[i] = pair[0];
-      continuations[i] = pair[1];
-      if (continuations[i].length == 0) {
-        throw new IllegalArgumentException("request " + i + ": the continuation encodes to no tokens");
-      }
-      long[] whole = concat(pair[0], pair[1]);
-      // (context + continuation)[-(max_length + 1):][:-1]
-      int from = Math.max(0, whole.length - (maxLength + 1));
-      inputs[i] = Arrays.copyOfRange(whole, from, whole.length - 1);
-      width = Math.max(width, inputs[i].length);
-    }
-    if (usePrefixReuse) {
-      ContextGroups groups = ContextGroups.of(contexts);
-      if (canReuse(groups, contexts, inputs, continuations)) {
-        return loglikelihoodSharedContexts(groups, contexts, continuations);
-      }
-    }
-    List<LoglikelihoodResult> results = new ArrayList<>(n);
-    try (NDScope scope = new NDScope()) {
-      PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
-      NDArray hidden = forward(padded.ids(), padded.mask(), padded.positions(), padded.rows(), width, width, null);
-      // rows of the hidden states that predict continuation tokens, for all requests at once
-      int total = Arrays.stream(continuations).mapToInt(c -> Math.min(c.length, maxLength)).sum();
-      long[] rows = new long[total];
-      long[] targets = new long[total];
-      int k = 0;
-      for (int i = 0; i < n; i++) {
-        int contLen = Math.min(continuations[i].length, inputs[i].length);
-        long[] cont = continuations[i];
-        for (int j = 0; j < contLen; j++) {
-          rows[k] = (long) i * width + inputs[i].length - contLen + j;
-          targets[k] = cont[cont.length - contLen + j];
-          k++;
-        }
-      }
-      total = k;
-      NDManager m = hidden.getManager();
-      NDArray selected = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(Arrays.copyOf(rows, total)));
-      NDArray logProbs = model.logits(selected).logSoftmax(1);
-      NDArray targetArray = m.create(Arrays.copyOf(targets, total)).reshape(total, 1);
-      float[] picked = logProbs.gather(targetArray, 1).toFloatArray();
-      long[] argmax = logProbs.argMax(1).toLongArray();
-      k = 0;
-      for (int i = 0; i < n; i++) {
-        int contLen = Math.min(continuations[i].length, inputs[i].length);
-        double sum = 0;
-        boolean greedy = true;
-        for (int j = 0; j < contLen; j++, k++) {
-          sum += picked[k];
-          greedy &= argmax[k] == targets[k];
-        }
-        results.add(new LoglikelihoodResult(sum, greedy, contexts[i], continuations[i]));
-      }
-    }
-    return results;
+    return loglikelihood(batch, BatchShapes.DEFAULT);
   }
 
   /**
-   * Whether the batch can and should score its contexts once: some requests share a context, none was cut to
-   * the maximum length, and no sliding window can be reached (its bound counts padded slots).
+   * Scores {@code batch} in forward passes shaped by {@code shapes}: requests are grouped by their shape key
+   * (path and padded widths), and each group runs in passes of at most {@code shapes.rows(width)} requests.
    */
-  private boolean canReuse(ContextGroups groups, long[][] contexts, long[][] inputs, long[][] continuations) {
-    if (groups.prefixes().length == contexts.length) {
-      return false;
+  @Override
+  public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> batch, BatchShapes shapes) {
+    java.util.Map<List<Integer>, List<Scored>> groups = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Scored s = scored(i, batch.get(i), shapes);
+      groups.computeIfAbsent(s.shapeKey(), k -> new ArrayList<>()).add(s);
     }
-    int longest = 0;
-    for (int i = 0; i < contexts.length; i++) {
-      if (inputs[i].length != contexts[i].length + continuations[i].length - 1) {
-        return false;
+    LoglikelihoodResult[] out = new LoglikelihoodResult[batch.size()];
+    for (var group : groups.entrySet()) {
+      List<Integer> key = group.getKey();
+      List<Scored> members = group.getValue();
+      int perPass = shapes.canonical() ? shapes.rows(key.get(1) + key.get(2)) : members.size();
+      for (int from = 0; from < members.size(); from += perPass) {
+        List<Scored> pass = members.subList(from, Math.min(members.size(), from + perPass));
+        int rows = shapes.canonical() ? perPass : pass.size();
+        boolean shares = shapes.canonical() || ContextGroups.of(pass.stream().map(Scored::context).toArray(long[][]::new))
+            .prefixes().length < pass.size();
+        if (key.get(0) == 1 && shares) {
+          scoreSharedContexts(pass, rows, shapes, out);
+        } else {
+          scoreWhole(pass, rows, shapes, out);
+        }
       }
-      longest = Math.max(longest, contexts[i].length + continuations[i].length);
     }
+    return Arrays.asList(out);
+  }
+
+  /**
+   * One request's tokens and the path it takes. Prefix reuse is decided by the request alone (its context was
+   * not cut to the maximum length and no sliding window can be reached), so that a request takes the same path,
+   * and the same shapes, whoever its neighbours are.
+   */
+  private record Scored(int index, long[] context, long[] continuation, long[] input, boolean reuse, int width, int contWidth) {
+    List<Integer> shapeKey() {
+      return List.of(reuse ? 1 : 0, width, contWidth);
+    }
+  }
+
+  private Scored scored(int index, LoglikelihoodRequest r, BatchShapes shapes) {
+    long[][] pair = encodePair(r);
+    if (pair[1].length == 0) {
+      throw new IllegalArgumentException("request " + index + ": the continuation encodes to no tokens");
+    }
+    long[] whole = concat(pair[0], pair[1]);
+    // (context + continuation)[-(max_length + 1):][:-1]
+    int from = Math.max(0, whole.length - (maxLength + 1));
+    long[] input = Arrays.copyOfRange(whole, from, whole.length - 1);
+    boolean whollyScored = input.length == pair[0].length + pair[1].length - 1;
+    if (!shapes.canonical()) {
+      return new Scored(index, pair[0], pair[1], input, usePrefixReuse && whollyScored && windowAllows(whole.length), 0, 0);
+    }
+    int prefixWidth = BatchShapes.bucket(pair[0].length);
+    int contWidth = continuationWidth(pair[1].length - 1);
+    // a sliding window's bound counts padded slots, so the padded width must stay within half of it
+    if (usePrefixReuse && whollyScored && windowAllows(prefixWidth + contWidth)) {
+      return new Scored(index, pair[0], pair[1], input, true, prefixWidth, contWidth);
+    }
+    return new Scored(index, pair[0], pair[1], input, false, Math.min(BatchShapes.bucket(input.length), maxLength), 0);
+  }
+
+  /** The continuation pass's width: none for single-token continuations, else a multiple of 32 (few buckets, so a question's choices stay together). */
+  private static int continuationWidth(int tokens) {
+    return tokens == 0 ? 0 : (tokens + 31) / 32 * 32;
+  }
+
+  private boolean windowAllows(int tokens) {
     int window = model.config().slidingWindow();
-    return window == 0 || 2 * longest <= window;
+    return window == 0 || 2 * tokens <= window;
+  }
+
+  /** Every request runs its whole (possibly cut) input in one pass; empty rows fill a canonical pass. */
+  private void scoreWhole(List<Scored> pass, int rows, BatchShapes shapes, LoglikelihoodResult[] out) {
+    int width = shapes.canonical() ? pass.get(0).width() : pass.stream().mapToInt(s -> s.input().length).max().orElse(1);
+    long[][] inputs = new long[rows][];
+    Arrays.fill(inputs, new long[0]);
+    int total = 0;
+    for (int i = 0; i < pass.size(); i++) {
+      inputs[i] = pass.get(i).input();
+      total += Math.min(pass.get(i).continuation().length, inputs[i].length);
+    }
+    try (NDScope scope = new NDScope()) {
+      PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
+      NDArray hidden = forward(padded.ids(), padded.mask(), padded.positions(), rows, width, width, null);
+      // rows of the hidden states that predict continuation tokens, for all requests at once
+      long[] hiddenRows = new long[total];
+      long[] targets = new long[total];
+      int k = 0;
+      for (int i = 0; i < pass.size(); i++) {
+        long[] cont = pass.get(i).continuation();
+        int contLen = Math.min(cont.length, inputs[i].length);
+        for (int j = 0; j < contLen; j++, k++) {
+          hiddenRows[k] = (long) i * width + inputs[i].length - contLen + j;
+          targets[k] = cont[cont.length - contLen + j];
+        }
+      }
+      NDManager m = hidden.getManager();
+      NDArray selected = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(hiddenRows));
+      TokenScores scores = tokenScores(selected, targets, shapes);
+      k = 0;
+      for (int i = 0; i < pass.size(); i++) {
+        Scored s = pass.get(i);
+        int contLen = Math.min(s.continuation().length, inputs[i].length);
+        double sum = 0;
+        boolean greedy = true;
+        for (int j = 0; j < contLen; j++, k++) {
+          sum += scores.logProbs()[k];
+          greedy &= scores.argmax()[k] == targets[k];
+        }
+        out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation());
+      }
+    }
+  }
+
+  /**
+   * Prefix reuse for multiple-choice scoring: each distinct context runs once (one row per context, into a KV
+   * cache), the cache rows are copied to the requests that share them, and only the continuations run in a
+   * second pass. The first continuation token is predicted by the context's last position, the others by the
+   * continuation pass — the same positions the harness scores, so the sums equal the single-pass ones.
+   */
+  private void scoreSharedContexts(List<Scored> pass, int rows, BatchShapes shapes, LoglikelihoodResult[] out) {
+    int n = pass.size();
+    long[][] contexts = pass.stream().map(Scored::context).toArray(long[][]::new);
+    ContextGroups groups = ContextGroups.of(contexts);
+    int[] group = groups.group();
+    long[][] prefixes = groups.prefixes();
+    int prefixWidth = shapes.canonical() ? pass.get(0).width() : Arrays.stream(prefixes).mapToInt(p -> p.length).max().orElse(1);
+    int contWidth = shapes.canonical() ? pass.get(0).contWidth()
+        : pass.stream().mapToInt(s -> s.continuation().length - 1).max().orElse(0);
+    int prefixRows = shapes.canonical() ? rows : prefixes.length;
+    long[][] prefixInputs = Arrays.copyOf(prefixes, prefixRows);
+    for (int i = prefixes.length; i < prefixRows; i++) {
+      prefixInputs[i] = new long[0];
+    }
+    int restCount = pass.stream().mapToInt(s -> s.continuation().length - 1).sum();
+    try (NDScope scope = new NDScope(); KvCache cache = model.newCache()) {
+      PaddedBatch pre = PaddedBatch.rightPadded(prefixInputs, prefixWidth, padId);
+      NDArray prefixHidden = forward(pre.ids(), pre.mask(), pre.positions(), prefixRows, prefixWidth, prefixWidth, cache);
+      long hiddenSize = prefixHidden.getShape().get(2);
+      NDManager m = prefixHidden.getManager();
+      // targets in request order: the first from the context's last position, the rest from the second pass
+      long[] firstRows = new long[n];
+      long[] targets = new long[n + restCount];
+      long[] restRows = new long[restCount];
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        long[] cont = pass.get(i).continuation();
+        firstRows[i] = (long) group[i] * prefixWidth + prefixes[group[i]].length - 1;
+        targets[i] = cont[0];
+        for (int j = 1; j < cont.length; j++, k++) {
+          restRows[k] = (long) i * contWidth + j - 1;
+          targets[n + k] = cont[j];
+        }
+      }
+      NDArray selected = prefixHidden.reshape(-1, hiddenSize).get(m.create(firstRows));
+      if (contWidth > 0) {
+        long[] cacheRows = new long[rows];
+        for (int i = 0; i < n; i++) {
+          cacheRows[i] = group[i];
+        }
+        cache.select(cacheRows);
+        int keys = prefixWidth + contWidth;
+        long[] ids = new long[rows * contWidth];
+        long[] mask = new long[rows * keys];
+        long[] positions = new long[rows * contWidth];
+        Arrays.fill(ids, padId);
+        for (int i = 0; i < n; i++) {
+          int p = prefixes[group[i]].length;
+          System.arraycopy(pre.mask(), group[i] * prefixWidth, mask, i * keys, prefixWidth);
+          long[] cont = pass.get(i).continuation();
+          for (int j = 0; j < contWidth; j++) {
+            positions[i * contWidth + j] = p + j;
+            if (j < cont.length - 1) {
+              ids[i * contWidth + j] = cont[j];
+              mask[i * keys + prefixWidth + j] = 1;
+            }
+          }
+        }
+        NDArray contHidden = forward(ids, mask, positions, rows, contWidth, keys, cache);
+        if (restCount > 0) {
+          selected = selected.concat(contHidden.reshape(-1, hiddenSize).get(m.create(restRows)), 0);
+        }
+      }
+      TokenScores scores = tokenScores(selected, targets, shapes);
+      k = n;
+      for (int i = 0; i < n; i++) {
+        Scored s = pass.get(i);
+        double sum = scores.logProbs()[i];
+        boolean greedy = scores.argmax()[i] == targets[i];
+        for (int j = 1; j < s.continuation().length; j++, k++) {
+          sum += scores.logProbs()[k];
+          greedy &= scores.argmax()[k] == targets[k];
+        }
+        out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation());
+      }
+    }
+  }
+
+  /** The log-probability of each row's target token and each row's argmax. */
+  private record TokenScores(float[] logProbs, long[] argmax) {}
+
+  /**
+   * Log-softmax over the vocabulary of the feature rows {@code selected}, read at {@code targets}. Under canonical
+   * shapes the rows go through the LM head {@link BatchShapes#LOGIT_ROWS} at a time, the last chunk filled with
+   * copies of the first row, so a row's logits do not depend on how many rows its batch scores.
+   */
+  private TokenScores tokenScores(NDArray selected, long[] targets, BatchShapes shapes) {
+    NDManager m = selected.getManager();
+    int total = targets.length;
+    if (!shapes.canonical()) {
+      NDArray logProbs = model.logits(selected).logSoftmax(1);
+      return new TokenScores(logProbs.gather(m.create(targets).reshape(total, 1), 1).toFloatArray(), logProbs.argMax(1).toLongArray());
+    }
+    int chunk = BatchShapes.LOGIT_ROWS;
+    int padded = (total + chunk - 1) / chunk * chunk;
+    long[] index = new long[padded];
+    long[] paddedTargets = new long[padded];
+    for (int i = 0; i < total; i++) {
+      index[i] = i;
+      paddedTargets[i] = targets[i];
+    }
+    NDArray rows = selected.get(m.create(index));
+    float[] logProbs = new float[padded];
+    long[] argmax = new long[padded];
+    for (int from = 0; from < padded; from += chunk) {
+      NDArray part = model.logits(rows.get(from + ":" + (from + chunk))).logSoftmax(1);
+      long[] t = Arrays.copyOfRange(paddedTargets, from, from + chunk);
+      System.arraycopy(part.gather(m.create(t).reshape(chunk, 1), 1).toFloatArray(), 0, logProbs, from, chunk);
+      System.arraycopy(part.argMax(1).toLongArray(), 0, argmax, from, chunk);
+    }
+    return new TokenScores(logProbs, argmax);
   }
 
   /** The distinct contexts of a batch ({@code prefixes}, in first-seen order) and each request's index into them. */
@@ -259,84 +421,6 @@ public final class LlamaEngine implements CausalLanguageModel {
     public int hashCode() {
       return Arrays.hashCode(ids);
     }
-  }
-
-  /**
-   * Prefix reuse for multiple-choice scoring: each distinct context runs once (one row per context, into a KV
-   * cache), the cache rows are copied to the requests that share them, and only the continuations run in a
-   * second pass. The first continuation token is predicted by the context's last position, the others by the
-   * continuation pass — the same positions the harness scores, so the sums equal the single-pass ones.
-   */
-  private List<LoglikelihoodResult> loglikelihoodSharedContexts(ContextGroups groups, long[][] contexts, long[][] continuations) {
-    int n = contexts.length;
-    int[] group = groups.group();
-    long[][] prefixes = groups.prefixes();
-    int prefixWidth = Arrays.stream(prefixes).mapToInt(p -> p.length).max().orElse(1);
-    int contWidth = Arrays.stream(continuations).mapToInt(c -> c.length - 1).max().orElse(0);
-    List<LoglikelihoodResult> results = new ArrayList<>(n);
-    try (NDScope scope = new NDScope(); KvCache cache = model.newCache()) {
-      PaddedBatch pre = PaddedBatch.rightPadded(prefixes, prefixWidth, padId);
-      NDArray prefixHidden = forward(pre.ids(), pre.mask(), pre.positions(), prefixes.length, prefixWidth, prefixWidth, cache);
-      long hiddenSize = prefixHidden.getShape().get(2);
-      NDManager m = prefixHidden.getManager();
-      // targets in request order: the first from the context's last position, the rest from the second pass
-      long[] firstRows = new long[n];
-      long[] firstTargets = new long[n];
-      List<Long> restRows = new ArrayList<>();
-      List<Long> restTargets = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        firstRows[i] = (long) group[i] * prefixWidth + prefixes[group[i]].length - 1;
-        firstTargets[i] = continuations[i][0];
-        for (int j = 1; j < continuations[i].length; j++) {
-          restRows.add((long) i * contWidth + j - 1);
-          restTargets.add(continuations[i][j]);
-        }
-      }
-      NDArray selected = prefixHidden.reshape(-1, hiddenSize).get(m.create(firstRows));
-      if (contWidth > 0) {
-        cache.select(Arrays.stream(group).mapToLong(g -> g).toArray());
-        int keys = prefixWidth + contWidth;
-        long[] ids = new long[n * contWidth];
-        long[] mask = new long[n * keys];
-        long[] positions = new long[n * contWidth];
-        Arrays.fill(ids, padId);
-        for (int i = 0; i < n; i++) {
-          int p = prefixes[group[i]].length;
-          System.arraycopy(pre.mask(), group[i] * prefixWidth, mask, i * keys, prefixWidth);
-          for (int j = 0; j < contWidth; j++) {
-            positions[i * contWidth + j] = p + j;
-            if (j < continuations[i].length - 1) {
-              ids[i * contWidth + j] = continuations[i][j];
-              mask[i * keys + prefixWidth + j] = 1;
-            }
-          }
-        }
-        NDArray contHidden = forward(ids, mask, positions, n, contWidth, keys, cache);
-        if (!restRows.isEmpty()) {
-          NDArray rest = contHidden.reshape(-1, hiddenSize).get(m.create(restRows.stream().mapToLong(Long::longValue).toArray()));
-          selected = selected.concat(rest, 0);
-        }
-      }
-      long[] targets = new long[n + restTargets.size()];
-      System.arraycopy(firstTargets, 0, targets, 0, n);
-      for (int k = 0; k < restTargets.size(); k++) {
-        targets[n + k] = restTargets.get(k);
-      }
-      NDArray logProbs = model.logits(selected).logSoftmax(1);
-      float[] picked = logProbs.gather(m.create(targets).reshape(targets.length, 1), 1).toFloatArray();
-      long[] argmax = logProbs.argMax(1).toLongArray();
-      int k = n;
-      for (int i = 0; i < n; i++) {
-        double sum = picked[i];
-        boolean greedy = argmax[i] == targets[i];
-        for (int j = 1; j < continuations[i].length; j++, k++) {
-          sum += picked[k];
-          greedy &= argmax[k] == targets[k];
-        }
-        results.add(new LoglikelihoodResult(sum, greedy, contexts[i], continuations[i]));
-      }
-    }
-    return results;
   }
 
   /** Turns prefix reuse off (every request runs its whole context); for benchmarks and checks. */
@@ -405,27 +489,58 @@ public final class LlamaEngine implements CausalLanguageModel {
 
   @Override
   public List<GenerationResult> generate(List<GenerationRequest> batch) {
+    return generate(batch, BatchShapes.DEFAULT);
+  }
+
+  /**
+   * Generates for {@code batch} in passes shaped by {@code shapes}: under canonical shapes requests are grouped
+   * by prompt bucket and new-token budget, every pass of a group has the same rows, and a finished sequence keeps
+   * its row (fed padding) until the pass ends, so that each step's shapes depend on the group alone.
+   */
+  @Override
+  public List<GenerationResult> generate(List<GenerationRequest> batch, BatchShapes shapes) {
     List<Sequence> all = new ArrayList<>();
+    java.util.Map<List<Integer>, List<Sequence>> groups = new java.util.LinkedHashMap<>();
     for (GenerationRequest r : batch) {
-      all.add(new Sequence(r));
+      Sequence q = new Sequence(r);
+      all.add(q);
+      if (q.finish == null) {
+        List<Integer> key = shapes.canonical() ? List.of(BatchShapes.bucket(q.prompt.length), r.maxNewTokens()) : List.of();
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(q);
+      }
     }
-    List<Sequence> active = new ArrayList<>(all.stream().filter(q -> q.finish == null).toList());
-    if (!active.isEmpty()) {
-      if (useKvCache) {
-        decodeWithCache(active);
-      } else {
-        decodeWithoutCache(active);
+    for (var group : groups.entrySet()) {
+      List<Sequence> members = group.getValue();
+      int perPass = shapes.canonical() ? shapes.rows(group.getKey().get(0) + group.getKey().get(1)) : members.size();
+      for (int from = 0; from < members.size(); from += perPass) {
+        List<Sequence> pass = members.subList(from, Math.min(members.size(), from + perPass));
+        List<Sequence> slots = new ArrayList<>(pass);
+        while (shapes.canonical() && slots.size() < perPass) {
+          slots.add(null); // an empty row: padding only, never read
+        }
+        int width = shapes.canonical() ? group.getKey().get(0) : pass.stream().mapToInt(q -> q.prompt.length).max().orElse(1);
+        if (useKvCache) {
+          decodeWithCache(slots, width, !shapes.canonical());
+        } else {
+          decodeWithoutCache(slots, width, !shapes.canonical());
+        }
       }
     }
     return all.stream().map(Sequence::result).toList();
   }
 
-  /** Prefill once, then one token per step; finished sequences leave the batch and the cache. */
-  private void decodeWithCache(List<Sequence> active) {
+  private static boolean live(Sequence q) {
+    return q != null && q.finish == null;
+  }
+
+  /**
+   * Prefill once at {@code width}, then one token per step. With {@code compact}, finished sequences leave the
+   * batch and the cache; without, every row stays, so each step has the same rows.
+   */
+  private void decodeWithCache(List<Sequence> slots, int width, boolean compact) {
     int vocab = model.config().vocabSize();
     try (KvCache cache = model.newCache()) {
-      long[][] seqs = active.stream().map(Sequence::tokens).toArray(long[][]::new);
-      int width = Arrays.stream(seqs).mapToInt(x -> x.length).max().orElse(1);
+      long[][] seqs = slots.stream().map(q -> q == null ? new long[0] : q.tokens()).toArray(long[][]::new);
       PaddedBatch prefill = PaddedBatch.leftPadded(seqs, width, padId);
       List<long[]> masks = new ArrayList<>();
       for (int r = 0; r < seqs.length; r++) {
@@ -433,37 +548,46 @@ public final class LlamaEngine implements CausalLanguageModel {
       }
       float[] logits = lastLogits(prefill.ids(), prefill.mask(), prefill.positions(), seqs.length, width, width, cache);
       while (true) {
-        List<Sequence> still = new ArrayList<>();
-        List<long[]> stillMasks = new ArrayList<>();
-        List<Long> keepRows = new ArrayList<>();
-        for (int r = 0; r < active.size(); r++) {
-          Sequence q = active.get(r);
-          if (!q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd))) {
-            still.add(q);
-            stillMasks.add(masks.get(r));
-            keepRows.add((long) r);
+        for (int r = 0; r < slots.size(); r++) {
+          Sequence q = slots.get(r);
+          if (live(q)) {
+            q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd));
           }
         }
-        if (still.isEmpty()) {
+        if (slots.stream().noneMatch(LlamaEngine::live)) {
           return;
         }
-        if (still.size() < active.size()) {
+        if (compact && slots.stream().anyMatch(q -> !live(q))) {
+          List<Sequence> keptSlots = new ArrayList<>();
+          List<long[]> keptMasks = new ArrayList<>();
+          List<Long> keepRows = new ArrayList<>();
+          for (int r = 0; r < slots.size(); r++) {
+            if (live(slots.get(r))) {
+              keptSlots.add(slots.get(r));
+              keptMasks.add(masks.get(r));
+              keepRows.add((long) r);
+            }
+          }
           cache.select(keepRows.stream().mapToLong(Long::longValue).toArray());
+          slots = keptSlots;
+          masks = keptMasks;
         }
-        active = still;
-        int rows = active.size();
-        int total = stillMasks.get(0).length + 1;
+        int rows = slots.size();
+        int total = masks.get(0).length + 1;
         long[] ids = new long[rows];
         long[] mask = new long[rows * total];
         long[] positions = new long[rows];
-        masks = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
-          Sequence q = active.get(r);
-          ids[r] = q.generated.get(q.generated.size() - 1);
-          positions[r] = q.prompt.length + q.generated.size() - 1;
-          long[] m = Arrays.copyOf(stillMasks.get(r), total);
-          m[total - 1] = 1;
-          masks.add(m);
+          Sequence q = slots.get(r);
+          long[] m = Arrays.copyOf(masks.get(r), total);
+          if (live(q)) {
+            ids[r] = q.generated.get(q.generated.size() - 1);
+            positions[r] = q.prompt.length + q.generated.size() - 1;
+            m[total - 1] = 1;
+          } else {
+            ids[r] = padId; // a finished or empty row: masked, its output unread
+          }
+          masks.set(r, m);
           System.arraycopy(m, 0, mask, r * total, total);
         }
         logits = lastLogits(ids, mask, positions, rows, 1, total, cache);
@@ -471,22 +595,23 @@ public final class LlamaEngine implements CausalLanguageModel {
     }
   }
 
-  /** Every step recomputes the whole (left-padded) sequence. */
-  private void decodeWithoutCache(List<Sequence> active) {
+  /** Every step recomputes the whole (left-padded) sequence; rows as in {@link #decodeWithCache}. */
+  private void decodeWithoutCache(List<Sequence> slots, int width, boolean compact) {
     int vocab = model.config().vocabSize();
-    while (!active.isEmpty()) {
-      long[][] seqs = active.stream().map(Sequence::tokens).toArray(long[][]::new);
-      int width = Arrays.stream(seqs).mapToInt(x -> x.length).max().orElse(1);
-      PaddedBatch padded = PaddedBatch.leftPadded(seqs, width, padId);
-      float[] logits = lastLogits(padded.ids(), padded.mask(), padded.positions(), seqs.length, width, width, null);
-      List<Sequence> still = new ArrayList<>();
-      for (int r = 0; r < active.size(); r++) {
-        Sequence q = active.get(r);
-        if (!q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd))) {
-          still.add(q);
+    for (int step = 0; slots.stream().anyMatch(LlamaEngine::live); step++) {
+      if (compact) {
+        slots = slots.stream().filter(LlamaEngine::live).toList();
+      }
+      long[][] seqs = slots.stream().map(q -> q == null ? new long[0] : q.tokens()).toArray(long[][]::new);
+      int w = compact ? Arrays.stream(seqs).mapToInt(x -> x.length).max().orElse(1) : width + step;
+      PaddedBatch padded = PaddedBatch.leftPadded(seqs, w, padId);
+      float[] logits = lastLogits(padded.ids(), padded.mask(), padded.positions(), seqs.length, w, w, null);
+      for (int r = 0; r < slots.size(); r++) {
+        Sequence q = slots.get(r);
+        if (live(q)) {
+          q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd));
         }
       }
-      active = still;
     }
   }
 
@@ -519,6 +644,7 @@ public final class LlamaEngine implements CausalLanguageModel {
    */
   private NDArray forward(long[] ids, long[] mask, long[] positions, int rows, int width, int keys, KvCache cache) {
     forwardPasses.incrementAndGet();
+    threadForwardPasses.get()[0]++;
     return model.hiddenStates(manager.create(ids, new Shape(rows, width)), manager.create(mask, new Shape(rows, keys)),
         manager.create(positions, new Shape(rows, width)), cache);
   }

@@ -114,11 +114,15 @@ public final class EvaluateJob {
     Dataset<Row> missing = planned.join(answered, planned.col("request_id").equalTo(answered.col("request_id")), "left_anti").cache();
     // one pass over the missing requests gives the total, the per-model summary and the progress baseline
     Map<String, Long> missingByTask = new LinkedHashMap<>();
-    Map<String, Long> computedByModel = new LinkedHashMap<>();
-    run.models().forEach(m -> computedByModel.put(m.id(), 0L));
     for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
       missingByTask.put(ProgressTracker.key(r.getString(0), r.getString(1)), r.getLong(2));
-      computedByModel.merge(r.getString(0), r.getLong(2), Long::sum);
+    }
+    List<EvaluationSummary.TaskWork> work = new ArrayList<>();
+    for (ModelSpec m : run.models()) {
+      written.requestsByTask().forEach((task, n) -> {
+        long toCompute = missingByTask.getOrDefault(ProgressTracker.key(m.id(), task), 0L);
+        work.add(new EvaluationSummary.TaskWork(m.id(), task, n, n - toCompute, toCompute));
+      });
     }
     long missingCount = missingByTask.values().stream().mapToLong(Long::longValue).sum();
     LOG.info("requests planned {}, already answered {}, to compute {}", plannedCount, plannedCount - missingCount, missingCount);
@@ -138,7 +142,7 @@ public final class EvaluateJob {
     missing.unpersist();
     long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
     return new EvaluationSummary(runId, run.settings().resultsDir(), plannedCount, plannedCount - missingCount,
-        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks(), computedByModel);
+        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks(), work);
   }
 
   /**

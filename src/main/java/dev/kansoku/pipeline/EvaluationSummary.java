@@ -2,7 +2,10 @@ package dev.kansoku.pipeline;
 
 import java.util.List;
 
-/** What one evaluate run did, for the console and for tests; {@code computedByModel}: requests each model had to compute (0 = nothing new). */
+/**
+ * What one evaluate run did, for the console and for tests; {@code work}: per model and task, the requests planned,
+ * reused from earlier runs and computed by this one (0 computed for a model = nothing new).
+ */
 public record EvaluationSummary(
     String runId,
     String resultsDir,
@@ -15,7 +18,17 @@ public record EvaluationSummary(
     List<TaskScore> scores,
     java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers,
     List<String> skippedTasks,
-    java.util.Map<String, Long> computedByModel) {
+    List<TaskWork> work) {
+
+  /** Requests of one model and task: planned, answered by earlier runs, and left to this run to compute. */
+  public record TaskWork(String modelId, String taskId, long planned, long reused, long computed) {}
+
+  /** Requests each model had to compute in this run, in model order. */
+  public java.util.Map<String, Long> computedByModel() {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    work.forEach(w -> out.merge(w.modelId(), w.computed(), Long::sum));
+    return out;
+  }
 
   /** One row of the task score table. */
   public record TaskScore(String modelId, String taskId, String metric, double value, Double stderr, long n) {}

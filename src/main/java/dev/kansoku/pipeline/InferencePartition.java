@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.RunSettings;
 import dev.kansoku.config.TaskSpec;
+import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.CausalLanguageModel;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
@@ -28,9 +29,10 @@ import org.apache.spark.util.TaskCompletionListener;
  * The executor side of the infer stage: streams a partition of requests (sorted by model, kind and length)
  * through the JVM's {@link ModelPool} (a lease held across the batches of one model, so several task slots share
  * the loaded model and run in parallel) in batches of the same model and kind, and emits one response row per
- * request. A batch that runs out of memory is halved and retried; one that fails otherwise is retried request by
- * request, so one bad request costs only its own row (with {@code error} set) and is retried by the next run
- * ({@link BatchBackoff}).
+ * request. The engine runs each window of requests in forward passes of canonical shapes ({@link BatchShapes}), so
+ * a response's bits do not depend on how the partition grouped it (docs/bit-identity.md). A window that runs out
+ * of memory is retried at half the rows; one that fails otherwise is retried request by request, so one bad
+ * request costs only its own row (with {@code error} set) and is retried by the next run ({@link BatchBackoff}).
  */
 public final class InferencePartition implements MapPartitionsFunction<Row, Row> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferencePartition.class);
@@ -38,6 +40,8 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   private final RunSettings settings;
   private final LongAccumulator forwardPasses;
   private final LongAccumulator computed;
+  /** Batches' worth of requests handed to the engine at once (the partition is sorted by length). */
+  private static final int WINDOW = 4;
 
   public InferencePartition(Map<String, ModelSpec> models, RunSettings settings,
                             LongAccumulator forwardPasses, LongAccumulator computed) {
@@ -93,33 +97,24 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
         return current.next();
       }
 
+      /**
+       * The next run of requests of one model and kind, up to {@link #WINDOW} batches' worth: the engine cuts it
+       * into forward passes of canonical shapes, so a larger window only lets it fill more of them.
+       */
       private List<Row> nextBatch() {
         List<Row> batch = new ArrayList<>();
-        long longest = 0;
-        while (batch.size() < settings.batchSize() && (pending != null || input.hasNext())) {
+        while (batch.size() < WINDOW * settings.batchSize() && (pending != null || input.hasNext())) {
           Row r = pending != null ? pending : input.next();
           pending = null;
-          long tokens = estimatedTokens(r);
-          long width = Math.max(longest, tokens);
-          boolean overBudget = settings.batchTokens() > 0 && (batch.size() + 1) * width > settings.batchTokens();
-          if (!batch.isEmpty() && (!sameGroup(batch.get(0), r) || overBudget)) {
+          if (!batch.isEmpty() && !sameGroup(batch.get(0), r)) {
             pending = r;
             break;
           }
           batch.add(r);
-          longest = width;
         }
         return batch;
       }
     };
-  }
-
-  /** Padded width of a request in a batch: prompt and continuation or new tokens, at characters / 3 per token. */
-  static long estimatedTokens(Row r) {
-    String continuation = r.getAs("continuation");
-    Integer newTokens = r.getAs("max_new_tokens");
-    long chars = r.<String>getAs("context").length() + (continuation == null ? 0 : continuation.length());
-    return (long) Math.ceil(chars / RequestCost.CHARS_PER_TOKEN) + (newTokens == null ? 0 : Math.max(0, newTokens));
   }
 
   private static boolean sameGroup(Row a, Row b) {
@@ -167,12 +162,12 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   private List<Row> run(ModelLeases leases, List<Row> batch) {
     CausalLanguageModel model = leases.model(models.get(batch.get(0).<String>getAs("model_id")));
     if (settings.parallelBatches() == 0) {
-      return BatchBackoff.run(batch, b -> compute(model, b), this::failed);
+      return BatchBackoff.run(batch, shapes(), (b, shapes) -> compute(model, b, shapes), this::failed);
     }
     java.util.concurrent.Semaphore slots = batchSlots(settings.parallelBatches());
     slots.acquireUninterruptibly();
     try {
-      return BatchBackoff.run(batch, b -> compute(model, b), this::failed);
+      return BatchBackoff.run(batch, shapes(), (b, shapes) -> compute(model, b, shapes), this::failed);
     } finally {
       slots.release();
     }
@@ -188,8 +183,14 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     return batchSlots;
   }
 
-  private List<Row> compute(CausalLanguageModel model, List<Row> batch) {
-    long before = model.forwardPasses();
+  /** Canonical forward-pass shapes from the settings: a response's bits depend on its request and these alone. */
+  private BatchShapes shapes() {
+    return BatchShapes.canonical(settings.batchSize(), settings.batchTokens());
+  }
+
+  private List<Row> compute(CausalLanguageModel model, List<Row> batch, BatchShapes shapes) {
+    // this thread's passes only: other task slots run batches on the same model at the same time
+    long before = model.forwardPassesOnThisThread();
     long t0 = System.nanoTime();
     List<Row> out = new ArrayList<>(batch.size());
     String kind = batch.get(0).getAs("request_kind");
@@ -198,12 +199,12 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
       for (Row r : batch) {
         reqs.add(new LoglikelihoodRequest(r.getAs("context"), r.getAs("continuation"), r.<Boolean>getAs("add_special_tokens")));
       }
-      List<LoglikelihoodResult> results = model.loglikelihood(reqs);
+      List<LoglikelihoodResult> results = model.loglikelihood(reqs, shapes);
       double perRequestMs = elapsedMs(t0) / batch.size();
       for (int i = 0; i < batch.size(); i++) {
         LoglikelihoodResult res = results.get(i);
         out.add(response(batch.get(i), res.logLikelihood(), res.greedy(), res.contextIds().length,
-            res.continuationIds().length, null, null, null, batch.size(), perRequestMs));
+            res.continuationIds().length, null, null, null, shapes.maxRows(), perRequestMs));
       }
     } else {
       List<GenerationRequest> reqs = new ArrayList<>();
@@ -212,15 +213,15 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
             r.<Integer>getAs("max_new_tokens"), r.<Boolean>getAs("add_special_tokens"), r.<Double>getAs("temperature"),
             r.<Double>getAs("top_p"), r.<Integer>getAs("top_k"), r.<Long>getAs("seed")));
       }
-      List<GenerationResult> results = model.generate(reqs);
+      List<GenerationResult> results = model.generate(reqs, shapes);
       double perRequestMs = elapsedMs(t0) / batch.size();
       for (int i = 0; i < batch.size(); i++) {
         GenerationResult res = results.get(i);
         out.add(response(batch.get(i), null, null, res.promptIds().length, res.generatedIds().length,
-            res.text(), res.finishReason(), null, batch.size(), perRequestMs));
+            res.text(), res.finishReason(), null, shapes.maxRows(), perRequestMs));
       }
     }
-    forwardPasses.add(model.forwardPasses() - before);
+    forwardPasses.add(model.forwardPassesOnThisThread() - before);
     computed.add(batch.size());
     return out;
   }

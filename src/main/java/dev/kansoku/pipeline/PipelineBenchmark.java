@@ -5,6 +5,7 @@ import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.config.TaskSpec;
+import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.LlamaEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
@@ -67,31 +68,37 @@ public final class PipelineBenchmark {
     if (baselineThreads > 0) {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(baselineThreads);
     }
-    Direct direct = direct(model, run, requests);
+    BatchShapes canonical = BatchShapes.canonical(run.settings().batchSize(), run.settings().batchTokens());
+    Direct direct = direct(model, run, requests, canonical);
     Direct directAllCores = direct;
     if (baselineThreads == 0 && cores != jobThreads) {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(cores);
-      directAllCores = direct(model, run, requests);
+      directAllCores = direct(model, run, requests, canonical);
     }
-    ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
     Direct baseline = direct.seconds() <= directAllCores.seconds() ? direct : directAllCores;
+    // the cost of bit-identical responses: the baseline's caller with batches run at their own size and longest row
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(baseline == directAllCores && directAllCores != direct ? cores
+        : baselineThreads > 0 ? baselineThreads : jobThreads);
+    Direct asGiven = direct(model, run, requests, BatchShapes.asGiven());
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(jobThreads);
     out.printf("(a) %d requests: whole Spark job %.1f s (%.1f req/s, incl. planning, scoring, Parquet)%n",
         first.computed(), jobSeconds, first.computed() / jobSeconds);
     // where the job's time went: the batches' own compute time, summed from the response rows
     org.apache.spark.sql.Row inJob = spark.read().parquet(results.resolve("responses").toString())
-        .selectExpr("sum(elapsed_ms) / 1000", "sum(1.0 / batch_size)", "count(*)").first();
+        .selectExpr("sum(elapsed_ms) / 1000").first();
     double batchSeconds = inJob.getDouble(0);
-    double batches = inJob.getDecimal(1).doubleValue();
-    out.printf("    inside the job: %.0f batches (mean %.2f requests), batches' compute %.1f s summed over task slots%n",
-        batches, inJob.getLong(2) / batches, batchSeconds);
-    out.printf("    engine alone, one caller: %d PyTorch thread(s) %.1f s (%.1f req/s, %d batches, mean %.2f requests)",
-        baselineThreads > 0 ? baselineThreads : jobThreads, direct.seconds(), requests.size() / direct.seconds(), direct.batches(), requests.size() / (double) direct.batches());
+    out.printf("    inside the job: %d forward passes, batches' compute %.1f s summed over task slots%n",
+        first.forwardPasses(), batchSeconds);
+    out.printf("    engine alone, one caller: %d PyTorch thread(s) %.1f s (%.1f req/s, %d forward passes)",
+        baselineThreads > 0 ? baselineThreads : jobThreads, direct.seconds(), requests.size() / direct.seconds(), direct.forwardPasses());
     if (directAllCores != direct) {
       out.printf("; %d threads %.1f s (%.1f req/s)", cores, directAllCores.seconds(), requests.size() / directAllCores.seconds());
     }
     out.println();
     out.printf("    throughput ratio job / engine = %.2f; batch compute in the job / engine alone = %.2f%n",
         (first.computed() / jobSeconds) / (requests.size() / baseline.seconds()), batchSeconds / baseline.seconds());
+    out.printf("    bit-identity cost: canonical shapes %.1f s (%d forward passes) / batches as given %.1f s (%d forward passes) = %.2f%n",
+        baseline.seconds(), baseline.forwardPasses(), asGiven.seconds(), asGiven.forwardPasses(), baseline.seconds() / asGiven.seconds());
     out.printf("(b) re-run with nothing missing: %.1f s, computed %d, forward passes %d; ratio re-run / first run = %.3f%n",
         rerunSeconds, again.computed(), again.forwardPasses(), rerunSeconds / jobSeconds);
 
@@ -144,24 +151,26 @@ public final class PipelineBenchmark {
     return model == null ? run : new ResolvedRun(run.settings(), run.suiteId(), run.tasks(), List.of(model), run.skippedTasks());
   }
 
-  /** The engine-alone run: wall seconds and the number of batches it computed. */
-  private record Direct(double seconds, int batches) {}
+  /** The engine-alone run: wall seconds and the forward passes it ran. */
+  private record Direct(double seconds, long forwardPasses) {}
 
-  private static Direct direct(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
+  private static Direct direct(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests, BatchShapes shapes) throws Exception {
     java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
     try {
-      return thread.submit(() -> directOnThisThread(spec, run, requests)).get();
+      return thread.submit(() -> directOnThisThread(spec, run, requests, shapes)).get();
     } finally {
       thread.shutdown();
     }
   }
 
-  private static Direct directOnThisThread(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests) throws Exception {
+  private static Direct directOnThisThread(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests, BatchShapes shapes)
+      throws Exception {
     List<PlannedRequest> sorted = new ArrayList<>(requests);
     sorted.sort(Comparator.comparing(PlannedRequest::kind).thenComparingInt(r -> r.context().length()));
-    int b = run.settings().batchSize();
+    // the inference stage's windows: 4 batches' worth cut into canonical passes, or one batch as given
+    int b = shapes.canonical() ? 4 * run.settings().batchSize() : run.settings().batchSize();
     long t0 = System.nanoTime();
-    int batches = 0;
+    long passes;
     try (LlamaEngine engine = LlamaEngine.load(Path.of(spec.path()), Math.min(run.settings().maxLength(), spec.contextLength()))) {
       for (int i = 0; i < sorted.size(); ) {
         String kind = sorted.get(i).kind();
@@ -171,15 +180,16 @@ public final class PipelineBenchmark {
         }
         List<PlannedRequest> batch = sorted.subList(i, j);
         if (TaskSpec.LOGLIKELIHOOD.equals(kind)) {
-          engine.loglikelihood(batch.stream().map(r -> new LoglikelihoodRequest(r.context(), r.continuation(), r.addSpecialTokens())).toList());
+          engine.loglikelihood(batch.stream().map(r -> new LoglikelihoodRequest(r.context(), r.continuation(), r.addSpecialTokens())).toList(),
+              shapes);
         } else {
           engine.generate(batch.stream().map(r -> new GenerationRequest(r.context(), r.stop(), r.maxNewTokens(), r.addSpecialTokens(),
-              r.decoding().temperature(), r.decoding().topP(), r.decoding().topK(), r.decoding().seed())).toList());
+              r.decoding().temperature(), r.decoding().topP(), r.decoding().topK(), r.decoding().seed())).toList(), shapes);
         }
         i = j;
-        batches++;
       }
+      passes = engine.forwardPasses();
     }
-    return new Direct((System.nanoTime() - t0) / 1e9, batches);
+    return new Direct((System.nanoTime() - t0) / 1e9, passes);
   }
 }

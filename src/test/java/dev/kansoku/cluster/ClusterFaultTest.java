@@ -130,8 +130,11 @@ class ClusterFaultTest {
         + String.join(java.io.File.pathSeparator, StandaloneCluster.runtimeJars()), "dev.kansoku.cli.KansokuCli", "evaluate",
         "--conf-dir", conf.toString()));
     settings(results).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-    Process driver = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("driver.log").toFile()).start();
+    ProcessBuilder launch = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("driver.log").toFile());
+    // as a user's shell: the driver's address comes from spark.driver.host alone (issue 18 saw "localhost" handed out)
+    launch.environment().remove("SPARK_LOCAL_IP");
+    launch.environment().remove("SPARK_LOCAL_HOSTNAME");
+    Process driver = launch.start();
     // kill the driver as soon as its first chunk of responses is committed, while the next is computed
     long deadline = System.currentTimeMillis() + 180_000;
     while (driver.isAlive() && !committed(results) && System.currentTimeMillis() < deadline) {
@@ -168,6 +171,26 @@ class ClusterFaultTest {
     } finally {
       spark.stop();
     }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(3)
+  void executorsAreHandedTheConfiguredDriverHost() throws Exception {
+    // each executor's stderr starts with its launch command, which carries the driver URL it was given
+    java.util.regex.Pattern url = java.util.regex.Pattern.compile("spark://CoarseGrainedScheduler@([^:\"\\s]+):");
+    java.util.Set<String> hosts = new java.util.TreeSet<>();
+    int executors = 0;
+    try (Stream<Path> s = Files.walk(tmp.resolve("cluster"))) {
+      for (Path p : s.filter(f -> f.getFileName().toString().equals("stderr")).toList()) {
+        java.util.regex.Matcher m = url.matcher(Files.readString(p));
+        if (m.find()) {
+          executors++;
+          hosts.add(m.group(1));
+        }
+      }
+    }
+    assertTrue(executors >= 4, "the two runs' executors were found: " + executors);
+    assertEquals(java.util.Set.of("127.0.0.1"), hosts, "the driver host of spark.driver.host, in both runs");
   }
 
   /** Whether the responses table holds a committed chunk (a Parquet file in a partition directory). */

@@ -56,6 +56,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sparkSettingsReachSparkUnderTheirOwnNames() throws IOException {
+    // issue 18: a quoted key came back from HOCON with its quotes and SparkConf ignored it (executors were handed
+    // the machine's host name although spark.driver.host was set)
+    Path override = tmp.resolve("spark.conf");
+    Files.writeString(override, "kansoku.spark.settings { \"spark.driver.host\" = \"127.0.0.1\", spark.executor.memory = 900m }");
+    ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(override, Map.of());
+    assertEquals(Map.of("spark.driver.host", "127.0.0.1", "spark.executor.memory", "900m"), run.settings().sparkSettings());
+    ResolvedRun fromFlag = new ConfigLoader(TestPaths.CONF).load(null,
+        Map.of("kansoku.spark.settings", "{\"spark.ui.enabled\" = \"false\", \"spark.driver.host\" = \"127.0.0.1\"}"));
+    assertEquals(Map.of("spark.ui.enabled", "false", "spark.driver.host", "127.0.0.1"), fromFlag.settings().sparkSettings());
+  }
+
+  @Test
   void unknownKeyNamesFileAndKey() throws IOException {
     Path override = tmp.resolve("typo.conf");
     Files.writeString(override, "kansoku {\n  inference {\n    batch-sise = 4\n  }\n}\n");

@@ -8,11 +8,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A log-likelihood's bits do not depend on its batch neighbours in the engine itself (issue 18's starting fact):
- * one few-shot-sized request scored alone, among copies of itself, in a padded batch of 24 requests from 30 to
- * ≈ 900 tokens, with its question's other choices (prefix reuse), and with one sibling only (a resume that split
- * the question) gives the same double every time; a greedy generation gives the same tokens alone and among
- * neighbours that leave the batch while it decodes. Compared exactly, not with a tolerance.
+ * A log-likelihood's bits do not depend on its batch neighbours (issue 18): one few-shot-sized request scored
+ * alone, among copies of itself, in a padded batch of 24 requests from 30 to ≈ 900 tokens, with its question's
+ * other choices (prefix reuse), with one sibling only (a resume that split the question), and with 1 to 11
+ * neighbours of other contexts (batches of 2 and 3 rows moved the last bits before canonical shapes: −86.37638664
+ * alone, −86.37638855 beside one neighbour) gives the same double every time; a greedy generation gives the same
+ * tokens alone and among neighbours that leave the batch while it decodes. Compared exactly, not with a tolerance.
  */
 class BatchCompositionInvarianceTest {
   @Test
@@ -37,6 +38,17 @@ class BatchCompositionInvarianceTest {
           new LoglikelihoodRequest(context, " C and more", false), new LoglikelihoodRequest(context, " D", false)));
       assertEquals(alone, e.loglikelihood(choices).get(1).logLikelihood(), 0.0, "with its question's choices (prefix reuse)");
       assertEquals(alone, e.loglikelihood(List.of(r, choices.get(0))).get(0).logLikelihood(), 0.0, "with one sibling");
+
+      LoglikelihoodRequest longer = new LoglikelihoodRequest(context, " the long answer goes on and on here", false);
+      double longerAlone = e.loglikelihood(List.of(longer)).get(0).logLikelihood();
+      for (int n = 1; n < 12; n++) {
+        List<LoglikelihoodRequest> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          batch.add(new LoglikelihoodRequest("c" + i + context.substring(5), " tail " + i, false));
+        }
+        batch.add(n / 2, longer);
+        assertEquals(longerAlone, e.loglikelihood(batch).get(n / 2).logLikelihood(), 0.0, "beside " + n + " other contexts");
+      }
     }
   }
 

@@ -72,8 +72,10 @@ class ExportedDecoderTest {
          LlamaEngine exported = LlamaEngine.load(dir, format, 2048, Device.cpu())) {
       assertSameScores(own.loglikelihood(SCORING), exported.loglikelihood(SCORING), format + " padded batch");
       // shared contexts run once into the export's cache, then the continuations attend to it
+      List<LoglikelihoodResult> single = own.withPrefixReuse(false).loglikelihood(SHARED);
+      assertSameScores(single, exported.loglikelihood(SHARED), format + " prefix reuse, canonical shapes");
       long passes = exported.forwardPasses();
-      assertSameScores(own.withPrefixReuse(false).loglikelihood(SHARED), exported.loglikelihood(SHARED), format + " prefix reuse");
+      assertSameScores(single, exported.loglikelihood(SHARED, BatchShapes.asGiven()), format + " prefix reuse, batch as given");
       assertEquals(2, exported.forwardPasses() - passes, "context pass + continuation pass");
     }
   }

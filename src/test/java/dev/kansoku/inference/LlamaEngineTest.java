@@ -75,10 +75,16 @@ class LlamaEngineTest {
       batch.add(new LoglikelihoodRequest("Short question:", choice, false));
     }
     try (LlamaEngine sharp = LlamaEngine.load(dir, 2048)) {
-      List<LoglikelihoodResult> reused = sharp.withPrefixReuse(true).loglikelihood(batch);
+      // batches as given: the distinct contexts in one pass, all continuations in a second
+      List<LoglikelihoodResult> reused = sharp.withPrefixReuse(true).loglikelihood(batch, BatchShapes.asGiven());
       long passesReused = sharp.forwardPasses();
-      List<LoglikelihoodResult> single = sharp.withPrefixReuse(false).loglikelihood(batch);
+      List<LoglikelihoodResult> canonical = sharp.loglikelihood(batch, BatchShapes.DEFAULT);
+      List<LoglikelihoodResult> single = sharp.withPrefixReuse(false).loglikelihood(batch, BatchShapes.asGiven());
       assertEquals(2, passesReused, "one pass for the contexts, one for the continuations");
+      for (int i = 0; i < batch.size(); i++) {
+        assertEquals(single.get(i).logLikelihood(), canonical.get(i).logLikelihood(), 1e-4, "canonical shapes, request " + i);
+        assertEquals(single.get(i).greedy(), canonical.get(i).greedy(), "canonical shapes, request " + i);
+      }
       for (int i = 0; i < batch.size(); i++) {
         assertEquals(single.get(i).logLikelihood(), reused.get(i).logLikelihood(), 1e-4, "request " + i);
         assertEquals(single.get(i).greedy(), reused.get(i).greedy(), "request " + i);

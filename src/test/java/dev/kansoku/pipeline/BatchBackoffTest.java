@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.EngineException;
 import dev.kansoku.TestPaths;
+import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.LlamaEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.TinyLlamaFactory;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class BatchBackoffTest {
   @Test
-  void outOfMemoryHalvesTheBatchAndLosesNothing() throws Exception {
+  void outOfMemoryHalvesTheRowsAndLosesNothing() throws Exception {
     TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
     List<LoglikelihoodRequest> batch = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -27,26 +28,32 @@ class BatchBackoffTest {
     }
     List<Integer> attempted = new ArrayList<>();
     try (LlamaEngine engine = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
-      List<Double> expected = engine.loglikelihood(batch).stream().map(r -> r.logLikelihood()).toList();
-      List<Double> got = BatchBackoff.run(batch, b -> {
-        attempted.add(b.size());
-        if (b.size() > 2) {
+      // what the back-off must give: the same requests in passes of 2 rows, bit for bit
+      List<Double> expected = engine.loglikelihood(batch, BatchShapes.canonical(2, 2048)).stream().map(r -> r.logLikelihood()).toList();
+      List<Double> got = BatchBackoff.run(batch, BatchShapes.canonical(8, 8192), (b, shapes) -> {
+        attempted.add(shapes.maxRows());
+        if (shapes.maxRows() > 2) {
           throw new EngineException("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 139.8 GiB total capacity)");
         }
-        return engine.loglikelihood(b).stream().map(r -> r.logLikelihood()).toList();
+        return engine.loglikelihood(b, shapes).stream().map(r -> r.logLikelihood()).toList();
       }, (r, e) -> Double.NaN);
-      assertEquals(List.of(8, 4, 2, 2, 4, 2, 2), attempted, "halved, in order");
-      assertEquals(expected.size(), got.size());
-      for (int i = 0; i < expected.size(); i++) {
-        assertEquals(expected.get(i), got.get(i), 1e-4, "request " + i);
-      }
+      assertEquals(List.of(8, 4, 2), attempted, "rows halved until the passes fit");
+      assertEquals(expected, got, "every request answered, with the bits of the 2-row shape");
     }
+  }
+
+  @Test
+  void outOfMemoryAtOneRowFailsOnlyThoseRequests() {
+    List<String> out = BatchBackoff.run(List.of("a", "b"), BatchShapes.canonical(2, 0), (b, shapes) -> {
+      throw new EngineException("CUDA out of memory. Tried to allocate 2.00 GiB");
+    }, (r, e) -> r + ":failed");
+    assertEquals(List.of("a:failed", "b:failed"), out);
   }
 
   @Test
   void otherFailuresCostOnlyTheBadRequest() {
     List<String> batch = List.of("ok", "bad", "ok2");
-    List<String> out = BatchBackoff.run(batch, b -> {
+    List<String> out = BatchBackoff.run(batch, BatchShapes.DEFAULT, (b, shapes) -> {
       if (b.contains("bad")) {
         throw new IllegalArgumentException("the continuation encodes to no tokens");
       }

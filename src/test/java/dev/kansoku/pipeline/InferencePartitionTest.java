@@ -19,7 +19,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The executor side of the infer stage without Spark: batches by group, size and token budget. */
+/** The executor side of the infer stage without Spark: forward passes of canonical shapes under the token budget. */
 class InferencePartitionTest {
   @AfterEach
   void evict() {
@@ -33,9 +33,9 @@ class InferencePartitionTest {
     ModelSpec model = run.models().get(0);
     StructType schema = TableSchemas.schema(TableSchemas.REQUESTS);
     List<Row> rows = new ArrayList<>();
-    // sorted by length as the stage sorts them: 6 short prompts (≈ 10 tokens), then 4 of ≈ 300 tokens
+    // sorted by length as the stage sorts them: 6 short prompts (8 tokens), then 4 of 302 tokens
     for (int i = 0; i < 10; i++) {
-      String context = i < 6 ? "短い質問 " + i + "?" : "長い文脈。".repeat(180) + i;
+      String context = i < 6 ? "短い質問 " + i + "?" : "長い文脈。".repeat(60) + i;
       rows.add(request(schema, model, "r" + i, context));
     }
     LongAccumulator passes = new LongAccumulator();
@@ -44,13 +44,15 @@ class InferencePartitionTest {
     StructType responses = TableSchemas.schema(TableSchemas.RESPONSES);
     List<Row> answered = new ArrayList<>();
     out.forEachRemaining(answered::add); // drained fully: the partition's model lease is released at the end
-    List<Integer> batchSizes = new ArrayList<>();
     for (Row r : answered) {
       assertNull(r.get(responses.fieldIndex("error")));
-      batchSizes.add(r.getInt(responses.fieldIndex("batch_size")));
+      // the shape the responses were computed at (their bits depend on it)
+      assertEquals(8, r.getInt(responses.fieldIndex("batch_size")));
     }
-    // the 6 short ones together (6 × 10 < 1000); then ≈ 300-token prompts: 3 × 300 ≤ 1000 < 4 × 300
-    assertEquals(List.of(6, 6, 6, 6, 6, 6, 3, 3, 3, 1), batchSizes);
+    // each request: a context pass and a continuation pass (" はい" is 3 tokens: 2 after the first, width 32);
+    // the 6 short ones (16 + 32 tokens: 8 rows fit 1000) in one pair of passes; the 302-token ones (320 + 32
+    // tokens: 2 rows fit) in two pairs
+    assertEquals(2 + 2 * 2, passes.value());
     assertEquals(10, computed.value());
   }
 

@@ -94,14 +94,15 @@ public final class LlamaModel implements DecoderStack {
     LayerSplit split = budgets.size() > 1
         ? LayerSplit.plan(config, dtype, budgets)
         : LayerSplit.single(parent.getDevice(), config, dtype);
-    Map<String, SafetensorsFile> index = indexTensors(dir);
+    SafetensorsCheckpoint index = SafetensorsCheckpoint.open(dir);
     NDManager m = parent.newSubManager();
-    try {
+    long t0 = System.nanoTime();
+    try (TensorLoader loader = new TensorLoader()) {
       List<NDManager> shardManagers = new ArrayList<>();
       for (LayerSplit.Shard shard : split.shards()) {
         shardManagers.add(shardManagers.isEmpty() ? m : m.newSubManager(shard.device()));
       }
-      WeightLoader w = new WeightLoader(index, m, dtype, dimensionKeys(config));
+      WeightLoader w = new WeightLoader(index, loader, m, dtype, dimensionKeys(config));
       int d = config.hiddenSize();
       int qDim = config.numHeads() * config.headDim();
       int kvDim = config.numKvHeads() * config.headDim();
@@ -111,7 +112,7 @@ public final class LlamaModel implements DecoderStack {
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
         String p = "model.layers." + i + ".";
-        w = new WeightLoader(index, shardManagers.get(split.shardOf(i)), dtype, dimensionKeys(config));
+        w = new WeightLoader(index, loader, shardManagers.get(split.shardOf(i)), dtype, dimensionKeys(config));
         boolean moe = config.isMixtureOfExperts();
         NDArray router = null;
         List<Expert> experts = null;
@@ -139,7 +140,10 @@ public final class LlamaModel implements DecoderStack {
             config.attentionBias() ? w.load(p + "self_attn.v_proj.bias", kvDim) : null,
             router, experts));
       }
-      NDArray norm = new WeightLoader(index, m, dtype, dimensionKeys(config)).load("model.norm.weight", d);
+      NDArray norm = new WeightLoader(index, loader, m, dtype, dimensionKeys(config)).load("model.norm.weight", d);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      LOG.info("{}: {} MB of weights read in {} s ({} MB/s) as {}", dir, loader.bytesRead() >> 20, String.format("%.1f", seconds),
+          String.format("%.0f", (loader.bytesRead() >> 20) / Math.max(seconds, 1e-9)), dtype);
       if (split.isSplit()) {
         LOG.info("{} split by layers over {} devices: {}", dir, split.shards().size(), split.describe());
       }
@@ -148,22 +152,6 @@ public final class LlamaModel implements DecoderStack {
       m.close();
       throw e;
     }
-  }
-
-  private static Map<String, SafetensorsFile> indexTensors(Path dir) throws IOException {
-    Map<String, SafetensorsFile> index = new HashMap<>();
-    List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
-      ds.forEach(files::add);
-    }
-    if (files.isEmpty()) {
-      throw new ModelFormatException(dir, "*.safetensors", "no weight files in the model directory");
-    }
-    for (Path f : files) {
-      SafetensorsFile st = SafetensorsFile.open(f);
-      st.tensors().keySet().forEach(name -> index.put(name, st));
-    }
-    return index;
   }
 
   /** inv_freq as transformers computes it: 1 / theta^(2i/d), in float32, then rope scaling if configured. */
@@ -217,12 +205,13 @@ public final class LlamaModel implements DecoderStack {
     return keys;
   }
 
-  private record WeightLoader(Map<String, SafetensorsFile> index, NDManager manager, DataType dtype, Map<Long, String> keys) {
+  private record WeightLoader(SafetensorsCheckpoint index, TensorLoader loader, NDManager manager, DataType dtype,
+                              Map<Long, String> keys) {
     NDArray load(String name, long... shape) throws IOException {
-      SafetensorsFile file = index.get(name);
+      SafetensorsFile file = index.fileOf(name);
       if (file == null) {
-        throw new ModelFormatException(index.values().stream().findFirst().map(SafetensorsFile::path).orElse(null),
-            name, "tensor missing from the checkpoint");
+        throw new ModelFormatException(Files.isRegularFile(index.dir().resolve(SafetensorsCheckpoint.INDEX))
+            ? index.dir().resolve(SafetensorsCheckpoint.INDEX) : index.dir(), name, "tensor missing from the checkpoint");
       }
       long[] actual = file.tensors().get(name).shape();
       if (!java.util.Arrays.equals(actual, shape)) {
@@ -237,13 +226,7 @@ public final class LlamaModel implements DecoderStack {
             + " does not match config.json, which implies " + java.util.Arrays.toString(shape)
             + (which.length() > 0 ? " (" + which + ")" : " (another number of dimensions)"));
       }
-      NDArray fp32 = manager.create(file.readFloats(name), new Shape(shape));
-      if (dtype == DataType.FLOAT32) {
-        return fp32;
-      }
-      NDArray cast = fp32.toType(dtype, false);
-      fp32.close();
-      return cast;
+      return loader.load(file, name, manager, dtype);
     }
   }
 

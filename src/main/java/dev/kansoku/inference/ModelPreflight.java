@@ -2,13 +2,13 @@ package dev.kansoku.inference;
 
 import dev.kansoku.config.ModelSpec;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Cheap driver-side checks of a model directory before any work starts: {@code config.json} parses and names
- * a supported architecture, every {@code *.safetensors} header is valid and fits its file (or, for an export,
+ * a supported architecture, the weight files resolve ({@link SafetensorsCheckpoint}: the index's shards exist and
+ * hold their tensors, no tensor is in two files) and every header is valid and fits its file (or, for an export,
  * {@code model.pt} / {@code model.onnx} is there), and {@code tokenizer.json} is there. Reads headers only, never
  * weights.
  */
@@ -26,18 +26,7 @@ public final class ModelPreflight {
     switch (spec.format()) {
       case ModelSpec.FORMAT_TORCHSCRIPT -> requireFile(dir.resolve(ExportedDecoder.Format.TORCHSCRIPT.file()));
       case ModelSpec.FORMAT_ONNX -> requireFile(dir.resolve(ExportedDecoder.Format.ONNX.file()));
-      default -> {
-        int files = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
-          for (Path f : ds) {
-            SafetensorsFile.open(f);
-            files++;
-          }
-        }
-        if (files == 0) {
-          throw new ModelFormatException(dir, "*.safetensors", "no weight files in the model directory");
-        }
-      }
+      default -> SafetensorsCheckpoint.open(dir);
     }
     requireFile(dir.resolve("tokenizer.json"));
     return config;

@@ -120,6 +120,11 @@ public final class SafetensorsFile {
     return path;
   }
 
+  /** Byte offset of the data section (tensor offsets count from here). */
+  public long dataStart() {
+    return dataStart;
+  }
+
   public Map<String, TensorInfo> tensors() {
     return tensors;
   }

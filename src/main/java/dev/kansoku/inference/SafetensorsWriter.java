@@ -14,7 +14,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes float32 tensors in the safetensors format (used to produce the bundled model's weights). */
+/**
+ * Writes tensors in the safetensors format, stored as F32 or BF16 (used to produce the bundled model's weights and
+ * checkpoints shaped like published downloads).
+ */
 public final class SafetensorsWriter {
   private final Map<String, long[]> shapes = new LinkedHashMap<>();
   private final Map<String, float[]> data = new LinkedHashMap<>();
@@ -34,6 +37,15 @@ public final class SafetensorsWriter {
 
   /** Writes atomically: a temporary file renamed into place, so a reader never sees half a file. */
   public void write(Path target, Map<String, String> metadata) throws IOException {
+    write(target, metadata, "F32");
+  }
+
+  /** As {@link #write(Path, Map)}, storing every tensor as {@code dtype}: F32, or BF16 (rounded to nearest even). */
+  public void write(Path target, Map<String, String> metadata, String dtype) throws IOException {
+    if (!dtype.equals("F32") && !dtype.equals("BF16")) {
+      throw new IllegalArgumentException("dtype must be F32 or BF16, not " + dtype);
+    }
+    int width = dtype.equals("F32") ? 4 : 2;
     ObjectMapper json = new ObjectMapper();
     ObjectNode header = json.createObjectNode();
     if (!metadata.isEmpty()) {
@@ -43,12 +55,12 @@ public final class SafetensorsWriter {
     long offset = 0;
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       ObjectNode t = header.putObject(e.getKey());
-      t.put("dtype", "F32");
+      t.put("dtype", dtype);
       ArrayNode shape = t.putArray("shape");
       for (long d : e.getValue()) {
         shape.add(d);
       }
-      long size = 4L * data.get(e.getKey()).length;
+      long size = (long) width * data.get(e.getKey()).length;
       t.putArray("data_offsets").add(offset).add(offset + size);
       offset += size;
     }
@@ -58,11 +70,32 @@ public final class SafetensorsWriter {
       out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
       out.write(headerBytes);
       for (float[] values : data.values()) {
-        ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(values);
+        ByteBuffer buf = ByteBuffer.allocate(width * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        if (width == 4) {
+          buf.asFloatBuffer().put(values);
+        } else {
+          for (float v : values) {
+            buf.putShort(toBfloat16(v));
+          }
+        }
         out.write(buf.array());
       }
     }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** float32 → bfloat16, rounded to nearest even (as torch's conversion). */
+  public static short toBfloat16(float v) {
+    int bits = Float.floatToRawIntBits(v);
+    if (Float.isNaN(v)) {
+      return (short) 0x7fc0;
+    }
+    int lsb = (bits >>> 16) & 1;
+    return (short) ((bits + 0x7fff + lsb) >>> 16);
+  }
+
+  /** The float32 value a bfloat16 holds. */
+  public static float fromBfloat16(short b) {
+    return Float.intBitsToFloat((b & 0xffff) << 16);
   }
 }

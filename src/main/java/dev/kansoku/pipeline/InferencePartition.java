@@ -41,7 +41,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   private final LongAccumulator forwardPasses;
   private final LongAccumulator computed;
   /** Batches' worth of requests handed to the engine at once (the partition is sorted by length). */
-  private static final int WINDOW = 4;
+  static final int WINDOW = 32;
 
   public InferencePartition(Map<String, ModelSpec> models, RunSettings settings,
                             LongAccumulator forwardPasses, LongAccumulator computed) {

@@ -167,8 +167,8 @@ public final class PipelineBenchmark {
       throws Exception {
     List<PlannedRequest> sorted = new ArrayList<>(requests);
     sorted.sort(Comparator.comparing(PlannedRequest::kind).thenComparingInt(r -> r.context().length()));
-    // the inference stage's windows: 4 batches' worth cut into canonical passes, or one batch as given
-    int b = shapes.canonical() ? 4 * run.settings().batchSize() : run.settings().batchSize();
+    // the inference stage's windows (WINDOW batches' worth) cut into canonical passes, or one batch as given
+    int b = shapes.canonical() ? InferencePartition.WINDOW * run.settings().batchSize() : run.settings().batchSize();
     long t0 = System.nanoTime();
     long passes;
     try (LlamaEngine engine = LlamaEngine.load(Path.of(spec.path()), Math.min(run.settings().maxLength(), spec.contextLength()))) {

@@ -1,0 +1,142 @@
+package dev.kansoku.inference;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.ShortBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Creates weight tensors from safetensors files at any size. The data is memory-mapped and taken in chunks of
+ * whole rows (at most {@link #CHUNK_ELEMENTS} elements), each converted on its own to the compute dtype and copied
+ * into the destination tensor, so no Java array or buffer ever holds a whole tensor: a 152,064 × 8,192
+ * embedding (1.2 G elements, 5 GB in fp32) is loaded like a norm vector, host memory stays within the
+ * destination plus one chunk, and Java's direct-memory cap (-Xmx by default) only ever holds the one reusable
+ * chunk buffer that widens bf16. F32 and F16 chunks are handed to PyTorch as views of the mapped file (no Java
+ * copy); BF16 is widened exactly to fp32 in Java (its bits are fp32's upper half) and then cast when the compute
+ * dtype is fp16, so bf16 → fp16 never holds a whole fp32 tensor. The read-only mapping is only read (views are
+ * cast or copied at once) and every tensor ends in memory PyTorch owns, so a checkpoint replaced on disk after
+ * loading cannot fault the JVM.
+ */
+final class TensorLoader implements AutoCloseable {
+  /** Elements per chunk: 16 M (64 MB in fp32). */
+  static final long CHUNK_ELEMENTS = 16L << 20;
+  private ByteBuffer widenBuffer;
+  private long bytesRead;
+
+  /** {@code name} from {@code file} as a tensor of {@code dtype} on {@code manager}'s device. */
+  NDArray load(SafetensorsFile file, String name, NDManager manager, DataType dtype) throws IOException {
+    SafetensorsFile.TensorInfo info = file.tensors().get(name);
+    if (info == null) {
+      throw new ModelFormatException(file.path(), name, "tensor not found in this file");
+    }
+    int width = SafetensorsFile.bytesPerElement(file.path(), info);
+    if (!info.dtype().equals("F32") && !info.dtype().equals("F16") && !info.dtype().equals("BF16")) {
+      throw new ModelFormatException(file.path(), name, "dtype " + info.dtype() + " is not a floating-point weight");
+    }
+    long[] shape = info.shape();
+    long rows = shape.length == 0 ? 1 : shape[0];
+    long perRow = rows == 0 ? 0 : info.elementCount() / rows;
+    long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow));
+    if (perRow * width > Integer.MAX_VALUE) {
+      throw new ModelFormatException(file.path(), name, "one row of " + perRow + " elements exceeds 2 GB");
+    }
+    try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+      if (rows <= rowsPerChunk) {
+        return chunk(ch, file, info, 0, rows, perRow, width, manager, dtype, true);
+      }
+      NDArray dest = manager.create(new Shape(shape), dtype);
+      try {
+        for (long r = 0; r < rows; r += rowsPerChunk) {
+          long n = Math.min(rowsPerChunk, rows - r);
+          try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, dtype, false)) {
+            dest.set(new NDIndex(r + ":" + (r + n)), part);
+          }
+        }
+      } catch (RuntimeException | IOException e) {
+        dest.close();
+        throw e;
+      }
+      return dest;
+    }
+  }
+
+  /**
+   * Rows {@code [from, from + n)} as a tensor of {@code dtype}; with {@code owned}, in memory PyTorch owns (a view
+   * of the mapping or of the widening buffer is copied), else possibly a view that the caller copies at once.
+   */
+  private NDArray chunk(FileChannel ch, SafetensorsFile file, SafetensorsFile.TensorInfo info, long from, long n, long perRow,
+                        int width, NDManager manager, DataType dtype, boolean owned) throws IOException {
+    long[] shape = info.shape().clone();
+    if (shape.length > 0) {
+      shape[0] = n;
+    }
+    long elements = n * perRow;
+    long position = file.dataStart() + info.begin() + from * perRow * width;
+    MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, position, elements * width);
+    mapped.order(ByteOrder.LITTLE_ENDIAN);
+    bytesRead += elements * width;
+    NDArray view;
+    DataType stored;
+    switch (info.dtype()) {
+      case "F32" -> {
+        view = manager.create(mapped, new Shape(shape), DataType.FLOAT32);
+        stored = DataType.FLOAT32;
+      }
+      case "F16" -> {
+        view = manager.create(mapped, new Shape(shape), DataType.FLOAT16);
+        stored = DataType.FLOAT16;
+      }
+      default -> {
+        view = manager.create(widen(mapped.asShortBuffer(), (int) elements), new Shape(shape), DataType.FLOAT32);
+        stored = DataType.FLOAT32;
+      }
+    }
+    if (stored != dtype) {
+      NDArray cast = view.toType(dtype, false);
+      view.close();
+      return cast;
+    }
+    // a CPU tensor made from a direct buffer shares its memory: copy what must outlive the buffer
+    if (owned) {
+      NDArray copy = view.duplicate();
+      view.close();
+      return copy;
+    }
+    return view;
+  }
+
+  /** bf16 → fp32 exactly: the 16 bits become the float's upper half. Reuses one direct buffer. */
+  private ByteBuffer widen(ShortBuffer src, int elements) {
+    long bytes = (long) elements * 4;
+    if (widenBuffer == null || widenBuffer.capacity() < bytes) {
+      widenBuffer = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE, Math.max(bytes, CHUNK_ELEMENTS * 4)))
+          .order(ByteOrder.nativeOrder());
+    }
+    ByteBuffer out = widenBuffer.duplicate().order(ByteOrder.nativeOrder());
+    out.clear().limit((int) bytes);
+    IntBuffer dst = out.asIntBuffer();
+    for (int i = 0; i < elements; i++) {
+      dst.put(i, (src.get(i) & 0xffff) << 16);
+    }
+    return out;
+  }
+
+  /** Bytes of stored tensor data read so far. */
+  long bytesRead() {
+    return bytesRead;
+  }
+
+  @Override
+  public void close() {
+    widenBuffer = null;
+  }
+}

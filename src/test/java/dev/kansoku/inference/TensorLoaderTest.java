@@ -1,0 +1,80 @@
+package dev.kansoku.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tensor above 2^29 elements (Qwen2-7B's embedding has 152,064 × 3,584 = 545 M) loads, in bf16 storage widened to
+ * fp32: 2^31 + 4 MB in memory, which one Java buffer cannot hold (issue 15: "capacity < 0" from
+ * allocateDirect(size × 4)). Values are checked at the first and last row and on both sides of chunk boundaries.
+ */
+class TensorLoaderTest {
+  private static final long ROWS = 131_104;
+  private static final long COLS = 4_096; // 537,001,984 elements > 2^29 = 536,870,912
+  private static final int COLS_INT = (int) COLS;
+
+  /** The bf16 value stored at element (row, col): small integers and halves, exact in bf16, fp16 and fp32. */
+  private static float value(long row, long col) {
+    return ((row * 31 + col * 7) % 251) * 0.5f - 60f;
+  }
+
+  @Test
+  void aTensorOverTwoToTheTwentyNineElementsLoads(@TempDir Path tmp) throws Exception {
+    Assumptions.assumeTrue(availableMemoryGb() >= 6, "needs 6 GB of free memory (2 GB of fp32 weights + the file's pages)");
+    Path file = tmp.resolve("big.safetensors");
+    String header = "{\"model.embed_tokens.weight\":{\"dtype\":\"BF16\",\"shape\":[" + ROWS + "," + COLS
+        + "],\"data_offsets\":[0," + ROWS * COLS * 2 + "]}}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+      ch.write(ByteBuffer.wrap(h));
+      ByteBuffer rows = ByteBuffer.allocate(COLS_INT * 2 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+      for (long r = 0; r < ROWS; r++) {
+        for (long c = 0; c < COLS; c++) {
+          rows.putShort(SafetensorsWriter.toBfloat16(value(r, c)));
+        }
+        if (!rows.hasRemaining() || r == ROWS - 1) {
+          rows.flip();
+          while (rows.hasRemaining()) {
+            ch.write(rows);
+          }
+          rows.clear();
+        }
+      }
+    }
+    SafetensorsFile st = SafetensorsFile.open(file);
+    long rowsPerChunk = TensorLoader.CHUNK_ELEMENTS / COLS;
+    try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch"); TensorLoader loader = new TensorLoader()) {
+      NDArray t = loader.load(st, "model.embed_tokens.weight", m, DataType.FLOAT32);
+      assertEquals(new ai.djl.ndarray.types.Shape(ROWS, COLS), t.getShape());
+      for (long r : new long[] {0, rowsPerChunk - 1, rowsPerChunk, 2 * rowsPerChunk + 1, ROWS / 2, ROWS - 1}) {
+        float[] row = t.get(r).toFloatArray();
+        for (int c : new int[] {0, 1, 2047, COLS_INT - 1}) {
+          assertEquals(value(r, c), row[c], 0.0, "element (" + r + ", " + c + ")");
+        }
+      }
+      assertEquals(ROWS * COLS * 2, loader.bytesRead());
+    }
+  }
+
+  private static long availableMemoryGb() throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemAvailable:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) >> 20;
+      }
+    }
+    return 0;
+  }
+}

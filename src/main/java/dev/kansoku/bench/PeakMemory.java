@@ -29,6 +29,15 @@ public final class PeakMemory {
     return sum / (1024 * 1024);
   }
 
+  /** Starts a new measurement of the resident-set peak (Linux: writing 5 to /proc/self/clear_refs resets VmHWM). */
+  public static void resetResidentPeak() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or not allowed: the peak then counts from the process start
+    }
+  }
+
   /** The process's peak resident set (VmHWM), or -1 where /proc is not there. */
   public static long residentMb() {
     return status("VmHWM:");

@@ -56,6 +56,20 @@ public final class KvCache implements AutoCloseable {
     }
   }
 
+  /** A new cache holding copies of the batch rows {@code rows} (a row may repeat); this one is unchanged. */
+  public KvCache selected(long[] rows) {
+    KvCache out = new KvCache(keys.length);
+    for (int l = 0; l < keys.length; l++) {
+      if (keys[l] == null) {
+        continue;
+      }
+      NDArray index = keys[l].getManager().create(rows);
+      out.put(l, keys[l].get(new NDIndex("{}", index)), values[l].get(new NDIndex("{}", index)));
+      index.close();
+    }
+    return out;
+  }
+
   @Override
   public void close() {
     for (int l = 0; l < keys.length; l++) {

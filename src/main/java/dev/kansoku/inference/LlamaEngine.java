@@ -137,6 +137,22 @@ public final class LlamaEngine implements CausalLanguageModel {
     return threadForwardPasses.get()[0];
   }
 
+  /**
+   * {@code ids}, checked against the embedding: a tokenizer larger than the model's vocabulary (a tokenizer.json
+   * from another model) would fail inside the forward pass with an index error; this names both sizes, and the
+   * inference stage turns it into the request's error row.
+   */
+  private long[] inVocabulary(long[] ids) {
+    int vocab = model.config().vocabSize();
+    for (long id : ids) {
+      if (id < 0 || id >= vocab) {
+        throw new IllegalArgumentException("token id " + id + " is outside the model's embedding (vocab_size " + vocab
+            + " in config.json): the tokenizer.json does not belong to this model");
+      }
+    }
+    return ids;
+  }
+
   /** Context and continuation token ids exactly as lm-evaluation-harness splits them. */
   public long[][] encodePair(LoglikelihoodRequest r) {
     if (r.context().isEmpty()) {
@@ -151,7 +167,7 @@ public final class LlamaEngine implements CausalLanguageModel {
       continuation = context.substring(trimmed) + continuation;
       context = context.substring(0, trimmed);
     }
-    long[] whole = tokenizer.encode(context + continuation, r.addSpecialTokens());
+    long[] whole = inVocabulary(tokenizer.encode(context + continuation, r.addSpecialTokens()));
     long[] ctx = tokenizer.encode(context, r.addSpecialTokens());
     int ctxLen = Math.min(ctx.length, whole.length);
     return new long[][] {Arrays.copyOfRange(whole, 0, ctxLen), Arrays.copyOfRange(whole, ctxLen, whole.length)};
@@ -178,11 +194,17 @@ public final class LlamaEngine implements CausalLanguageModel {
       List<Integer> key = group.getKey();
       List<Scored> members = group.getValue();
       int perPass = shapes.canonical() ? shapes.rows(key.get(1) + key.get(2)) : members.size();
+      if (key.get(0) == 1 && shapes.canonical()) {
+        // prefix reuse: up to perPass distinct contexts per context pass, all their requests after it
+        for (List<Scored> pass : byContexts(members, perPass)) {
+          scoreSharedContexts(pass, perPass, shapes, out);
+        }
+        continue;
+      }
       for (int from = 0; from < members.size(); from += perPass) {
         List<Scored> pass = members.subList(from, Math.min(members.size(), from + perPass));
         int rows = shapes.canonical() ? perPass : pass.size();
-        boolean shares = shapes.canonical() || ContextGroups.of(pass.stream().map(Scored::context).toArray(long[][]::new))
-            .prefixes().length < pass.size();
+        boolean shares = ContextGroups.of(pass.stream().map(Scored::context).toArray(long[][]::new)).prefixes().length < pass.size();
         if (key.get(0) == 1 && shares) {
           scoreSharedContexts(pass, rows, shapes, out);
         } else {
@@ -191,6 +213,25 @@ public final class LlamaEngine implements CausalLanguageModel {
       }
     }
     return Arrays.asList(out);
+  }
+
+  /** Requests grouped by context, then cut into passes of at most {@code contexts} distinct contexts each. */
+  private static List<List<Scored>> byContexts(List<Scored> members, int contexts) {
+    java.util.Map<ContextKey, List<Scored>> byContext = new java.util.LinkedHashMap<>();
+    for (Scored s : members) {
+      byContext.computeIfAbsent(new ContextKey(s.context()), k -> new ArrayList<>()).add(s);
+    }
+    List<List<Scored>> passes = new ArrayList<>();
+    int inPass = contexts;
+    for (List<Scored> sharing : byContext.values()) {
+      if (inPass == contexts) {
+        passes.add(new ArrayList<>());
+        inPass = 0;
+      }
+      passes.get(passes.size() - 1).addAll(sharing);
+      inPass++;
+    }
+    return passes;
   }
 
   /**
@@ -294,69 +335,71 @@ public final class LlamaEngine implements CausalLanguageModel {
     int prefixWidth = shapes.canonical() ? pass.get(0).width() : Arrays.stream(prefixes).mapToInt(p -> p.length).max().orElse(1);
     int contWidth = shapes.canonical() ? pass.get(0).contWidth()
         : pass.stream().mapToInt(s -> s.continuation().length - 1).max().orElse(0);
+    // canonical: the context pass and every continuation pass have `rows` rows, empty ones included
     int prefixRows = shapes.canonical() ? rows : prefixes.length;
+    int contRows = shapes.canonical() ? rows : n;
     long[][] prefixInputs = Arrays.copyOf(prefixes, prefixRows);
     for (int i = prefixes.length; i < prefixRows; i++) {
       prefixInputs[i] = new long[0];
     }
-    int restCount = pass.stream().mapToInt(s -> s.continuation().length - 1).sum();
     try (NDScope scope = new NDScope(); KvCache cache = model.newCache()) {
       PaddedBatch pre = PaddedBatch.rightPadded(prefixInputs, prefixWidth, padId);
       NDArray prefixHidden = forward(pre.ids(), pre.mask(), pre.positions(), prefixRows, prefixWidth, prefixWidth, cache);
       long hiddenSize = prefixHidden.getShape().get(2);
       NDManager m = prefixHidden.getManager();
-      // targets in request order: the first from the context's last position, the rest from the second pass
+      // targets in request order: the first from the context's last position, the rest from the continuation passes
       long[] firstRows = new long[n];
-      long[] targets = new long[n + restCount];
-      long[] restRows = new long[restCount];
-      int k = 0;
+      List<Long> targets = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        long[] cont = pass.get(i).continuation();
         firstRows[i] = (long) group[i] * prefixWidth + prefixes[group[i]].length - 1;
-        targets[i] = cont[0];
-        for (int j = 1; j < cont.length; j++, k++) {
-          restRows[k] = (long) i * contWidth + j - 1;
-          targets[n + k] = cont[j];
-        }
+        targets.add(pass.get(i).continuation()[0]);
       }
       NDArray selected = prefixHidden.reshape(-1, hiddenSize).get(m.create(firstRows));
-      if (contWidth > 0) {
-        long[] cacheRows = new long[rows];
-        for (int i = 0; i < n; i++) {
-          cacheRows[i] = group[i];
+      for (int from = 0; contWidth > 0 && from < n; from += contRows) {
+        int count = Math.min(contRows, n - from);
+        long[] cacheRows = new long[contRows];
+        for (int i = 0; i < count; i++) {
+          cacheRows[i] = group[from + i];
         }
-        cache.select(cacheRows);
         int keys = prefixWidth + contWidth;
-        long[] ids = new long[rows * contWidth];
-        long[] mask = new long[rows * keys];
-        long[] positions = new long[rows * contWidth];
+        long[] ids = new long[contRows * contWidth];
+        long[] mask = new long[contRows * keys];
+        long[] positions = new long[contRows * contWidth];
         Arrays.fill(ids, padId);
-        for (int i = 0; i < n; i++) {
-          int p = prefixes[group[i]].length;
-          System.arraycopy(pre.mask(), group[i] * prefixWidth, mask, i * keys, prefixWidth);
-          long[] cont = pass.get(i).continuation();
+        List<Long> restRows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          int g = group[from + i];
+          int p = prefixes[g].length;
+          System.arraycopy(pre.mask(), g * prefixWidth, mask, i * keys, prefixWidth);
+          long[] cont = pass.get(from + i).continuation();
           for (int j = 0; j < contWidth; j++) {
             positions[i * contWidth + j] = p + j;
             if (j < cont.length - 1) {
               ids[i * contWidth + j] = cont[j];
               mask[i * keys + prefixWidth + j] = 1;
+              restRows.add((long) i * contWidth + j);
+              targets.add(cont[j + 1]);
             }
           }
         }
-        NDArray contHidden = forward(ids, mask, positions, rows, contWidth, keys, cache);
-        if (restCount > 0) {
-          selected = selected.concat(contHidden.reshape(-1, hiddenSize).get(m.create(restRows)), 0);
+        try (KvCache rowsCache = cache.selected(cacheRows)) {
+          NDArray contHidden = forward(ids, mask, positions, contRows, contWidth, keys, rowsCache);
+          if (!restRows.isEmpty()) {
+            selected = selected.concat(contHidden.reshape(-1, hiddenSize)
+                .get(m.create(restRows.stream().mapToLong(Long::longValue).toArray())), 0);
+          }
         }
       }
-      TokenScores scores = tokenScores(selected, targets, shapes);
-      k = n;
+      long[] targetArray = targets.stream().mapToLong(Long::longValue).toArray();
+      TokenScores scores = tokenScores(selected, targetArray, shapes);
+      int k = n;
       for (int i = 0; i < n; i++) {
         Scored s = pass.get(i);
         double sum = scores.logProbs()[i];
-        boolean greedy = scores.argmax()[i] == targets[i];
+        boolean greedy = scores.argmax()[i] == targetArray[i];
         for (int j = 1; j < s.continuation().length; j++, k++) {
           sum += scores.logProbs()[k];
-          greedy &= scores.argmax()[k] == targets[k];
+          greedy &= scores.argmax()[k] == targetArray[k];
         }
         out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation());
       }
@@ -446,7 +489,7 @@ public final class LlamaEngine implements CausalLanguageModel {
 
     Sequence(GenerationRequest request) {
       this.request = request;
-      long[] ids = tokenizer.encode(request.prompt(), request.addSpecialTokens());
+      long[] ids = inVocabulary(tokenizer.encode(request.prompt(), request.addSpecialTokens()));
       // keep room for the new tokens: the prompt is cut from the left, as the harness does
       int keep = Math.max(1, maxLength - request.maxNewTokens());
       long[] cut = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;

@@ -31,6 +31,8 @@ final class TensorLoader implements AutoCloseable {
   static final long CHUNK_ELEMENTS = 16L << 20;
   private ByteBuffer widenBuffer;
   private long bytesRead;
+  /** The current tensor's mappings, unmapped once its data is copied (else they stay resident until a GC). */
+  private final java.util.List<MappedByteBuffer> mappings = new java.util.ArrayList<>();
 
   /** {@code name} from {@code file} as a tensor of {@code dtype} on {@code manager}'s device. */
   NDArray load(SafetensorsFile file, String name, NDManager manager, DataType dtype) throws IOException {
@@ -51,7 +53,9 @@ final class TensorLoader implements AutoCloseable {
     }
     try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
       if (rows <= rowsPerChunk) {
-        return chunk(ch, file, info, 0, rows, perRow, width, manager, dtype, true);
+        NDArray whole = chunk(ch, file, info, 0, rows, perRow, width, manager, dtype, true);
+        unmap();
+        return whole;
       }
       NDArray dest = manager.create(new Shape(shape), dtype);
       try {
@@ -60,6 +64,7 @@ final class TensorLoader implements AutoCloseable {
           try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, dtype, false)) {
             dest.set(new NDIndex(r + ":" + (r + n)), part);
           }
+          unmap();
         }
       } catch (RuntimeException | IOException e) {
         dest.close();
@@ -82,6 +87,7 @@ final class TensorLoader implements AutoCloseable {
     long elements = n * perRow;
     long position = file.dataStart() + info.begin() + from * perRow * width;
     MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, position, elements * width);
+    mappings.add(mapped);
     mapped.order(ByteOrder.LITTLE_ENDIAN);
     bytesRead += elements * width;
     NDArray view;
@@ -130,6 +136,42 @@ final class TensorLoader implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Unmaps the chunks read since the last call (their data was copied into tensors PyTorch owns). Through
+   * sun.misc.Unsafe.invokeCleaner, the supported way before Java 22's Arena; without it, a GC unmaps them later.
+   */
+  private void unmap() {
+    for (MappedByteBuffer b : mappings) {
+      if (UNSAFE != null) {
+        try {
+          INVOKE_CLEANER.invoke(UNSAFE, b);
+        } catch (ReflectiveOperationException e) {
+          // left to the GC
+        }
+      }
+    }
+    mappings.clear();
+  }
+
+  private static final Object UNSAFE;
+  private static final java.lang.reflect.Method INVOKE_CLEANER;
+
+  static {
+    Object unsafe = null;
+    java.lang.reflect.Method cleaner = null;
+    try {
+      Class<?> c = Class.forName("sun.misc.Unsafe");
+      java.lang.reflect.Field f = c.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      unsafe = f.get(null);
+      cleaner = c.getMethod("invokeCleaner", ByteBuffer.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      unsafe = null;
+    }
+    UNSAFE = unsafe;
+    INVOKE_CLEANER = cleaner;
+  }
+
   /** Bytes of stored tensor data read so far. */
   long bytesRead() {
     return bytesRead;
@@ -137,6 +179,7 @@ final class TensorLoader implements AutoCloseable {
 
   @Override
   public void close() {
+    unmap();
     widenBuffer = null;
   }
 }

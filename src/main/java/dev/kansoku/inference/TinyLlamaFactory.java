@@ -34,42 +34,10 @@ public final class TinyLlamaFactory {
   public static Path writeWeights(Path dir, long seed, double std) throws IOException {
     LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
     SplittableRandom rnd = new SplittableRandom(seed);
-    int d = c.hiddenSize();
-    int q = c.numHeads() * c.headDim();
-    int kv = c.numKvHeads() * c.headDim();
     SafetensorsWriter w = new SafetensorsWriter();
-    w.add("model.embed_tokens.weight", new long[] {c.vocabSize(), d}, uniform(rnd, std, (long) c.vocabSize() * d));
-    for (int i = 0; i < c.numLayers(); i++) {
-      String p = "model.layers." + i + ".";
-      w.add(p + "input_layernorm.weight", new long[] {d}, ones(d));
-      w.add(p + "self_attn.q_proj.weight", new long[] {q, d}, uniform(rnd, std, (long) q * d));
-      w.add(p + "self_attn.k_proj.weight", new long[] {kv, d}, uniform(rnd, std, (long) kv * d));
-      w.add(p + "self_attn.v_proj.weight", new long[] {kv, d}, uniform(rnd, std, (long) kv * d));
-      w.add(p + "self_attn.o_proj.weight", new long[] {d, q}, uniform(rnd, std, (long) d * q));
-      if (c.attentionBias()) {
-        w.add(p + "self_attn.q_proj.bias", new long[] {q}, uniform(rnd, std, q));
-        w.add(p + "self_attn.k_proj.bias", new long[] {kv}, uniform(rnd, std, kv));
-        w.add(p + "self_attn.v_proj.bias", new long[] {kv}, uniform(rnd, std, kv));
-      }
-      w.add(p + "post_attention_layernorm.weight", new long[] {d}, ones(d));
-      int inner = c.intermediateSize();
-      if (c.isMixtureOfExperts()) {
-        w.add(p + "block_sparse_moe.gate.weight", new long[] {c.numExperts(), d}, uniform(rnd, std, (long) c.numExperts() * d));
-        for (int e = 0; e < c.numExperts(); e++) {
-          String ep = p + "block_sparse_moe.experts." + e + ".";
-          w.add(ep + "w1.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
-          w.add(ep + "w3.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
-          w.add(ep + "w2.weight", new long[] {d, inner}, uniform(rnd, std, (long) d * inner));
-        }
-      } else {
-        w.add(p + "mlp.gate_proj.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
-        w.add(p + "mlp.up_proj.weight", new long[] {inner, d}, uniform(rnd, std, (long) inner * d));
-        w.add(p + "mlp.down_proj.weight", new long[] {d, inner}, uniform(rnd, std, (long) d * inner));
-      }
-    }
-    w.add("model.norm.weight", new long[] {d}, ones(d));
-    if (!c.tieWordEmbeddings()) {
-      w.add("lm_head.weight", new long[] {c.vocabSize(), d}, uniform(rnd, std, (long) c.vocabSize() * d));
+    // one stream in checkpoint order: the same seed gives the same file whatever reads it
+    for (LlamaTensors.Spec t : LlamaTensors.of(c)) {
+      w.add(t.name(), t.shape(), t.norm() ? ones(Math.toIntExact(t.elements())) : uniform(rnd, std, t.elements()));
     }
     Path target = dir.resolve(WEIGHTS_FILE);
     // a sorted map: Map.of iterates in a per-JVM order, which would change the header bytes

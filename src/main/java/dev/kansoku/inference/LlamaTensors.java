@@ -1,0 +1,65 @@
+package dev.kansoku.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tensors of a Llama-family checkpoint (Llama, Mistral, Qwen2 with attention biases, Mixtral experts) as
+ * transformers names and shapes them for a {@code config.json}, in checkpoint order. What {@link LlamaModel}
+ * loads, what {@link TinyLlamaFactory} and {@link ShapeTrueCheckpoint} write.
+ */
+public final class LlamaTensors {
+  /** One tensor: its name, its shape, and whether it is a norm weight (written as ones). */
+  public record Spec(String name, long[] shape, boolean norm) {
+    public long elements() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+  }
+
+  private LlamaTensors() {}
+
+  public static List<Spec> of(LlamaConfig c) {
+    long d = c.hiddenSize();
+    long q = (long) c.numHeads() * c.headDim();
+    long kv = (long) c.numKvHeads() * c.headDim();
+    long inner = c.intermediateSize();
+    List<Spec> out = new ArrayList<>();
+    out.add(new Spec("model.embed_tokens.weight", new long[] {c.vocabSize(), d}, false));
+    for (int i = 0; i < c.numLayers(); i++) {
+      String p = "model.layers." + i + ".";
+      out.add(new Spec(p + "input_layernorm.weight", new long[] {d}, true));
+      out.add(new Spec(p + "self_attn.q_proj.weight", new long[] {q, d}, false));
+      out.add(new Spec(p + "self_attn.k_proj.weight", new long[] {kv, d}, false));
+      out.add(new Spec(p + "self_attn.v_proj.weight", new long[] {kv, d}, false));
+      out.add(new Spec(p + "self_attn.o_proj.weight", new long[] {d, q}, false));
+      if (c.attentionBias()) {
+        out.add(new Spec(p + "self_attn.q_proj.bias", new long[] {q}, false));
+        out.add(new Spec(p + "self_attn.k_proj.bias", new long[] {kv}, false));
+        out.add(new Spec(p + "self_attn.v_proj.bias", new long[] {kv}, false));
+      }
+      out.add(new Spec(p + "post_attention_layernorm.weight", new long[] {d}, true));
+      if (c.isMixtureOfExperts()) {
+        out.add(new Spec(p + "block_sparse_moe.gate.weight", new long[] {c.numExperts(), d}, false));
+        for (int e = 0; e < c.numExperts(); e++) {
+          String ep = p + "block_sparse_moe.experts." + e + ".";
+          out.add(new Spec(ep + "w1.weight", new long[] {inner, d}, false));
+          out.add(new Spec(ep + "w3.weight", new long[] {inner, d}, false));
+          out.add(new Spec(ep + "w2.weight", new long[] {d, inner}, false));
+        }
+      } else {
+        out.add(new Spec(p + "mlp.gate_proj.weight", new long[] {inner, d}, false));
+        out.add(new Spec(p + "mlp.up_proj.weight", new long[] {inner, d}, false));
+        out.add(new Spec(p + "mlp.down_proj.weight", new long[] {d, inner}, false));
+      }
+    }
+    out.add(new Spec("model.norm.weight", new long[] {d}, true));
+    if (!c.tieWordEmbeddings()) {
+      out.add(new Spec("lm_head.weight", new long[] {c.vocabSize(), d}, false));
+    }
+    return out;
+  }
+}

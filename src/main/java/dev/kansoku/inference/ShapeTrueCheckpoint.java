@@ -1,0 +1,118 @@
+package dev.kansoku.inference;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a random-weight checkpoint with a published model's exact tensor names, shapes and storage: bf16
+ * safetensors shards with {@code model.safetensors.index.json}, as Hugging Face serves large models, from that
+ * model's {@code config.json} (optionally with fewer layers: embeddings and heads stay full size). Tensors are
+ * generated and written a chunk at a time, so a 70B-shaped embedding needs no more memory than a small one.
+ */
+public final class ShapeTrueCheckpoint {
+  private static final int CHUNK = 1 << 22;
+
+  /** What was written. */
+  public record Written(Path dir, long bytes, int tensors, LlamaTensors.Spec largest) {}
+
+  private ShapeTrueCheckpoint() {}
+
+  /**
+   * @param layers number of decoder layers to keep (0 = as in config.json)
+   * @param tokenizer a tokenizer.json to place beside the weights
+   */
+  public static Written write(Path config, Path tokenizer, Path out, int layers, int shards, long seed) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode cfg = (ObjectNode) json.readTree(config.toFile());
+    if (layers > 0) {
+      cfg.put("num_hidden_layers", layers);
+    }
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
+    Files.copy(tokenizer, out.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    LlamaConfig c = LlamaConfig.read(out.resolve("config.json"));
+    List<LlamaTensors.Spec> specs = LlamaTensors.of(c);
+    long total = specs.stream().mapToLong(s -> 2 * s.elements()).sum();
+    // contiguous shards of about equal size, numbered as transformers numbers them
+    List<List<LlamaTensors.Spec>> parts = new ArrayList<>();
+    long target = (total + shards - 1) / shards;
+    long filled = 0;
+    for (LlamaTensors.Spec s : specs) {
+      if (parts.isEmpty() || (filled >= target && parts.size() < shards)) {
+        parts.add(new ArrayList<>());
+        filled = 0;
+      }
+      parts.get(parts.size() - 1).add(s);
+      filled += 2 * s.elements();
+    }
+    SplittableRandom rnd = new SplittableRandom(seed);
+    ObjectNode index = json.createObjectNode();
+    index.putObject("metadata").put("total_size", total);
+    ObjectNode weightMap = index.putObject("weight_map");
+    LlamaTensors.Spec largest = specs.get(0);
+    for (int i = 0; i < parts.size(); i++) {
+      String name = String.format("model-%05d-of-%05d.safetensors", i + 1, parts.size());
+      writeShard(out.resolve(name), parts.get(i), rnd, json);
+      for (LlamaTensors.Spec s : parts.get(i)) {
+        weightMap.put(s.name(), name);
+        largest = s.elements() > largest.elements() ? s : largest;
+      }
+    }
+    Files.writeString(out.resolve(SafetensorsCheckpoint.INDEX), json.writerWithDefaultPrettyPrinter().writeValueAsString(index));
+    return new Written(out, total, specs.size(), largest);
+  }
+
+  private static void writeShard(Path file, List<LlamaTensors.Spec> specs, SplittableRandom rnd, ObjectMapper json) throws IOException {
+    ObjectNode header = json.createObjectNode();
+    header.putObject("__metadata__").put("format", "pt");
+    long offset = 0;
+    for (LlamaTensors.Spec s : specs) {
+      ObjectNode t = header.putObject(s.name());
+      t.put("dtype", "BF16");
+      var shape = t.putArray("shape");
+      for (long d : s.shape()) {
+        shape.add(d);
+      }
+      t.putArray("data_offsets").add(offset).add(offset + 2 * s.elements());
+      offset += 2 * s.elements();
+    }
+    byte[] h = json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+      writeFully(ch, ByteBuffer.wrap(h));
+      ByteBuffer buf = ByteBuffer.allocateDirect(2 * CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+      // uniform on ±0.02·√3 (std 0.02, transformers' initializer_range); norms are ones
+      double a = 0.02 * Math.sqrt(3.0);
+      short one = SafetensorsWriter.toBfloat16(1f);
+      for (LlamaTensors.Spec s : specs) {
+        for (long left = s.elements(); left > 0; ) {
+          int n = (int) Math.min(CHUNK, left);
+          buf.clear();
+          for (int i = 0; i < n; i++) {
+            buf.putShort(s.norm() ? one : SafetensorsWriter.toBfloat16((float) ((rnd.nextDouble() * 2 - 1) * a)));
+          }
+          buf.flip();
+          writeFully(ch, buf);
+          left -= n;
+        }
+      }
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+  }
+}

@@ -46,6 +46,15 @@ public record BatchShapes(boolean canonical, int maxRows, int tokenBudget) {
     return (tokens + step - 1) / step * step;
   }
 
+  /**
+   * The padded prompt width of a generation: the power of two at or above {@code tokens} (64 at least). Coarser
+   * than {@link #bucket}: decoding steps dominate a generation's cost and a pass decodes until its longest
+   * request finishes, so fewer, fuller groups beat tighter prefill padding (measured in docs/bit-identity.md).
+   */
+  public static int promptBucket(int tokens) {
+    return Math.max(64, Integer.highestOneBit(Math.max(1, tokens - 1)) << 1);
+  }
+
   /** Rows of a forward pass whose rows are {@code tokensPerRow} wide: the budget's share, within 1..maxRows. */
   public int rows(int tokensPerRow) {
     if (tokenBudget <= 0) {

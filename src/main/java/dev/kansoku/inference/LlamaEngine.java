@@ -548,7 +548,7 @@ public final class LlamaEngine implements CausalLanguageModel {
       Sequence q = new Sequence(r);
       all.add(q);
       if (q.finish == null) {
-        List<Integer> key = shapes.canonical() ? List.of(BatchShapes.bucket(q.prompt.length), r.maxNewTokens()) : List.of();
+        List<Integer> key = shapes.canonical() ? List.of(BatchShapes.promptBucket(q.prompt.length), r.maxNewTokens()) : List.of();
         groups.computeIfAbsent(key, k -> new ArrayList<>()).add(q);
       }
     }

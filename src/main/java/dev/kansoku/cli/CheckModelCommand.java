@@ -61,7 +61,7 @@ class CheckModelCommand implements Callable<Integer> {
       ShapeTrueCheckpoint.Written ckpt = ShapeTrueCheckpoint.write(config, tokenizer, dir, layers, shards, seed);
       double writeSeconds = (System.nanoTime() - t0) / 1e9;
       w.printf("checkpoint: %s: %d tensors, %,d MB of bf16 in %d shard(s) + index, written in %.1f s%n", dir, ckpt.tensors(),
-          ckpt.bytes() >> 20, shards, writeSeconds);
+          ckpt.bytes() >> 20, ckpt.shards(), writeSeconds);
       w.printf("largest tensor: %s %s, %,d elements (%s 2^29)%n", ckpt.largest().name(), java.util.Arrays.toString(ckpt.largest().shape()),
           ckpt.largest().elements(), ckpt.largest().elements() > (1L << 29) ? ">" : "<=");
       long weightBytes = ckpt.bytes() / 2 * (dtype.equals("fp16") ? 2 : 4);

@@ -24,7 +24,7 @@ public final class ShapeTrueCheckpoint {
   private static final int CHUNK = 1 << 22;
 
   /** What was written. */
-  public record Written(Path dir, long bytes, int tensors, LlamaTensors.Spec largest) {}
+  public record Written(Path dir, long bytes, int tensors, int shards, LlamaTensors.Spec largest) {}
 
   private ShapeTrueCheckpoint() {}
 
@@ -44,7 +44,7 @@ public final class ShapeTrueCheckpoint {
     LlamaConfig c = LlamaConfig.read(out.resolve("config.json"));
     List<LlamaTensors.Spec> specs = LlamaTensors.of(c);
     long total = specs.stream().mapToLong(s -> 2 * s.elements()).sum();
-    // contiguous shards of about equal size, numbered as transformers numbers them
+    // contiguous shards of about equal size (at most `shards`: a tensor is never split), numbered as transformers does
     List<List<LlamaTensors.Spec>> parts = new ArrayList<>();
     long target = (total + shards - 1) / shards;
     long filled = 0;
@@ -70,7 +70,7 @@ public final class ShapeTrueCheckpoint {
       }
     }
     Files.writeString(out.resolve(SafetensorsCheckpoint.INDEX), json.writerWithDefaultPrettyPrinter().writeValueAsString(index));
-    return new Written(out, total, specs.size(), largest);
+    return new Written(out, total, specs.size(), parts.size(), largest);
   }
 
   private static void writeShard(Path file, List<LlamaTensors.Spec> specs, SplittableRandom rnd, ObjectMapper json) throws IOException {

@@ -30,6 +30,9 @@ final class TensorLoader implements AutoCloseable {
   /** Elements per chunk: 16 M (64 MB in fp32). */
   static final long CHUNK_ELEMENTS = 16L << 20;
   private ByteBuffer widenBuffer;
+  private static final int BLOCK = 1 << 16;
+  private final short[] shorts = new short[BLOCK];
+  private final int[] ints = new int[BLOCK];
   private long bytesRead;
   /** The current tensor's mappings, unmapped once its data is copied (else they stay resident until a GC). */
   private final java.util.List<MappedByteBuffer> mappings = new java.util.ArrayList<>();
@@ -52,6 +55,9 @@ final class TensorLoader implements AutoCloseable {
       throw new ModelFormatException(file.path(), name, "one row of " + perRow + " elements exceeds 2 GB");
     }
     try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+      if (writesInPlace(info.dtype(), manager, dtype)) {
+        return loadInPlace(ch, file, info, rows, rowsPerChunk, perRow, width, manager, dtype);
+      }
       if (rows <= rowsPerChunk) {
         NDArray whole = chunk(ch, file, info, 0, rows, perRow, width, manager, dtype, true);
         unmap();
@@ -72,6 +78,58 @@ final class TensorLoader implements AutoCloseable {
       }
       return dest;
     }
+  }
+
+  /**
+   * Whether the stored data can be written straight into a CPU tensor's memory: the same dtype (a copy) or bf16
+   * into fp32 (the exact widening). Other conversions, and any device tensor, go through PyTorch.
+   */
+  private static boolean writesInPlace(String stored, NDManager manager, DataType dtype) {
+    return !manager.getDevice().isGpu() && (stored.equals("F32") && dtype == DataType.FLOAT32
+        || stored.equals("F16") && dtype == DataType.FLOAT16 || stored.equals("BF16") && dtype == DataType.FLOAT32);
+  }
+
+  /**
+   * The destination tensor allocated once, each chunk of rows copied (or widened) from the mapping straight into
+   * its memory through a buffer that aliases it ({@code toByteBuffer(true)} on a contiguous CPU tensor): one pass
+   * over the data, no intermediate tensor, no direct buffer.
+   */
+  private NDArray loadInPlace(FileChannel ch, SafetensorsFile file, SafetensorsFile.TensorInfo info, long rows, long rowsPerChunk,
+                              long perRow, int width, NDManager manager, DataType dtype) throws IOException {
+    NDArray dest = manager.create(new Shape(info.shape()), dtype);
+    try {
+      for (long r = 0; r < rows; r += rowsPerChunk) {
+        long n = Math.min(rowsPerChunk, rows - r);
+        long elements = n * perRow;
+        MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, file.dataStart() + info.begin() + r * perRow * width,
+            elements * width);
+        mappings.add(mapped);
+        mapped.order(ByteOrder.LITTLE_ENDIAN);
+        bytesRead += elements * width;
+        boolean whole = r == 0 && n == rows;
+        NDArray rowsView = whole ? dest : dest.get(new NDIndex(r + ":" + (r + n)));
+        try {
+          ByteBuffer target = rowsView.toByteBuffer(true);
+          if (target.capacity() != elements * dtype.getNumOfBytes()) {
+            throw new IllegalStateException("tensor memory of " + target.capacity() + " bytes for " + elements + " elements");
+          }
+          if (info.dtype().equals("BF16")) {
+            widenInto(mapped.asShortBuffer(), target.order(ByteOrder.nativeOrder()).asIntBuffer(), (int) elements);
+          } else {
+            target.order(ByteOrder.LITTLE_ENDIAN).put(mapped);
+          }
+        } finally {
+          if (!whole) {
+            rowsView.close();
+          }
+        }
+        unmap();
+      }
+    } catch (RuntimeException | IOException e) {
+      dest.close();
+      throw e;
+    }
+    return dest;
   }
 
   /**
@@ -120,6 +178,18 @@ final class TensorLoader implements AutoCloseable {
     return view;
   }
 
+  /** bf16 → fp32 exactly (the 16 bits become the float's upper half), through arrays a block at a time. */
+  private void widenInto(ShortBuffer src, IntBuffer dst, int elements) {
+    for (int from = 0; from < elements; from += BLOCK) {
+      int n = Math.min(BLOCK, elements - from);
+      src.get(from, shorts, 0, n);
+      for (int i = 0; i < n; i++) {
+        ints[i] = (shorts[i] & 0xffff) << 16;
+      }
+      dst.put(from, ints, 0, n);
+    }
+  }
+
   /** bf16 → fp32 exactly: the 16 bits become the float's upper half. Reuses one direct buffer. */
   private ByteBuffer widen(ShortBuffer src, int elements) {
     long bytes = (long) elements * 4;
@@ -129,10 +199,7 @@ final class TensorLoader implements AutoCloseable {
     }
     ByteBuffer out = widenBuffer.duplicate().order(ByteOrder.nativeOrder());
     out.clear().limit((int) bytes);
-    IntBuffer dst = out.asIntBuffer();
-    for (int i = 0; i < elements; i++) {
-      dst.put(i, (src.get(i) & 0xffff) << 16);
-    }
+    widenInto(src, out.asIntBuffer(), elements);
     return out;
   }
 

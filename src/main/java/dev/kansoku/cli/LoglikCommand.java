@@ -38,8 +38,16 @@ class LoglikCommand implements Callable<Integer> {
       out.println("is_greedy: " + r.greedy());
       out.println("context_tokens: " + r.contextIds().length);
       out.println("continuation_tokens: " + r.continuationIds().length);
+      // cut from the left as lm-evaluation-harness does: (context + continuation)[-(max_length + 1):][:-1]
+      out.println("truncated: " + r.truncated());
       if (model.verbose) {
         out.println("context_ids: " + Arrays.toString(r.contextIds()));
+        if (r.truncated()) {
+          int whole = r.contextIds().length + r.continuationIds().length;
+          int from = Math.max(0, whole - (engine.maxLength() + 1));
+          out.println("scored_context_ids: " + Arrays.toString(Arrays.copyOfRange(r.contextIds(), Math.min(from, r.contextIds().length),
+              r.contextIds().length)));
+        }
         out.println("context_tokens_text: " + Arrays.toString(engine.tokenizer().tokens(r.contextIds())));
         out.println("continuation_ids: " + Arrays.toString(r.continuationIds()));
         out.println("continuation_tokens_text: " + Arrays.toString(engine.tokenizer().tokens(r.continuationIds())));

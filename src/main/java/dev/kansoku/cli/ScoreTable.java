@@ -12,6 +12,10 @@ final class ScoreTable {
   static void print(EvaluationSummary s, PrintWriter out) {
     out.printf("requests: planned %d, reused %d, computed %d, failed %d; model forward passes: %d%n",
         s.planned(), s.reused(), s.computed(), s.failed(), s.forwardPasses());
+    if (s.truncated() > 0) {
+      out.printf("contexts cut from the left to fit inference.max-length: %d (responses.truncated; as lm-evaluation-harness cuts them)%n",
+          s.truncated());
+    }
     if (!s.sandboxLayers().isEmpty()) {
       out.println("code execution sandbox, isolation layers in force: " + s.sandboxLayers());
     }

@@ -127,6 +127,11 @@ public final class LlamaEngine implements CausalLanguageModel {
     return tokenizer;
   }
 
+  /** The longest sequence scored at once (the configured maximum, within the model's positions). */
+  public int maxLength() {
+    return maxLength;
+  }
+
   @Override
   public long forwardPasses() {
     return forwardPasses.get();
@@ -243,6 +248,11 @@ public final class LlamaEngine implements CausalLanguageModel {
     List<Integer> shapeKey() {
       return List.of(reuse ? 1 : 0, width, contWidth);
     }
+
+    /** The input lost tokens from the left: (context + continuation)[-(max_length + 1):][:-1] is shorter than the whole. */
+    boolean truncated() {
+      return input.length < context.length + continuation.length - 1;
+    }
   }
 
   private Scored scored(int index, LoglikelihoodRequest r, BatchShapes shapes) {
@@ -315,7 +325,7 @@ public final class LlamaEngine implements CausalLanguageModel {
           sum += scores.logProbs()[k];
           greedy &= scores.argmax()[k] == targets[k];
         }
-        out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation());
+        out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation(), s.truncated());
       }
     }
   }
@@ -401,7 +411,7 @@ public final class LlamaEngine implements CausalLanguageModel {
           sum += scores.logProbs()[k];
           greedy &= scores.argmax()[k] == targetArray[k];
         }
-        out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation());
+        out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation(), s.truncated());
       }
     }
   }
@@ -484,6 +494,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     final long[] prompt;
     final List<Long> generated = new ArrayList<>();
     final java.util.SplittableRandom rnd;
+    final boolean truncated;
     String finish;
     String text;
 
@@ -493,6 +504,7 @@ public final class LlamaEngine implements CausalLanguageModel {
       // keep room for the new tokens: the prompt is cut from the left, as the harness does
       int keep = Math.max(1, maxLength - request.maxNewTokens());
       long[] cut = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
+      this.truncated = cut.length < ids.length;
       this.prompt = cut.length == 0 ? new long[] {padId} : cut;
       this.rnd = new java.util.SplittableRandom(request.seed());
       if (request.maxNewTokens() <= 0) {
@@ -526,7 +538,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     }
 
     GenerationResult result() {
-      return new GenerationResult(text, prompt, generated.stream().mapToLong(Long::longValue).toArray(), finish);
+      return new GenerationResult(text, prompt, generated.stream().mapToLong(Long::longValue).toArray(), finish, truncated);
     }
   }
 

@@ -129,9 +129,10 @@ public final class EvaluateJob {
 
     LongAccumulator forwardPasses = spark.sparkContext().longAccumulator("kansoku.forward_passes");
     LongAccumulator computed = spark.sparkContext().longAccumulator("kansoku.requests_computed");
+    LongAccumulator truncated = spark.sparkContext().longAccumulator("kansoku.truncated");
     long failed = 0;
     if (missingCount > 0) {
-      failed = infer(plannedByTask, missing, missingByTask, forwardPasses, computed, errorRows);
+      failed = infer(plannedByTask, missing, missingByTask, forwardPasses, computed, truncated, errorRows);
     }
     // an empty errors table is still written once, so every documented table exists after a run
     if (!errorRows.isEmpty() || !store.exists(TableSchemas.ERRORS)) {
@@ -142,7 +143,7 @@ public final class EvaluateJob {
     missing.unpersist();
     long datasetErrors = plans.stream().mapToLong(p -> p.errors().size()).sum();
     return new EvaluationSummary(runId, run.settings().resultsDir(), plannedCount, plannedCount - missingCount,
-        computed.value(), failed, forwardPasses.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks(), work);
+        computed.value(), failed, forwardPasses.value(), truncated.value(), datasetErrors, scores, sandboxLayers, run.skippedTasks(), work);
   }
 
   /**
@@ -150,7 +151,7 @@ public final class EvaluateJob {
    * starts (see docs/commit-protocol.md); reports progress after every chunk. Returns how many failed.
    */
   private long infer(Map<String, Long> plannedByTask, Dataset<Row> missing, Map<String, Long> missingByTask, LongAccumulator forwardPasses,
-                     LongAccumulator computed, List<Row> errorRows) {
+                     LongAccumulator computed, LongAccumulator truncated, List<Row> errorRows) {
     // more cost ranges than task slots: a slot that finishes early takes the next range (estimates are rough)
     int partitions = run.settings().inferencePartitions() > 0
         ? run.settings().inferencePartitions()
@@ -174,7 +175,7 @@ public final class EvaluateJob {
     }
     long failed;
     try {
-      failed = inferChunks(chunks, partitions, models, missing, progress, forwardPasses, computed, errorRows);
+      failed = inferChunks(chunks, partitions, models, missing, progress, forwardPasses, computed, truncated, errorRows);
     } finally {
       stop(ticker);
       spark.sparkContext().removeSparkListener(live);
@@ -194,7 +195,7 @@ public final class EvaluateJob {
   }
 
   private long inferChunks(int chunks, int partitions, Map<String, ModelSpec> models, Dataset<Row> missing, ProgressTracker progress,
-                           LongAccumulator forwardPasses, LongAccumulator computed, List<Row> errorRows) {
+                           LongAccumulator forwardPasses, LongAccumulator computed, LongAccumulator truncated, List<Row> errorRows) {
     long failedCount = 0;
     for (int c = 0; c < chunks; c++) {
       // a request's chunk is a hash of its example: stable across re-runs, balanced across models and tasks, and
@@ -204,7 +205,7 @@ public final class EvaluateJob {
               org.apache.spark.sql.functions.xxhash64(col("model_id"), col("task_id"), col("example_id")), lit(chunks)).equalTo(c));
       Dataset<Row> ordered = RequestCost.partition(chunk, partitions, modelCosts, run.settings().batchSize());
       Dataset<Row> responses = ordered.mapPartitions(
-          new InferencePartition(models, run.settings(), forwardPasses, computed),
+          new InferencePartition(models, run.settings(), forwardPasses, computed, truncated),
           Encoders.row(TableSchemas.schema(TableSchemas.RESPONSES)));
       String staged = store.path("_staging/responses-" + runId + "-" + c);
       // one Spark job computes the chunk into staging (its task commit discards killed and duplicate

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What one evaluate run did, for the console and for tests; {@code work}: per model and task, the requests planned,
- * reused from earlier runs and computed by this one (0 computed for a model = nothing new).
+ * reused from earlier runs and computed by this one (0 computed for a model = nothing new); {@code truncated}: responses
+ * computed by this run whose context or prompt was cut from the left to fit the maximum length.
  */
 public record EvaluationSummary(
     String runId,
@@ -14,6 +15,7 @@ public record EvaluationSummary(
     long computed,
     long failed,
     long forwardPasses,
+    long truncated,
     long datasetErrors,
     List<TaskScore> scores,
     java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers,

@@ -40,15 +40,23 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   private final RunSettings settings;
   private final LongAccumulator forwardPasses;
   private final LongAccumulator computed;
+  private final LongAccumulator truncated;
   /** Batches' worth of requests handed to the engine at once (the partition is sorted by length). */
   static final int WINDOW = 32;
 
   public InferencePartition(Map<String, ModelSpec> models, RunSettings settings,
                             LongAccumulator forwardPasses, LongAccumulator computed) {
+    this(models, settings, forwardPasses, computed, new LongAccumulator());
+  }
+
+  /** @param truncated counts responses whose context or prompt was cut to fit the maximum length */
+  public InferencePartition(Map<String, ModelSpec> models, RunSettings settings,
+                            LongAccumulator forwardPasses, LongAccumulator computed, LongAccumulator truncated) {
     this.models = Map.copyOf(models);
     this.settings = settings;
     this.forwardPasses = forwardPasses;
     this.computed = computed;
+    this.truncated = truncated;
   }
 
   @Override
@@ -203,8 +211,9 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
       double perRequestMs = elapsedMs(t0) / batch.size();
       for (int i = 0; i < batch.size(); i++) {
         LoglikelihoodResult res = results.get(i);
+        truncated.add(res.truncated() ? 1 : 0);
         out.add(response(batch.get(i), res.logLikelihood(), res.greedy(), res.contextIds().length,
-            res.continuationIds().length, null, null, null, shapes.maxRows(), perRequestMs));
+            res.continuationIds().length, res.truncated(), null, null, null, shapes.maxRows(), perRequestMs));
       }
     } else {
       List<GenerationRequest> reqs = new ArrayList<>();
@@ -217,8 +226,9 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
       double perRequestMs = elapsedMs(t0) / batch.size();
       for (int i = 0; i < batch.size(); i++) {
         GenerationResult res = results.get(i);
+        truncated.add(res.truncated() ? 1 : 0);
         out.add(response(batch.get(i), null, null, res.promptIds().length, res.generatedIds().length,
-            res.text(), res.finishReason(), null, shapes.maxRows(), perRequestMs));
+            res.truncated(), res.text(), res.finishReason(), null, shapes.maxRows(), perRequestMs));
       }
     }
     forwardPasses.add(model.forwardPassesOnThisThread() - before);
@@ -228,19 +238,19 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
 
   private Row failed(Row r, RuntimeException e) {
     String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-    return response(r, null, null, 0, 0, null, null, message, 1, 0.0);
+    return response(r, null, null, 0, 0, null, null, null, message, 1, 0.0);
   }
 
   private static double elapsedMs(long t0) {
     return (System.nanoTime() - t0) / 1e6;
   }
 
-  private static Row response(Row req, Double ll, Boolean greedy, int ctxTokens, int contTokens, String text,
+  private static Row response(Row req, Double ll, Boolean greedy, int ctxTokens, int contTokens, Boolean truncated, String text,
                               String finish, String error, int batchSize, double elapsedMs) {
     SparkEnv env = SparkEnv.get();
     return RowFactory.create(
         req.getAs("request_id"), req.getAs("example_id"), req.getAs("choice_index"), req.getAs("request_kind"),
-        ll, greedy, ctxTokens, contTokens, text, finish, error, batchSize, elapsedMs,
+        ll, greedy, ctxTokens, contTokens, truncated, text, finish, error, batchSize, elapsedMs,
         env == null ? "local" : env.executorId(), new Timestamp(System.currentTimeMillis()),
         req.getAs("model_id"), req.getAs("task_id"));
   }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -155,6 +156,13 @@ class EvaluateJobTest {
   void theModelIsLoadedOncePerJvm() {
     // once for both runs (the pool was emptied before the first)
     assertEquals(1, ModelPool.loads() - loadsBefore, "loads for two runs");
+  }
+
+  @Test
+  void everyResponseSaysWhetherItsContextWasCut() {
+    Dataset<Row> responses = spark.read().parquet(results.resolve("responses").toString());
+    assertEquals(0, responses.where("error IS NULL AND truncated IS NULL").count(), "the flag is set on every response");
+    assertEquals(responses.where("truncated").count(), first.truncated(), "the run summary counts the flagged responses");
   }
 
   @Test

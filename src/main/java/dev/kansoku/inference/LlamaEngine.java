@@ -90,6 +90,13 @@ public final class LlamaEngine implements CausalLanguageModel {
             + String.join(", ", ModelSpec.FORMATS) + ")");
       };
       TextTokenizer tokenizer = TextTokenizer.load(dir);
+      long ids = TextTokenizer.idCount(dir.resolve("tokenizer.json"));
+      if (ids > model.config().vocabSize()) {
+        // not fatal (most text may stay below), but every request that reaches an id above fails: say so now
+        org.slf4j.LoggerFactory.getLogger(LlamaEngine.class).warn("{}: tokenizer.json has {} token ids but config.json's vocab_size "
+            + "is {}: requests with a token id of {} or more will fail (is the tokenizer from another model?)", dir, ids,
+            model.config().vocabSize(), model.config().vocabSize());
+      }
       int limit = Math.min(maxLength, model.config().maxPositionEmbeddings());
       return new LlamaEngine(manager, model, tokenizer, limit);
     } catch (IOException | RuntimeException e) {

@@ -32,6 +32,27 @@ public final class TextTokenizer implements AutoCloseable {
     }
   }
 
+  /**
+   * How many token ids {@code tokenizer.json} can produce: its model's vocabulary (an id map, or Unigram's list) and
+   * its added tokens, as the highest id + 1. Read from the JSON: DJL's binding does not expose it.
+   */
+  public static long idCount(Path tokenizerJson) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokenizerJson.toFile());
+    long highest = -1;
+    com.fasterxml.jackson.databind.JsonNode vocab = root.path("model").path("vocab");
+    if (vocab.isArray()) {
+      highest = vocab.size() - 1;
+    } else {
+      for (com.fasterxml.jackson.databind.JsonNode id : vocab) {
+        highest = Math.max(highest, id.asLong());
+      }
+    }
+    for (com.fasterxml.jackson.databind.JsonNode added : root.path("added_tokens")) {
+      highest = Math.max(highest, added.path("id").asLong(-1));
+    }
+    return highest + 1;
+  }
+
   public long[] encode(String text, boolean addSpecialTokens) {
     if (text.isEmpty()) {
       return new long[0];

@@ -205,7 +205,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     for (var group : groups.entrySet()) {
       List<Integer> key = group.getKey();
       List<Scored> members = group.getValue();
-      int perPass = shapes.canonical() ? shapes.rows(key.get(1) + key.get(2)) : members.size();
+      int perPass = shapes.canonical() ? rowsFor(shapes, key.get(1), key.get(1) + key.get(2)) : members.size();
       if (key.get(0) == 1 && shapes.canonical()) {
         // prefix reuse: up to perPass distinct contexts per context pass, all their requests after it
         for (List<Scored> pass : byContexts(members, perPass)) {
@@ -225,6 +225,24 @@ public final class LlamaEngine implements CausalLanguageModel {
       }
     }
     return Arrays.asList(out);
+  }
+
+  /**
+   * Attention scores one pass may hold (rows × heads × width² × 4 bytes): 128 MB, half of the 256 MB above which
+   * glibc (as the launcher sets it, MALLOC_MMAP_THRESHOLD_) serves blocks with fresh mmaps that are page-faulted on
+   * every pass. Larger passes were the forward-pass cliff (docs/benchmarks.md: 2–6× slower, resident memory 6 GB
+   * instead of 2 GB on the 50M model).
+   */
+  static final long ATTENTION_BYTES = 128L << 20;
+
+  /**
+   * Rows of a canonical pass whose widest pass is {@code width} tokens wide and whose rows are {@code tokens} long
+   * in all: the settings' rows, fewer when the attention scores would exceed {@link #ATTENTION_BYTES}. A function
+   * of the request's own widths and the model, so the shapes stay canonical.
+   */
+  private int rowsFor(BatchShapes shapes, int width, int tokens) {
+    long perRow = 4L * model.config().numHeads() * width * (long) width;
+    return (int) Math.max(1, Math.min(shapes.rows(tokens), ATTENTION_BYTES / perRow));
   }
 
   /** Requests grouped by context, then cut into passes of at most {@code contexts} distinct contexts each. */
@@ -573,7 +591,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     }
     for (var group : groups.entrySet()) {
       List<Sequence> members = group.getValue();
-      int perPass = shapes.canonical() ? shapes.rows(group.getKey().get(0) + group.getKey().get(1)) : members.size();
+      int perPass = shapes.canonical() ? rowsFor(shapes, group.getKey().get(0), group.getKey().get(0) + group.getKey().get(1)) : members.size();
       for (int from = 0; from < members.size(); from += perPass) {
         List<Sequence> pass = members.subList(from, Math.min(members.size(), from + perPass));
         List<Sequence> slots = new ArrayList<>(pass);

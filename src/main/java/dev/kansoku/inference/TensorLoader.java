@@ -80,6 +80,17 @@ final class TensorLoader implements AutoCloseable {
     }
   }
 
+  /** Maps {@code elements} stored elements from row {@code fromRow} (little-endian), to be unmapped by {@link #unmap}. */
+  private MappedByteBuffer map(FileChannel ch, SafetensorsFile file, SafetensorsFile.TensorInfo info, long fromRow, long elements,
+                               long perRow, int width) throws IOException {
+    MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, file.dataStart() + info.begin() + fromRow * perRow * width,
+        elements * width);
+    mappings.add(mapped);
+    mapped.order(ByteOrder.LITTLE_ENDIAN);
+    bytesRead += elements * width;
+    return mapped;
+  }
+
   /**
    * Whether the stored data can be written straight into a CPU tensor's memory: the same dtype (a copy) or bf16
    * into fp32 (the exact widening). Other conversions, and any device tensor, go through PyTorch.
@@ -101,11 +112,7 @@ final class TensorLoader implements AutoCloseable {
       for (long r = 0; r < rows; r += rowsPerChunk) {
         long n = Math.min(rowsPerChunk, rows - r);
         long elements = n * perRow;
-        MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, file.dataStart() + info.begin() + r * perRow * width,
-            elements * width);
-        mappings.add(mapped);
-        mapped.order(ByteOrder.LITTLE_ENDIAN);
-        bytesRead += elements * width;
+        MappedByteBuffer mapped = map(ch, file, info, r, elements, perRow, width);
         boolean whole = r == 0 && n == rows;
         NDArray rowsView = whole ? dest : dest.get(new NDIndex(r + ":" + (r + n)));
         try {
@@ -143,11 +150,7 @@ final class TensorLoader implements AutoCloseable {
       shape[0] = n;
     }
     long elements = n * perRow;
-    long position = file.dataStart() + info.begin() + from * perRow * width;
-    MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, position, elements * width);
-    mappings.add(mapped);
-    mapped.order(ByteOrder.LITTLE_ENDIAN);
-    bytesRead += elements * width;
+    MappedByteBuffer mapped = map(ch, file, info, from, elements, perRow, width);
     NDArray view;
     DataType stored;
     switch (info.dtype()) {

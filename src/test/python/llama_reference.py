@@ -13,10 +13,14 @@ Run once, with Debian's python3-torch (apt-get install python3-torch), from the 
   /usr/bin/python3 src/test/python/llama_reference.py data/models/kansoku-tiny-llama src/test/resources/goldens/tiny.json
   /usr/bin/python3 src/test/python/llama_reference.py /tmp/variant src/test/resources/goldens/variant.json
 and likewise for mistral-variant (seed 11), qwen2-variant (seed 13), llama3-variant (seed 17) and
-mixtral-variant (seed 19), all with --std 0.3, into goldens/mistral.json, qwen2.json, llama3.json, mixtral.json.
+mixtral-variant (seed 19), all with --std 0.3, into goldens/mistral.json, qwen2.json, llama3.json, mixtral.json,
+and cohere-variant (seed 23, --std 0.3 --random-norms) into goldens/cohere.json.
 
 Beyond modeling_llama it transcribes transformers' rope scaling (modeling_rope_utils: "linear" and "llama3"
-inv_freq) and MixtralSparseMoeBlock (router softmax, top-k, renormalised weights, index_add of expert outputs).
+inv_freq) and MixtralSparseMoeBlock (router softmax, top-k, renormalised weights, index_add of expert outputs),
+and transformers' modeling_cohere (CohereForCausalLM, read at huggingface/transformers 015bfeb): CohereLayerNorm
+(mean-centred, no bias, weight applied in float32), rotary tables by repeat_interleave with the even/odd
+rotate_half, the parallel block residual + attention(h) + mlp(h) from one norm, logits * logit_scale.
 """
 import math
 import hashlib
@@ -101,7 +105,58 @@ def sparse_moe(cfg, w, p, r):
     return out.view(b, t, d)
 
 
+def cohere_layer_norm(x, w, eps):
+    x = x.to(torch.float32)
+    mean = x.mean(-1, keepdim=True)
+    variance = (x - mean).pow(2).mean(-1, keepdim=True)
+    x = (x - mean) * torch.rsqrt(variance + eps)
+    return w.to(torch.float32) * x
+
+
+def cohere_rotate_half(x):
+    x1 = x[..., ::2]
+    x2 = x[..., 1::2]
+    return torch.stack([-x2, x1], dim=-1).flatten(-2)
+
+
+def cohere_forward(cfg, w, ids):
+    d = cfg["hidden_size"]
+    h = cfg["num_attention_heads"]
+    kvh = cfg.get("num_key_value_heads", h)
+    hd = d // h
+    eps = cfg.get("layer_norm_eps", 1e-5)
+    theta = cfg.get("rope_theta", 10000.0)
+    t = len(ids)
+    x = w["model.embed_tokens.weight"][torch.tensor(ids)].unsqueeze(0)
+    inv_freq = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+    freqs = torch.outer(torch.arange(t).float(), inv_freq)
+    emb = torch.repeat_interleave(freqs, 2, dim=-1)
+    cos, sin = emb.cos()[None, None], emb.sin()[None, None]
+    mask = torch.full((t, t), torch.finfo(torch.float32).min).triu(1)[None, None]
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        r = cohere_layer_norm(x, w[p + "input_layernorm.weight"], eps)
+        q = (r @ w[p + "self_attn.q_proj.weight"].T).view(1, t, h, hd).transpose(1, 2)
+        k = (r @ w[p + "self_attn.k_proj.weight"].T).view(1, t, kvh, hd).transpose(1, 2)
+        v = (r @ w[p + "self_attn.v_proj.weight"].T).view(1, t, kvh, hd).transpose(1, 2)
+        q = q * cos + cohere_rotate_half(q) * sin
+        k = k * cos + cohere_rotate_half(k) * sin
+        k = k.repeat_interleave(h // kvh, dim=1)
+        v = v.repeat_interleave(h // kvh, dim=1)
+        scores = q @ k.transpose(2, 3) * hd ** -0.5 + mask
+        attn = torch.softmax(scores, dim=-1, dtype=torch.float32) @ v
+        attn = attn.transpose(1, 2).reshape(1, t, h * hd) @ w[p + "self_attn.o_proj.weight"].T
+        gate = torch.nn.functional.silu(r @ w[p + "mlp.gate_proj.weight"].T)
+        mlp = (gate * (r @ w[p + "mlp.up_proj.weight"].T)) @ w[p + "mlp.down_proj.weight"].T
+        x = x + attn + mlp
+    x = cohere_layer_norm(x, w["model.norm.weight"], eps)
+    head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", True) else w["lm_head.weight"]
+    return (x @ head.T)[0] * cfg.get("logit_scale", 0.0625)
+
+
 def forward(cfg, w, ids):
+    if cfg["architectures"][0] == "CohereForCausalLM":
+        return cohere_forward(cfg, w, ids)
     d = cfg["hidden_size"]
     h = cfg["num_attention_heads"]
     kvh = cfg.get("num_key_value_heads", h)

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code kansoku make-tiny-model}: (re)generates the embedded default model's weights from its seed. */
 @Command(name = "make-tiny-model", mixinStandardHelpOptions = true,
-    description = "Write deterministic random weights (model.safetensors) for a Llama config.json.")
+    description = "Write deterministic random weights (model.safetensors) for a Llama-family or Cohere config.json.")
 class MakeTinyModelCommand implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "data/models/kansoku-tiny-llama", description = "Model directory (default: ${DEFAULT-VALUE}).")
   Path dir;
@@ -20,12 +20,15 @@ class MakeTinyModelCommand implements Callable<Integer> {
   @Option(names = "--std", defaultValue = "" + TinyLlamaFactory.DEFAULT_STD, description = "Weight standard deviation (default: ${DEFAULT-VALUE}).")
   double std;
 
+  @Option(names = "--random-norms", description = "Norm weights 1 ± std·√3 instead of ones (test checkpoints that exercise the norm weights).")
+  boolean randomNorms;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    Path out = TinyLlamaFactory.writeWeights(dir, seed, std);
+    Path out = TinyLlamaFactory.writeWeights(dir, seed, std, randomNorms);
     spec.commandLine().getOut().println("wrote " + out);
     return 0;
   }

@@ -22,7 +22,7 @@ public record LlamaConfig(
     int numHeads,
     int numKvHeads,
     int headDim,
-    double rmsNormEps,
+    double normEps,
     double ropeTheta,
     boolean tieWordEmbeddings,
     int maxPositionEmbeddings,
@@ -31,7 +31,26 @@ public record LlamaConfig(
     int slidingWindow,
     RopeScaling ropeScaling,
     int numExperts,
-    int expertsPerToken) {
+    int expertsPerToken,
+    BlockStyle block) {
+
+  /**
+   * Where a decoder layer departs from Llama's. Llama, Mistral, Qwen2 and Mixtral: RMSNorm before attention and
+   * before the MLP, rotary halves ({@code rotate_half} over the two halves of a head). Cohere (modeling_cohere):
+   * one mean-centred LayerNorm without bias feeding attention and MLP in parallel, rotary pairs interleaved
+   * ({@code repeat_interleave} tables, even/odd rotation), logits multiplied by {@code logit_scale}.
+   */
+  public record BlockStyle(Norm norm, boolean interleavedRotary, boolean parallelResidual, double logitScale) {
+    static final BlockStyle LLAMA = new BlockStyle(Norm.RMS, false, false, 1.0);
+  }
+
+  /** The normalisation of the block. */
+  public enum Norm {
+    /** LlamaRMSNorm: x / rms(x) in float32, cast back, times the weight. */
+    RMS,
+    /** CohereLayerNorm: (x - mean) / std in float32, times the weight in float32, cast back; no bias. */
+    CENTRED_NO_BIAS
+  }
 
   /**
    * {@code rope_scaling} of config.json: {@code linear} (positions divided by the factor) or {@code llama3}
@@ -51,7 +70,7 @@ public record LlamaConfig(
    * replaces the MLP by a sparse mixture of experts (top-k routing).
    */
   public static final java.util.Set<String> SUPPORTED_ARCHITECTURES =
-      java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "MixtralForCausalLM");
+      java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "MixtralForCausalLM", "CohereForCausalLM");
 
   public static LlamaConfig read(Path configJson) throws IOException {
     JsonNode root;
@@ -72,6 +91,20 @@ public record LlamaConfig(
           + "' (this engine implements " + String.join(", ", new java.util.TreeSet<>(SUPPORTED_ARCHITECTURES)) + ")");
     }
     boolean qwen2 = arch.equals("Qwen2ForCausalLM");
+    boolean cohere = arch.equals("CohereForCausalLM");
+    if (cohere) {
+      // options of CohereConfig that Command R v01 does not use and this engine does not implement
+      if (f.optionalBoolean("use_qk_norm", false)) {
+        throw new ModelFormatException(configJson, "use_qk_norm", "true is not implemented (Command R+ query/key norms)");
+      }
+      if (f.optionalBoolean("attention_bias", false)) {
+        throw new ModelFormatException(configJson, "attention_bias", "true is not implemented for CohereForCausalLM");
+      }
+      String act = root.path("hidden_act").asText("silu");
+      if (!act.equals("silu")) {
+        throw new ModelFormatException(configJson, "hidden_act", "'" + act + "' is not implemented (silu only)");
+      }
+    }
     boolean mixtral = arch.equals("MixtralForCausalLM");
     boolean windowed = arch.equals("MistralForCausalLM") || mixtral || (qwen2 && f.optionalBoolean("use_sliding_window", false));
     RopeScaling scaling = f.ropeScaling();
@@ -98,16 +131,17 @@ public record LlamaConfig(
         heads,
         kvHeads,
         f.optionalInt("head_dim", hidden / heads),
-        f.optionalDouble("rms_norm_eps", 1e-6),
+        cohere ? f.optionalDouble("layer_norm_eps", 1e-5) : f.optionalDouble("rms_norm_eps", 1e-6),
         f.optionalDouble("rope_theta", 10000.0),
-        f.optionalBoolean("tie_word_embeddings", false),
-        f.optionalInt("max_position_embeddings", 2048),
-        f.intList("eos_token_id"),
+        f.optionalBoolean("tie_word_embeddings", cohere),
+        f.optionalInt("max_position_embeddings", cohere ? 8192 : 2048),
+        cohere && !root.has("eos_token_id") ? List.of(255001) : f.intList("eos_token_id"),
         qwen2 || f.optionalBoolean("attention_bias", false),
         windowed ? f.optionalInt("sliding_window", 0) : 0,
         scaling,
         experts,
-        perToken);
+        perToken,
+        cohere ? new BlockStyle(Norm.CENTRED_NO_BIAS, true, true, f.optionalDouble("logit_scale", 0.0625)) : BlockStyle.LLAMA);
   }
 
   /** Typed access to config.json fields; each failure names the key. */

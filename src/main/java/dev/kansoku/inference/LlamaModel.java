@@ -19,7 +19,8 @@ import java.util.Map;
  * The {@code LlamaForCausalLM} forward pass written with DJL NDArray operations: token embedding, per layer
  * RMSNorm → grouped-query self-attention with rotary position embeddings → residual → RMSNorm → SwiGLU MLP →
  * residual, a final RMSNorm and the (tied or untied) LM head. It mirrors transformers' modeling_llama so
- * that logits agree with the reference implementation.
+ * that logits agree with the reference implementation; the architectures that share the block (Mistral, Qwen2,
+ * Mixtral, and Cohere's parallel variant: see {@link LlamaConfig.BlockStyle}) run through the same pass.
  *
  * <p>Compute dtype ({@code float32} or {@code float16}; bfloat16 where the engine's JNI handles it, see
  * {@link LlamaEngine#computeType}): weights and activations are held in it,
@@ -131,7 +132,7 @@ public final class LlamaModel implements DecoderStack {
             w.load(p + "self_attn.k_proj.weight", kvDim, d),
             w.load(p + "self_attn.v_proj.weight", kvDim, d),
             w.load(p + "self_attn.o_proj.weight", d, qDim),
-            w.load(p + "post_attention_layernorm.weight", d),
+            config.block().parallelResidual() ? null : w.load(p + "post_attention_layernorm.weight", d),
             moe ? null : w.load(p + "mlp.gate_proj.weight", config.intermediateSize(), d),
             moe ? null : w.load(p + "mlp.up_proj.weight", config.intermediateSize(), d),
             moe ? null : w.load(p + "mlp.down_proj.weight", d, config.intermediateSize()),
@@ -295,16 +296,24 @@ public final class LlamaModel implements DecoderStack {
         bias = onShard(attnBias, there);
       }
       Layer layer = layers.get(i);
-      NDArray h = rmsNorm(x, layer.inputNorm());
+      NDArray h = norm(x, layer.inputNorm());
+      if (config.block().parallelResidual()) {
+        // CohereDecoderLayer: residual + attention(h) + mlp(h), both from the one norm
+        x = x.add(attention(h, layer, cos, sin, bias, b, t, cache, i)).add(mlp(h, layer));
+        continue;
+      }
       x = x.add(attention(h, layer, cos, sin, bias, b, t, cache, i));
-      NDArray h2 = rmsNorm(x, layer.postNorm());
-      x = x.add(layer.router() == null ? swiGlu(h2, layer.wGate(), layer.wUp(), layer.wDown()) : mixtureOfExperts(h2, layer));
+      x = x.add(mlp(norm(x, layer.postNorm()), layer));
     }
     if (shard != 0) {
       // back to the first device, where the final norm and the LM head live and the engine reads its rows
       x = onShard(x, shardManagers.get(0));
     }
-    return rmsNorm(x, finalNorm);
+    return norm(x, finalNorm);
+  }
+
+  private NDArray mlp(NDArray h, Layer layer) {
+    return layer.router() == null ? swiGlu(h, layer.wGate(), layer.wUp(), layer.wDown()) : mixtureOfExperts(h, layer);
   }
 
   /**
@@ -395,8 +404,10 @@ public final class LlamaModel implements DecoderStack {
   /** Logits of the LM head for hidden rows of shape (N, hidden): (N, vocab). */
   @Override
   public NDArray logits(NDArray hidden) {
-    // transformers returns float32 logits whatever the compute dtype
-    return linear(hidden, lmHead).toType(DataType.FLOAT32, false);
+    // transformers returns float32 logits whatever the compute dtype; Cohere scales them first, in the compute dtype
+    NDArray logits = linear(hidden, lmHead);
+    double scale = config.block().logitScale();
+    return (scale == 1.0 ? logits : logits.mul(scale)).toType(DataType.FLOAT32, false);
   }
 
   private NDArray attention(NDArray h, Layer layer, NDArray cos, NDArray sin, NDArray bias, long b, long t,
@@ -407,8 +418,13 @@ public final class LlamaModel implements DecoderStack {
     NDArray q = linear(h, layer.wq(), layer.bq()).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
     NDArray k = linear(h, layer.wk(), layer.bk()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
     NDArray v = linear(h, layer.wv(), layer.bv()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-    q = applyRotary(q, cos, sin);
-    k = applyRotary(k, cos, sin);
+    if (config.block().interleavedRotary()) {
+      q = applyInterleavedRotary(q, cos, sin);
+      k = applyInterleavedRotary(k, cos, sin);
+    } else {
+      q = applyRotary(q, cos, sin);
+      k = applyRotary(k, cos, sin);
+    }
     if (cache != null) {
       if (cache.key(layerIndex) != null) {
         k = cache.key(layerIndex).concat(k, 2);
@@ -434,7 +450,10 @@ public final class LlamaModel implements DecoderStack {
   /** cos and sin tables, each (B, 1, T, headDim), from float32 positions × inv_freq as transformers does, in the compute dtype. */
   private NDArray[] rotaryTables(NDArray positions) {
     NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(2).mul(invFreq.reshape(1, 1, -1));
-    NDArray emb = freqs.concat(freqs, 2).expandDims(1);
+    NDArray emb = config.block().interleavedRotary()
+        // CohereRotaryEmbedding: repeat_interleave(freqs, 2), each frequency twice in a row
+        ? ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(freqs, freqs), 3).reshape(freqs.getShape().get(0), freqs.getShape().get(1), -1).expandDims(1)
+        : freqs.concat(freqs, 2).expandDims(1);
     return new NDArray[] {emb.cos().toType(dtype, false), emb.sin().toType(dtype, false)};
   }
 
@@ -444,6 +463,21 @@ public final class LlamaModel implements DecoderStack {
     NDArray x2 = x.get(new NDIndex("..., {}:", half));
     NDArray rotated = x2.neg().concat(x1, 3);
     return x.mul(cos).add(rotated.mul(sin));
+  }
+
+  /**
+   * Cohere's rotary embedding: pairs (2i, 2i+1) rotate together ({@code rotate_half} = stack(-x[1::2], x[::2])
+   * flattened), in float32 with the tables cast to the compute dtype first, as modeling_cohere's
+   * apply_rotary_pos_emb does.
+   */
+  private NDArray applyInterleavedRotary(NDArray x, NDArray cos, NDArray sin) {
+    Shape s = x.getShape();
+    NDArray x32 = x.toType(DataType.FLOAT32, false);
+    NDArray pairs = x32.reshape(s.get(0), s.get(1), s.get(2), s.get(3) / 2, 2);
+    NDArray even = pairs.get(new NDIndex("..., 0"));
+    NDArray odd = pairs.get(new NDIndex("..., 1"));
+    NDArray rotated = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(odd.neg(), even), 4).reshape(s);
+    return x32.mul(cos.toType(DataType.FLOAT32, false)).add(rotated.mul(sin.toType(DataType.FLOAT32, false))).toType(dtype, false);
   }
 
   /**
@@ -466,11 +500,23 @@ public final class LlamaModel implements DecoderStack {
     return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
   }
 
+  private NDArray norm(NDArray x, NDArray weight) {
+    return config.block().norm() == LlamaConfig.Norm.RMS ? rmsNorm(x, weight) : centredNorm(x, weight);
+  }
+
+  /** CohereLayerNorm: centred and scaled in float32, multiplied by the weight in float32, then cast back; no bias. */
+  private NDArray centredNorm(NDArray x, NDArray weight) {
+    NDArray x32 = x.toType(DataType.FLOAT32, false);
+    NDArray centred = x32.sub(x32.mean(new int[] {-1}, true));
+    NDArray variance = centred.square().mean(new int[] {-1}, true);
+    return weight.toType(DataType.FLOAT32, false).mul(centred.mul(variance.add(config.normEps()).sqrt().pow(-1))).toType(dtype, false);
+  }
+
   /** LlamaRMSNorm: normalised in float32, cast back to the compute dtype, then scaled by the weight. */
   private NDArray rmsNorm(NDArray x, NDArray weight) {
     NDArray x32 = x.toType(DataType.FLOAT32, false);
     NDArray variance = x32.square().mean(new int[] {-1}, true);
-    return x32.mul(variance.add(config.rmsNormEps()).sqrt().pow(-1)).toType(dtype, false).mul(weight);
+    return x32.mul(variance.add(config.normEps()).sqrt().pow(-1)).toType(dtype, false).mul(weight);
   }
 
   private static NDArray linear(NDArray x, NDArray weight) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tensors of a Llama-family checkpoint (Llama, Mistral, Qwen2 with attention biases, Mixtral experts) as
+ * The tensors of a Llama-family checkpoint (Llama, Mistral, Qwen2 with attention biases, Mixtral experts, Cohere's single-norm parallel block) as
  * transformers names and shapes them for a {@code config.json}, in checkpoint order. What {@link LlamaModel}
  * loads, what {@link TinyLlamaFactory} and {@link ShapeTrueCheckpoint} write.
  */
@@ -41,7 +41,10 @@ public final class LlamaTensors {
         out.add(new Spec(p + "self_attn.k_proj.bias", new long[] {kv}, false));
         out.add(new Spec(p + "self_attn.v_proj.bias", new long[] {kv}, false));
       }
-      out.add(new Spec(p + "post_attention_layernorm.weight", new long[] {d}, true));
+      if (!c.block().parallelResidual()) {
+        // Cohere's parallel block has one norm, input_layernorm, for attention and MLP
+        out.add(new Spec(p + "post_attention_layernorm.weight", new long[] {d}, true));
+      }
       if (c.isMixtureOfExperts()) {
         out.add(new Spec(p + "block_sparse_moe.gate.weight", new long[] {c.numExperts(), d}, false));
         for (int e = 0; e < c.numExperts(); e++) {

@@ -32,12 +32,26 @@ public final class TinyLlamaFactory {
    *     larger one makes attention sharp, which the parity test needs to be sensitive
    */
   public static Path writeWeights(Path dir, long seed, double std) throws IOException {
+    return writeWeights(dir, seed, std, false);
+  }
+
+  /**
+   * As {@link #writeWeights(Path, long, double)}; with {@code randomNorms} norm weights are 1 ± std·√3 instead of
+   * ones, so that a test also sees how each norm applies its weight (Cohere's in float32, before the cast).
+   */
+  public static Path writeWeights(Path dir, long seed, double std, boolean randomNorms) throws IOException {
     LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
     SplittableRandom rnd = new SplittableRandom(seed);
     SafetensorsWriter w = new SafetensorsWriter();
     // one stream in checkpoint order: the same seed gives the same file whatever reads it
     for (LlamaTensors.Spec t : LlamaTensors.of(c)) {
-      w.add(t.name(), t.shape(), t.norm() ? ones(Math.toIntExact(t.elements())) : uniform(rnd, std, t.elements()));
+      float[] values = t.norm() && !randomNorms ? ones(Math.toIntExact(t.elements())) : uniform(rnd, std, t.elements());
+      if (t.norm() && randomNorms) {
+        for (int i = 0; i < values.length; i++) {
+          values[i] += 1f;
+        }
+      }
+      w.add(t.name(), t.shape(), values);
     }
     Path target = dir.resolve(WEIGHTS_FILE);
     // a sorted map: Map.of iterates in a per-JVM order, which would change the header bytes

@@ -223,6 +223,11 @@ class LlamaEngineTest {
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"LlamaForCausalLM\"", "\"MixtralForCausalLM\""));
     ModelFormatException experts = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
     assertEquals("num_local_experts", experts.key());
+    // Command R+'s query/key norms are not implemented: refused by name rather than silently ignored
+    Files.writeString(dir.resolve("config.json"), tiny.replace("\"LlamaForCausalLM\"", "\"CohereForCausalLM\"")
+        .replace("\"rope_scaling\": null", "\"rope_scaling\": null, \"use_qk_norm\": true"));
+    ModelFormatException qkNorm = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertEquals("use_qk_norm", qkNorm.key());
   }
 
   private static Path modelCopy(Path dir, String tieSetting) throws IOException {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sliding window 6, untied) and "qwen2" (Qwen2ForCausalLM: q/k/v biases, rope_theta 1e6, tied) check the
  * other architectures that share the Llama block; "llama3" Llama 3.1 rope scaling (factor 8, original 64
  * positions, so low, medium and high frequencies all occur in a 16-wide head) and "mixtral" a sparse mixture of
- * 4 experts with top-2 routing.
+ * 4 experts with top-2 routing; "cohere" CohereForCausalLM (one centred LayerNorm without bias feeding attention and
+ * MLP in parallel, interleaved rotary pairs, logit_scale 0.25, tied head, 8 heads / 2 KV heads, random norm weights).
  */
 class LlamaReferenceParityTest {
   private static final double TOLERANCE = 1e-4;
@@ -38,7 +39,7 @@ class LlamaReferenceParityTest {
   Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral", "cohere"})
   void logitsMatchReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -64,7 +65,7 @@ class LlamaReferenceParityTest {
 
   /** Prefill part of a sequence, then feed one token at a time through the KV cache: same logits. */
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral", "cohere"})
   void incrementalDecodingWithTheCacheMatchesReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -108,7 +109,8 @@ class LlamaReferenceParityTest {
     // resource folder and weight seed of each generated checkpoint (see src/test/python/llama_reference.py)
     Map<String, Object[]> variants = Map.of("variant", new Object[] {"llama-variant", 7L},
         "mistral", new Object[] {"mistral-variant", 11L}, "qwen2", new Object[] {"qwen2-variant", 13L},
-        "llama3", new Object[] {"llama3-variant", 17L}, "mixtral", new Object[] {"mixtral-variant", 19L});
+        "llama3", new Object[] {"llama3-variant", 17L}, "mixtral", new Object[] {"mixtral-variant", 19L},
+        "cohere", new Object[] {"cohere-variant", 23L});
     return TestCheckpoints.write(tmp.resolve(name), (String) variants.get(name)[0], (Long) variants.get(name)[1]);
   }
 

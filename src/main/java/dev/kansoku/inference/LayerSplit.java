@@ -118,16 +118,18 @@ public record LayerSplit(List<Shard> shards) {
   /** Bytes of a checkpoint's weights in the compute dtype, by where they go: each decoder layer, and the rest. */
   record WeightBytes(long perLayer, long outside, int layers) {
     static WeightBytes of(LlamaConfig c, DataType dtype) {
-      long d = c.hiddenSize();
-      long q = (long) c.numHeads() * c.headDim();
-      long kv = (long) c.numKvHeads() * c.headDim();
-      long attention = d * q + 2 * d * kv + q * d + (c.attentionBias() ? q + 2 * kv : 0);
-      long mlp = c.isMixtureOfExperts()
-          ? (long) c.numExperts() * 3 * d * c.intermediateSize() + (long) c.numExperts() * d
-          : 3 * d * c.intermediateSize();
-      long layer = attention + mlp + 2 * d;
-      long embedding = (long) c.vocabSize() * d;
-      long outside = embedding * (c.tieWordEmbeddings() ? 1 : 2) + d;
+      // the tensors the loader reads (LlamaTensors), so every architecture's block is counted as it is stored;
+      // layer 0's tensors stand for each layer
+      String first = "model.layers.0.";
+      long layer = 0;
+      long all = 0;
+      for (LlamaTensors.Spec t : LlamaTensors.of(c)) {
+        all += t.elements();
+        if (t.name().startsWith(first)) {
+          layer += t.elements();
+        }
+      }
+      long outside = all - layer * c.numLayers();
       long size = dtype.getNumOfBytes();
       return new WeightBytes(layer * size, outside * size, c.numLayers());
     }

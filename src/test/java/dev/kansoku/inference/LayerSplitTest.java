@@ -32,11 +32,13 @@ class LayerSplitTest {
   static Path tmp;
   private static Path llama;
   private static Path mixtral;
+  private static Path cohere;
 
   @BeforeAll
   static void checkpoints() throws Exception {
     llama = TestCheckpoints.write(tmp.resolve("llama"), "llama-variant", 7L);
     mixtral = TestCheckpoints.write(tmp.resolve("mixtral"), "mixtral-variant", 11L);
+    cohere = TestCheckpoints.write(tmp.resolve("cohere"), "cohere-variant", 23L);
   }
 
   private static LlamaConfig config(Path dir) throws Exception {
@@ -94,7 +96,8 @@ class LayerSplitTest {
   @Test
   void theParameterCountMatchesTheCheckpoint() throws Exception {
     // the budget arithmetic counts exactly the tensors the loader reads (tied head counted once)
-    for (Path dir : List.of(llama, mixtral)) {
+    // Cohere: one norm per layer, tied head
+    for (Path dir : List.of(llama, mixtral, cohere)) {
       long floats = 0;
       try (var files = java.nio.file.Files.newDirectoryStream(dir, "*.safetensors")) {
         for (Path f : files) {

@@ -447,13 +447,21 @@ public final class LlamaModel implements DecoderStack {
     return linear(out, layer.wo());
   }
 
-  /** cos and sin tables, each (B, 1, T, headDim), from float32 positions × inv_freq as transformers does, in the compute dtype. */
+  /**
+   * cos and sin tables, each (B, 1, T, headDim), from float32 positions × inv_freq as transformers does, in the compute
+   * dtype (interleaved rotary: those values held in float32).
+   */
   private NDArray[] rotaryTables(NDArray positions) {
     NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(2).mul(invFreq.reshape(1, 1, -1));
-    NDArray emb = config.block().interleavedRotary()
-        // CohereRotaryEmbedding: repeat_interleave(freqs, 2), each frequency twice in a row
-        ? ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(freqs, freqs), 3).reshape(freqs.getShape().get(0), freqs.getShape().get(1), -1).expandDims(1)
-        : freqs.concat(freqs, 2).expandDims(1);
+    if (config.block().interleavedRotary()) {
+      // CohereRotaryEmbedding: repeat_interleave(freqs, 2), each frequency twice in a row; the tables are rounded to
+      // the compute dtype and the rotation runs in float32 (apply_rotary_pos_emb), so they are widened here, once a pass
+      NDArray emb = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(freqs, freqs), 3)
+          .reshape(freqs.getShape().get(0), freqs.getShape().get(1), -1).expandDims(1);
+      return new NDArray[] {emb.cos().toType(dtype, false).toType(DataType.FLOAT32, false),
+          emb.sin().toType(dtype, false).toType(DataType.FLOAT32, false)};
+    }
+    NDArray emb = freqs.concat(freqs, 2).expandDims(1);
     return new NDArray[] {emb.cos().toType(dtype, false), emb.sin().toType(dtype, false)};
   }
 
@@ -467,7 +475,7 @@ public final class LlamaModel implements DecoderStack {
 
   /**
    * Cohere's rotary embedding: pairs (2i, 2i+1) rotate together ({@code rotate_half} = stack(-x[1::2], x[::2])
-   * flattened), in float32 with the tables cast to the compute dtype first, as modeling_cohere's
+   * flattened), in float32 with float32 tables of compute-dtype values ({@link #rotaryTables}), as modeling_cohere's
    * apply_rotary_pos_emb does.
    */
   private NDArray applyInterleavedRotary(NDArray x, NDArray cos, NDArray sin) {
@@ -477,7 +485,7 @@ public final class LlamaModel implements DecoderStack {
     NDArray even = pairs.get(new NDIndex("..., 0"));
     NDArray odd = pairs.get(new NDIndex("..., 1"));
     NDArray rotated = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(odd.neg(), even), 4).reshape(s);
-    return x32.mul(cos.toType(DataType.FLOAT32, false)).add(rotated.mul(sin.toType(DataType.FLOAT32, false))).toType(dtype, false);
+    return x32.mul(cos).add(rotated.mul(sin)).toType(dtype, false);
   }
 
   /**

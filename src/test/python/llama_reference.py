@@ -14,13 +14,16 @@ Run once, with Debian's python3-torch (apt-get install python3-torch), from the 
   /usr/bin/python3 src/test/python/llama_reference.py /tmp/variant src/test/resources/goldens/variant.json
 and likewise for mistral-variant (seed 11), qwen2-variant (seed 13), llama3-variant (seed 17) and
 mixtral-variant (seed 19), all with --std 0.3, into goldens/mistral.json, qwen2.json, llama3.json, mixtral.json,
-and cohere-variant (seed 23, --std 0.3 --random-norms) into goldens/cohere.json.
+and cohere-variant (seed 23, --std 0.3 --random-norms) into goldens/cohere.json, and gpt2-variant (seed 29,
+--std 0.3 --random-norms) into goldens/gpt2.json.
 
 Beyond modeling_llama it transcribes transformers' rope scaling (modeling_rope_utils: "linear" and "llama3"
 inv_freq) and MixtralSparseMoeBlock (router softmax, top-k, renormalised weights, index_add of expert outputs),
 and transformers' modeling_cohere (CohereForCausalLM, read at huggingface/transformers 015bfeb): CohereLayerNorm
 (mean-centred, no bias, weight applied in float32), rotary tables by repeat_interleave with the even/odd
-rotate_half, the parallel block residual + attention(h) + mlp(h) from one norm, logits * logit_scale.
+rotate_half, the parallel block residual + attention(h) + mlp(h) from one norm, logits * logit_scale; and
+modeling_gpt2 (GPT2LMHeadModel, read at huggingface/transformers 0010f60): learned positions, LayerNorm with bias,
+Conv1D (x @ W + b, W stored [in, out]) with q, k, v fused in c_attn, GELU (erf) or NewGELU (tanh) MLP, tied head.
 """
 import math
 import hashlib
@@ -154,9 +157,54 @@ def cohere_forward(cfg, w, ids):
     return (x @ head.T)[0] * cfg.get("logit_scale", 0.0625)
 
 
+def gpt2_forward(cfg, w, ids):
+    # transformers' modeling_gpt2 (GPT2LMHeadModel, read at huggingface/transformers 0010f60): wte + wpe, per block
+    # ln_1 -> Conv1D c_attn split into q, k, v -> scaled causal softmax -> c_proj, residual, ln_2 -> c_fc -> act -> c_proj,
+    # residual; ln_f; head tied to wte. Conv1D computes x @ W + b with W stored [in, out].
+    d = cfg["n_embd"]
+    h = cfg["n_head"]
+    hd = d // h
+    eps = cfg.get("layer_norm_epsilon", 1e-5)
+    act = cfg.get("activation_function", "gelu_new")
+    t = len(ids)
+    pre = "transformer."
+    x = w[pre + "wte.weight"][torch.tensor(ids)] + w[pre + "wpe.weight"][torch.arange(t)]
+    x = x.unsqueeze(0)
+    causal = torch.tril(torch.ones((t, t), dtype=torch.bool))[None, None]
+
+    def ln(x, name):
+        return torch.nn.functional.layer_norm(x, (d,), w[name + ".weight"], w[name + ".bias"], eps)
+
+    def conv1d(x, name):
+        return torch.addmm(w[name + ".bias"], x.view(-1, x.size(-1)), w[name + ".weight"]).view(x.size()[:-1] + (-1,))
+
+    def activation(x):
+        if act == "gelu":
+            return torch.nn.functional.gelu(x)
+        # NewGELUActivation
+        return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+    for i in range(cfg["n_layer"]):
+        p = f"{pre}h.{i}."
+        r = ln(x, p + "ln_1")
+        q, k, v = conv1d(r, p + "attn.c_attn").split(d, dim=2)
+        q, k, v = (z.reshape(1, t, h, hd).permute(0, 2, 1, 3) for z in (q, k, v))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / torch.full([], v.size(-1) ** 0.5, dtype=q.dtype)
+        scores = torch.where(causal, scores, torch.full([], torch.finfo(scores.dtype).min, dtype=scores.dtype))
+        attn = torch.matmul(torch.softmax(scores, dim=-1), v).permute(0, 2, 1, 3).contiguous().view(1, t, d)
+        x = x + conv1d(attn, p + "attn.c_proj")
+        r = ln(x, p + "ln_2")
+        x = x + conv1d(activation(conv1d(r, p + "mlp.c_fc")), p + "mlp.c_proj")
+    x = ln(x, pre + "ln_f")
+    head = w[pre + "wte.weight"] if cfg.get("tie_word_embeddings", True) else w["lm_head.weight"]
+    return (x @ head.T)[0]
+
+
 def forward(cfg, w, ids):
     if cfg["architectures"][0] == "CohereForCausalLM":
         return cohere_forward(cfg, w, ids)
+    if cfg["architectures"][0] == "GPT2LMHeadModel":
+        return gpt2_forward(cfg, w, ids)
     d = cfg["hidden_size"]
     h = cfg["num_attention_heads"]
     kvh = cfg.get("num_key_value_heads", h)

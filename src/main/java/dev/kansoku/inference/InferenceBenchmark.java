@@ -156,12 +156,9 @@ public final class InferenceBenchmark {
     return tokens / seconds;
   }
 
+  /** Parameters as stored: the elements of every tensor the loader reads (a tied head counted once). */
   static double parameters(LlamaConfig c) {
-    long d = c.hiddenSize();
-    long kv = (long) c.numKvHeads() * c.headDim();
-    long perLayer = d * d * 2 + d * kv * 2 + 3 * d * c.intermediateSize() + 2 * d;
-    long embed = (long) c.vocabSize() * d;
-    return embed * (c.tieWordEmbeddings() ? 1 : 2) + perLayer * c.numLayers() + d;
+    return LlamaTensors.of(c).stream().mapToLong(LlamaTensors.Spec::elements).sum();
   }
 
   private static double matmulGflops() {

@@ -120,7 +120,7 @@ public record LayerSplit(List<Shard> shards) {
     static WeightBytes of(LlamaConfig c, DataType dtype) {
       // the tensors the loader reads (LlamaTensors), so every architecture's block is counted as it is stored;
       // layer 0's tensors stand for each layer
-      String first = "model.layers.0.";
+      String first = LlamaTensors.layerPrefix(c, 0);
       long layer = 0;
       long all = 0;
       for (LlamaTensors.Spec t : LlamaTensors.of(c)) {

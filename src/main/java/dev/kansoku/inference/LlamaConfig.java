@@ -36,12 +36,18 @@ public record LlamaConfig(
 
   /**
    * Where a decoder layer departs from Llama's. Llama, Mistral, Qwen2 and Mixtral: RMSNorm before attention and
-   * before the MLP, rotary halves ({@code rotate_half} over the two halves of a head). Cohere (modeling_cohere):
-   * one mean-centred LayerNorm without bias feeding attention and MLP in parallel, rotary pairs interleaved
-   * ({@code repeat_interleave} tables, even/odd rotation), logits multiplied by {@code logit_scale}.
+   * before the MLP, rotary halves ({@code rotate_half} over the two halves of a head), a SwiGLU MLP. Cohere
+   * (modeling_cohere): one mean-centred LayerNorm without bias feeding attention and MLP in parallel, rotary pairs
+   * interleaved ({@code repeat_interleave} tables, even/odd rotation), logits multiplied by {@code logit_scale}.
+   * GPT-2 (modeling_gpt2): LayerNorm with bias, learned absolute positions, a two-matrix GELU MLP, biases on every
+   * projection, weights stored as Conv1D ([in, out]) with query, key and value in one matrix.
    */
-  public record BlockStyle(Norm norm, boolean interleavedRotary, boolean parallelResidual, double logitScale) {
-    static final BlockStyle LLAMA = new BlockStyle(Norm.RMS, false, false, 1.0);
+  public record BlockStyle(Norm norm, Positions positions, boolean parallelResidual, double logitScale, Mlp mlp) {
+    static final BlockStyle LLAMA = new BlockStyle(Norm.RMS, Positions.ROTARY_HALVES, false, 1.0, Mlp.SWIGLU);
+
+    public boolean interleavedRotary() {
+      return positions == Positions.ROTARY_INTERLEAVED;
+    }
   }
 
   /** The normalisation of the block. */
@@ -49,7 +55,34 @@ public record LlamaConfig(
     /** LlamaRMSNorm: x / rms(x) in float32, cast back, times the weight. */
     RMS,
     /** CohereLayerNorm: (x - mean) / std in float32, times the weight in float32, cast back; no bias. */
-    CENTRED_NO_BIAS
+    CENTRED_NO_BIAS,
+    /** torch.nn.LayerNorm with weight and bias (GPT-2's ln_1, ln_2, ln_f). */
+    LAYER_NORM
+  }
+
+  /** How positions enter: rotary embeddings on query and key (two layouts), or learned vectors added to the tokens'. */
+  public enum Positions {
+    ROTARY_HALVES,
+    ROTARY_INTERLEAVED,
+    /** GPT-2's {@code wpe}: one learned vector per position, up to {@code n_positions}. */
+    LEARNED
+  }
+
+  /** The feed-forward block, by its activation and number of matrices. */
+  public enum Mlp {
+    /** down(silu(gate x) · up x): Llama's three matrices. */
+    SWIGLU(3),
+    /** c_proj(gelu(c_fc x)) with torch's exact (erf) GELU: GPT-2's {@code activation_function = "gelu"}. */
+    GELU(2),
+    /** The same with the tanh approximation: {@code gelu_new} (transformers' NewGELUActivation) or {@code gelu_pytorch_tanh}. */
+    GELU_TANH(2);
+
+    /** Matrices of one MLP (one expert's, for a mixture). */
+    public final int matrices;
+
+    Mlp(int matrices) {
+      this.matrices = matrices;
+    }
   }
 
   /**
@@ -64,13 +97,22 @@ public record LlamaConfig(
     return numExperts > 0;
   }
 
+  /** OpenAI GPT-2's architecture (Fugaku-LLM-13B); its config.json uses GPT2Config's key names. */
+  public static final String GPT2 = "GPT2LMHeadModel";
+
   /**
    * Architectures that share the Llama block: Mistral adds sliding-window attention, Qwen2 biases on the
    * query/key/value projections (and sliding windows only when {@code use_sliding_window} is set), Mixtral
-   * replaces the MLP by a sparse mixture of experts (top-k routing).
+   * replaces the MLP by a sparse mixture of experts (top-k routing); Cohere and GPT-2 differ as {@link BlockStyle} says.
    */
   public static final java.util.Set<String> SUPPORTED_ARCHITECTURES =
-      java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "MixtralForCausalLM", "CohereForCausalLM");
+      java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "MixtralForCausalLM", "CohereForCausalLM",
+          GPT2);
+
+  /** Whether this is {@link #GPT2}: other tensor names and Conv1D layouts ({@link LlamaTensors}). */
+  public boolean isGpt2() {
+    return architecture.equals(GPT2);
+  }
 
   public static LlamaConfig read(Path configJson) throws IOException {
     JsonNode root;
@@ -89,6 +131,9 @@ public record LlamaConfig(
     if (!SUPPORTED_ARCHITECTURES.contains(arch)) {
       throw new ModelFormatException(configJson, "architectures", "unsupported architecture '" + arch
           + "' (this engine implements " + String.join(", ", new java.util.TreeSet<>(SUPPORTED_ARCHITECTURES)) + ")");
+    }
+    if (arch.equals(GPT2)) {
+      return gpt2(configJson, root, f);
     }
     boolean qwen2 = arch.equals("Qwen2ForCausalLM");
     boolean cohere = arch.equals("CohereForCausalLM");
@@ -141,7 +186,42 @@ public record LlamaConfig(
         scaling,
         experts,
         perToken,
-        cohere ? new BlockStyle(Norm.CENTRED_NO_BIAS, true, true, f.optionalDouble("logit_scale", 0.0625)) : BlockStyle.LLAMA);
+        cohere ? new BlockStyle(Norm.CENTRED_NO_BIAS, Positions.ROTARY_INTERLEAVED, true, f.optionalDouble("logit_scale", 0.0625), Mlp.SWIGLU)
+            : BlockStyle.LLAMA);
+  }
+
+  /**
+   * GPT2Config's keys and defaults (n_embd, n_layer, n_head, n_inner = null → 4 × n_embd, n_positions 1024,
+   * layer_norm_epsilon 1e-5, activation_function gelu_new, tied head, eos 50256). Options that change the attention
+   * and that no study model uses are errors naming the key rather than silently different numbers.
+   */
+  private static LlamaConfig gpt2(Path configJson, JsonNode root, Fields f) {
+    if (f.optionalBoolean("scale_attn_by_inverse_layer_idx", false)) {
+      throw new ModelFormatException(configJson, "scale_attn_by_inverse_layer_idx", "true is not implemented");
+    }
+    if (!f.optionalBoolean("scale_attn_weights", true)) {
+      throw new ModelFormatException(configJson, "scale_attn_weights", "false is not implemented");
+    }
+    if (f.optionalBoolean("add_cross_attention", false)) {
+      throw new ModelFormatException(configJson, "add_cross_attention", "cross-attention is not implemented (decoder-only models)");
+    }
+    String act = root.path("activation_function").asText("gelu_new");
+    Mlp mlp = switch (act) {
+      case "gelu" -> Mlp.GELU;
+      case "gelu_new", "gelu_pytorch_tanh" -> Mlp.GELU_TANH;
+      default -> throw new ModelFormatException(configJson, "activation_function", "'" + act
+          + "' is not implemented (gelu, gelu_new, gelu_pytorch_tanh)");
+    };
+    int hidden = f.requiredInt("n_embd");
+    int heads = f.requiredInt("n_head");
+    if (hidden % heads != 0) {
+      throw new ModelFormatException(configJson, "n_head", heads + " does not divide n_embd " + hidden);
+    }
+    return new LlamaConfig(GPT2, f.requiredInt("vocab_size"), hidden, f.optionalInt("n_inner", 4 * hidden),
+        f.requiredInt("n_layer"), heads, heads, hidden / heads, f.optionalDouble("layer_norm_epsilon", 1e-5), 0.0,
+        f.optionalBoolean("tie_word_embeddings", true), f.optionalInt("n_positions", 1024),
+        root.has("eos_token_id") ? f.intList("eos_token_id") : List.of(50256), true, 0, null, 0, 0,
+        new BlockStyle(Norm.LAYER_NORM, Positions.LEARNED, false, 1.0, mlp));
   }
 
   /** Typed access to config.json fields; each failure names the key. */

@@ -35,8 +35,10 @@ public final class LlamaModel implements DecoderStack {
   private final LlamaConfig config;
   private final NDManager weightsManager;
   private final NDArray embed;
+  /** GPT-2's learned position vectors (n_positions, hidden); null for rotary models. */
+  private final NDArray positionEmbed;
   private final NDArray lmHead;
-  private final NDArray finalNorm;
+  private final NormWeights finalNorm;
   private final NDArray invFreq;
   private final List<Layer> layers;
   private final DataType dtype;
@@ -45,16 +47,37 @@ public final class LlamaModel implements DecoderStack {
   private final List<NDManager> shardManagers;
   private final int[] shardOfLayer;
 
-  /** One decoder layer; a dense MLP (wGate, wUp, wDown) or, for Mixtral, a router and experts. */
-  private record Layer(NDArray inputNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo,
-                       NDArray postNorm, NDArray wGate, NDArray wUp, NDArray wDown,
-                       NDArray bq, NDArray bk, NDArray bv, NDArray router, List<Expert> experts) {}
+  /**
+   * One decoder layer: attention from q, k, v (or GPT-2's fused {@code qkv}) and o; a dense MLP (gate, up, down;
+   * GPT-2: up = c_fc, down = c_proj, no gate) or, for Mixtral, a router and experts. {@code postNorm} is null for
+   * Cohere's parallel block.
+   */
+  private record Layer(NormWeights inputNorm, Projection qkv, Projection q, Projection k, Projection v, Projection o,
+                       NormWeights postNorm, Projection gate, Projection up, Projection down, NDArray router,
+                       List<Expert> experts) {}
 
   /** A Mixtral expert: a SwiGLU MLP, w2(silu(w1 x) · w3 x). */
-  private record Expert(NDArray w1, NDArray w3, NDArray w2) {}
+  private record Expert(Projection w1, Projection w3, Projection w2) {}
 
-  private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray lmHead,
-                     NDArray finalNorm, NDArray invFreq, List<Layer> layers, DataType dtype,
+  /** A norm's weight and, for LayerNorm, its bias (null otherwise). */
+  private record NormWeights(NDArray weight, NDArray bias) {}
+
+  /**
+   * A linear map with an optional bias: nn.Linear's weight [out, in] (x Wᵀ + b), or GPT-2's Conv1D weight [in, out]
+   * (x W + b), used as stored so that loading needs no transpose.
+   */
+  private record Projection(NDArray weight, NDArray bias, boolean conv1d) {
+    NDArray apply(NDArray x) {
+      if (!conv1d) {
+        return linear(x, weight, bias);
+      }
+      NDArray y = x.matMul(weight);
+      return bias == null ? y : y.add(bias);
+    }
+  }
+
+  private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray positionEmbed, NDArray lmHead,
+                     NormWeights finalNorm, NDArray invFreq, List<Layer> layers, DataType dtype,
                      LayerSplit split, List<NDManager> shardManagers) {
     this.dtype = dtype;
     this.split = split;
@@ -66,6 +89,7 @@ public final class LlamaModel implements DecoderStack {
     this.config = config;
     this.weightsManager = weightsManager;
     this.embed = embed;
+    this.positionEmbed = positionEmbed;
     this.lmHead = lmHead;
     this.finalNorm = finalNorm;
     this.invFreq = invFreq;
@@ -103,52 +127,23 @@ public final class LlamaModel implements DecoderStack {
       for (LayerSplit.Shard shard : split.shards()) {
         shardManagers.add(shardManagers.isEmpty() ? m : m.newSubManager(shard.device()));
       }
-      WeightLoader w = new WeightLoader(index, loader, m, dtype, dimensionKeys(config));
-      int d = config.hiddenSize();
-      int qDim = config.numHeads() * config.headDim();
-      int kvDim = config.numKvHeads() * config.headDim();
-      NDArray embed = w.load("model.embed_tokens.weight", config.vocabSize(), d);
+      Weights weights = config.isGpt2() ? new Gpt2Weights(index, loader, dtype, config) : new LlamaWeights(index, loader, dtype, config);
+      NDArray embed = weights.embedding(m);
       // tied: the LM head is the embedding matrix; untied: lm_head.weight must be in the checkpoint
-      NDArray head = config.tieWordEmbeddings() ? embed : w.load("lm_head.weight", config.vocabSize(), d);
+      NDArray head = config.tieWordEmbeddings() ? embed : weights.on(m).load("lm_head.weight", config.vocabSize(), config.hiddenSize());
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
-        String p = "model.layers." + i + ".";
-        w = new WeightLoader(index, loader, shardManagers.get(split.shardOf(i)), dtype, dimensionKeys(config));
-        boolean moe = config.isMixtureOfExperts();
-        NDArray router = null;
-        List<Expert> experts = null;
-        if (moe) {
-          router = w.load(p + "block_sparse_moe.gate.weight", config.numExperts(), d);
-          experts = new ArrayList<>();
-          for (int e = 0; e < config.numExperts(); e++) {
-            String q = p + "block_sparse_moe.experts." + e + ".";
-            experts.add(new Expert(w.load(q + "w1.weight", config.intermediateSize(), d),
-                w.load(q + "w3.weight", config.intermediateSize(), d), w.load(q + "w2.weight", d, config.intermediateSize())));
-          }
-        }
-        layers.add(new Layer(
-            w.load(p + "input_layernorm.weight", d),
-            w.load(p + "self_attn.q_proj.weight", qDim, d),
-            w.load(p + "self_attn.k_proj.weight", kvDim, d),
-            w.load(p + "self_attn.v_proj.weight", kvDim, d),
-            w.load(p + "self_attn.o_proj.weight", d, qDim),
-            config.block().parallelResidual() ? null : w.load(p + "post_attention_layernorm.weight", d),
-            moe ? null : w.load(p + "mlp.gate_proj.weight", config.intermediateSize(), d),
-            moe ? null : w.load(p + "mlp.up_proj.weight", config.intermediateSize(), d),
-            moe ? null : w.load(p + "mlp.down_proj.weight", d, config.intermediateSize()),
-            config.attentionBias() ? w.load(p + "self_attn.q_proj.bias", qDim) : null,
-            config.attentionBias() ? w.load(p + "self_attn.k_proj.bias", kvDim) : null,
-            config.attentionBias() ? w.load(p + "self_attn.v_proj.bias", kvDim) : null,
-            router, experts));
+        layers.add(weights.layer(i, shardManagers.get(split.shardOf(i))));
       }
-      NDArray norm = new WeightLoader(index, loader, m, dtype, dimensionKeys(config)).load("model.norm.weight", d);
+      NormWeights norm = weights.finalNorm(m);
+      NDArray positionEmbed = weights.positionEmbedding(m);
       double seconds = (System.nanoTime() - t0) / 1e9;
       LOG.info("{}: {} MB of weights read in {} s ({} MB/s) as {}", dir, loader.bytesRead() >> 20, String.format("%.1f", seconds),
           String.format("%.0f", (loader.bytesRead() >> 20) / Math.max(seconds, 1e-9)), dtype);
       if (split.isSplit()) {
         LOG.info("{} split by layers over {} devices: {}", dir, split.shards().size(), split.describe());
       }
-      return new LlamaModel(config, m, embed, head, norm, inverseFrequencies(m, config), layers, dtype, split, List.copyOf(shardManagers));
+      return new LlamaModel(config, m, embed, positionEmbed, head, norm, inverseFrequencies(m, config), layers, dtype, split, List.copyOf(shardManagers));
     } catch (RuntimeException | IOException e) {
       m.close();
       throw e;
@@ -195,6 +190,14 @@ public final class LlamaModel implements DecoderStack {
   private static Map<Long, String> dimensionKeys(LlamaConfig c) {
     Map<Long, String> keys = new java.util.LinkedHashMap<>();
     java.util.function.BiConsumer<Long, String> add = (v, k) -> keys.merge(v, k, (a, b) -> a + " or " + b);
+    if (c.isGpt2()) {
+      add.accept((long) c.hiddenSize(), "n_embd");
+      add.accept((long) c.vocabSize(), "vocab_size");
+      add.accept((long) c.intermediateSize(), "n_inner (null: 4 × n_embd)");
+      add.accept((long) c.maxPositionEmbeddings(), "n_positions");
+      add.accept(3L * c.hiddenSize(), "3 × n_embd");
+      return keys;
+    }
     add.accept((long) c.hiddenSize(), "hidden_size");
     add.accept((long) c.vocabSize(), "vocab_size");
     add.accept((long) c.intermediateSize(), "intermediate_size");
@@ -206,9 +209,157 @@ public final class LlamaModel implements DecoderStack {
     return keys;
   }
 
+  /** Reads one architecture family's tensors by their checkpoint names into a layer's manager. */
+  private abstract static class Weights {
+    final SafetensorsCheckpoint index;
+    final TensorLoader loader;
+    final DataType dtype;
+    final LlamaConfig config;
+
+    Weights(SafetensorsCheckpoint index, TensorLoader loader, DataType dtype, LlamaConfig config) {
+      this.index = index;
+      this.loader = loader;
+      this.dtype = dtype;
+      this.config = config;
+    }
+
+    WeightLoader on(NDManager manager) {
+      return new WeightLoader(index, loader, manager, dtype, dimensionKeys(config), "");
+    }
+
+    abstract NDArray embedding(NDManager m) throws IOException;
+
+    abstract NDArray positionEmbedding(NDManager m) throws IOException;
+
+    abstract Layer layer(int i, NDManager m) throws IOException;
+
+    abstract NormWeights finalNorm(NDManager m) throws IOException;
+  }
+
+  /** Llama, Mistral, Qwen2, Mixtral and Cohere: nn.Linear weights under {@code model.}. */
+  private static final class LlamaWeights extends Weights {
+    LlamaWeights(SafetensorsCheckpoint index, TensorLoader loader, DataType dtype, LlamaConfig config) {
+      super(index, loader, dtype, config);
+    }
+
+    @Override
+    NDArray embedding(NDManager m) throws IOException {
+      return on(m).load("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+    }
+
+    @Override
+    NDArray positionEmbedding(NDManager m) {
+      return null;
+    }
+
+    @Override
+    NormWeights finalNorm(NDManager m) throws IOException {
+      return new NormWeights(on(m).load("model.norm.weight", config.hiddenSize()), null);
+    }
+
+    @Override
+    Layer layer(int i, NDManager m) throws IOException {
+      WeightLoader w = on(m);
+      int d = config.hiddenSize();
+      int inner = config.intermediateSize();
+      int qDim = config.numHeads() * config.headDim();
+      int kvDim = config.numKvHeads() * config.headDim();
+      String p = LlamaTensors.layerPrefix(config, i);
+      boolean bias = config.attentionBias();
+      NDArray router = null;
+      List<Expert> experts = null;
+      if (config.isMixtureOfExperts()) {
+        router = w.load(p + "block_sparse_moe.gate.weight", config.numExperts(), d);
+        experts = new ArrayList<>();
+        for (int e = 0; e < config.numExperts(); e++) {
+          String q = p + "block_sparse_moe.experts." + e + ".";
+          experts.add(new Expert(w.linear(q + "w1", false, inner, d), w.linear(q + "w3", false, inner, d),
+              w.linear(q + "w2", false, d, inner)));
+        }
+      }
+      boolean dense = router == null;
+      return new Layer(
+          new NormWeights(w.load(p + "input_layernorm.weight", d), null),
+          null,
+          w.linear(p + "self_attn.q_proj", bias, qDim, d),
+          w.linear(p + "self_attn.k_proj", bias, kvDim, d),
+          w.linear(p + "self_attn.v_proj", bias, kvDim, d),
+          w.linear(p + "self_attn.o_proj", false, d, qDim),
+          config.block().parallelResidual() ? null : new NormWeights(w.load(p + "post_attention_layernorm.weight", d), null),
+          dense ? w.linear(p + "mlp.gate_proj", false, inner, d) : null,
+          dense ? w.linear(p + "mlp.up_proj", false, inner, d) : null,
+          dense ? w.linear(p + "mlp.down_proj", false, d, inner) : null,
+          router, experts);
+    }
+  }
+
+  /**
+   * GPT2LMHeadModel: names under {@code transformer.} (or bare, as OpenAI's own gpt2 checkpoint stores them),
+   * Conv1D weights [in, out] kept as stored, query/key/value fused in {@code c_attn}, LayerNorms with biases.
+   */
+  private static final class Gpt2Weights extends Weights {
+    private final String prefix;
+
+    Gpt2Weights(SafetensorsCheckpoint index, TensorLoader loader, DataType dtype, LlamaConfig config) {
+      super(index, loader, dtype, config);
+      this.prefix = index.fileOf(LlamaTensors.GPT2_PREFIX + "wte.weight") == null && index.fileOf("wte.weight") != null
+          ? "" : LlamaTensors.GPT2_PREFIX;
+    }
+
+    @Override
+    WeightLoader on(NDManager manager) {
+      // the names LlamaTensors lists, read without "transformer." from a bare checkpoint
+      return new WeightLoader(index, loader, manager, dtype, dimensionKeys(config),
+          prefix.isEmpty() ? LlamaTensors.GPT2_PREFIX : "");
+    }
+
+    @Override
+    NDArray embedding(NDManager m) throws IOException {
+      return on(m).load(LlamaTensors.GPT2_PREFIX + "wte.weight", config.vocabSize(), config.hiddenSize());
+    }
+
+    @Override
+    NDArray positionEmbedding(NDManager m) throws IOException {
+      return on(m).load(LlamaTensors.GPT2_PREFIX + "wpe.weight", config.maxPositionEmbeddings(), config.hiddenSize());
+    }
+
+    @Override
+    NormWeights finalNorm(NDManager m) throws IOException {
+      return on(m).layerNorm(LlamaTensors.GPT2_PREFIX + "ln_f", config.hiddenSize());
+    }
+
+    @Override
+    Layer layer(int i, NDManager m) throws IOException {
+      WeightLoader w = on(m);
+      int d = config.hiddenSize();
+      int inner = config.intermediateSize();
+      String p = LlamaTensors.layerPrefix(config, i);
+      return new Layer(w.layerNorm(p + "ln_1", d), w.conv1d(p + "attn.c_attn", d, 3 * d), null, null, null,
+          w.conv1d(p + "attn.c_proj", d, d), w.layerNorm(p + "ln_2", d), null,
+          w.conv1d(p + "mlp.c_fc", d, inner), w.conv1d(p + "mlp.c_proj", inner, d), null, null);
+    }
+  }
+
+  /**
+   * Loads tensors checked against the shapes config.json implies; {@code strip} is a prefix of the listed names that
+   * this checkpoint stores without.
+   */
   private record WeightLoader(SafetensorsCheckpoint index, TensorLoader loader, NDManager manager, DataType dtype,
-                              Map<Long, String> keys) {
-    NDArray load(String name, long... shape) throws IOException {
+                              Map<Long, String> keys, String strip) {
+    Projection linear(String name, boolean bias, long out, long in) throws IOException {
+      return new Projection(load(name + ".weight", out, in), bias ? load(name + ".bias", out) : null, false);
+    }
+
+    Projection conv1d(String name, long in, long out) throws IOException {
+      return new Projection(load(name + ".weight", in, out), load(name + ".bias", out), true);
+    }
+
+    NormWeights layerNorm(String name, long d) throws IOException {
+      return new NormWeights(load(name + ".weight", d), load(name + ".bias", d));
+    }
+
+    NDArray load(String listed, long... shape) throws IOException {
+      String name = !strip.isEmpty() && listed.startsWith(strip) ? listed.substring(strip.length()) : listed;
       SafetensorsFile file = index.fileOf(name);
       if (file == null) {
         throw new ModelFormatException(Files.isRegularFile(index.dir().resolve(SafetensorsCheckpoint.INDEX))
@@ -279,7 +430,13 @@ public final class LlamaModel implements DecoderStack {
     long t = ids.getShape().get(1);
     long past = cache == null ? 0 : cache.length();
     NDArray x = ids.getNDArrayInternal().embedding(ids, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
-    NDArray[] rope = rotaryTables(positions);
+    if (positionEmbed != null) {
+      // GPT-2: wte[ids] + wpe[positions]. Real tokens stay below n_positions (the engine cuts to it); padding columns
+      // may be numbered past it, and are clamped so that they index a vector (their outputs are never read)
+      NDArray clamped = positions.clip(0, config.maxPositionEmbeddings() - 1);
+      x = x.add(ids.getNDArrayInternal().embedding(clamped, positionEmbed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow());
+    }
+    NDArray[] rope = positionEmbed != null ? new NDArray[] {null, null} : rotaryTables(positions);
     NDArray attnBias = attentionBias(mask, b, t, past, config.slidingWindow());
     NDArray cos = rope[0];
     NDArray sin = rope[1];
@@ -291,8 +448,8 @@ public final class LlamaModel implements DecoderStack {
         shard = shardOfLayer[i];
         NDManager there = shardManagers.get(shard);
         x = onShard(x, there);
-        cos = onShard(rope[0], there);
-        sin = onShard(rope[1], there);
+        cos = rope[0] == null ? null : onShard(rope[0], there);
+        sin = rope[1] == null ? null : onShard(rope[1], there);
         bias = onShard(attnBias, there);
       }
       Layer layer = layers.get(i);
@@ -313,7 +470,21 @@ public final class LlamaModel implements DecoderStack {
   }
 
   private NDArray mlp(NDArray h, Layer layer) {
-    return layer.router() == null ? swiGlu(h, layer.wGate(), layer.wUp(), layer.wDown()) : mixtureOfExperts(h, layer);
+    if (layer.router() != null) {
+      return mixtureOfExperts(h, layer);
+    }
+    return switch (config.block().mlp()) {
+      case SWIGLU -> swiGlu(h, layer.gate(), layer.up(), layer.down());
+      // GPT2MLP: c_proj(act(c_fc(x)))
+      case GELU -> layer.down().apply(layer.up().apply(h).getNDArrayInternal().gelu());
+      case GELU_TANH -> layer.down().apply(geluTanh(layer.up().apply(h)));
+    };
+  }
+
+  /** transformers' NewGELUActivation: 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
+  private static NDArray geluTanh(NDArray x) {
+    NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
+    return x.mul(0.5).mul(inner.tanh().add(1.0));
   }
 
   /**
@@ -327,8 +498,8 @@ public final class LlamaModel implements DecoderStack {
     return moved;
   }
 
-  private static NDArray swiGlu(NDArray h, NDArray gate, NDArray up, NDArray down) {
-    return linear(Activation.swish(linear(h, gate), 1f).mul(linear(h, up)), down);
+  private static NDArray swiGlu(NDArray h, Projection gate, Projection up, Projection down) {
+    return down.apply(Activation.swish(gate.apply(h), 1f).mul(up.apply(h)));
   }
 
   /**
@@ -343,7 +514,7 @@ public final class LlamaModel implements DecoderStack {
     int n = (int) flat.getShape().get(0);
     int experts = config.numExperts();
     int k = config.expertsPerToken();
-    float[] probs = linear(flat, layer.router()).toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
+    float[] probs = linear(flat, layer.router(), null).toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
     List<List<Long>> rows = new ArrayList<>();
     List<List<Float>> weights = new ArrayList<>();
     for (int e = 0; e < experts; e++) {
@@ -405,7 +576,7 @@ public final class LlamaModel implements DecoderStack {
   @Override
   public NDArray logits(NDArray hidden) {
     // transformers returns float32 logits whatever the compute dtype; Cohere scales them first, in the compute dtype
-    NDArray logits = linear(hidden, lmHead);
+    NDArray logits = linear(hidden, lmHead, null);
     double scale = config.block().logitScale();
     return (scale == 1.0 ? logits : logits.mul(scale)).toType(DataType.FLOAT32, false);
   }
@@ -415,15 +586,34 @@ public final class LlamaModel implements DecoderStack {
     int hd = config.headDim();
     int heads = config.numHeads();
     int kvHeads = config.numKvHeads();
-    NDArray q = linear(h, layer.wq(), layer.bq()).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-    NDArray k = linear(h, layer.wk(), layer.bk()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-    NDArray v = linear(h, layer.wv(), layer.bv()).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-    if (config.block().interleavedRotary()) {
-      q = applyInterleavedRotary(q, cos, sin);
-      k = applyInterleavedRotary(k, cos, sin);
+    NDArray q;
+    NDArray k;
+    NDArray v;
+    if (layer.qkv() != null) {
+      // GPT-2's c_attn: one projection, split into query, key and value along the last dimension
+      NDArray fused = layer.qkv().apply(h);
+      long d = (long) heads * hd;
+      q = fused.get(new NDIndex("..., :{}", d));
+      k = fused.get(new NDIndex("..., {}:{}", d, 2 * d));
+      v = fused.get(new NDIndex("..., {}:", 2 * d));
     } else {
-      q = applyRotary(q, cos, sin);
-      k = applyRotary(k, cos, sin);
+      q = layer.q().apply(h);
+      k = layer.k().apply(h);
+      v = layer.v().apply(h);
+    }
+    q = q.reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+    k = k.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    v = v.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    switch (config.block().positions()) {
+      case ROTARY_HALVES -> {
+        q = applyRotary(q, cos, sin);
+        k = applyRotary(k, cos, sin);
+      }
+      case ROTARY_INTERLEAVED -> {
+        q = applyInterleavedRotary(q, cos, sin);
+        k = applyInterleavedRotary(k, cos, sin);
+      }
+      case LEARNED -> { }
     }
     if (cache != null) {
       if (cache.key(layerIndex) != null) {
@@ -444,7 +634,7 @@ public final class LlamaModel implements DecoderStack {
     // the bias stays finite there, so a fully masked padding row of a half-precision batch never turns into NaN
     NDArray probs = scores.toType(DataType.FLOAT32, false).add(bias).softmax(-1).toType(dtype, false);
     NDArray out = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
-    return linear(out, layer.wo());
+    return layer.o().apply(out);
   }
 
   /**
@@ -508,8 +698,23 @@ public final class LlamaModel implements DecoderStack {
     return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
   }
 
-  private NDArray norm(NDArray x, NDArray weight) {
-    return config.block().norm() == LlamaConfig.Norm.RMS ? rmsNorm(x, weight) : centredNorm(x, weight);
+  private NDArray norm(NDArray x, NormWeights w) {
+    return switch (config.block().norm()) {
+      case RMS -> rmsNorm(x, w.weight());
+      case CENTRED_NO_BIAS -> centredNorm(x, w.weight());
+      case LAYER_NORM -> layerNorm(x, w);
+    };
+  }
+
+  /**
+   * torch.nn.LayerNorm through torch's own kernel, in float32 (its CPU and CUDA kernels accumulate half inputs in
+   * float32 too), cast back to the compute dtype.
+   */
+  private NDArray layerNorm(NDArray x, NormWeights w) {
+    NDArray x32 = x.toType(DataType.FLOAT32, false);
+    Shape last = new Shape(x.getShape().get(x.getShape().dimension() - 1));
+    return x32.getNDArrayInternal().layerNorm(x32, last, w.weight().toType(DataType.FLOAT32, false),
+        w.bias().toType(DataType.FLOAT32, false), (float) config.normEps()).singletonOrThrow().toType(dtype, false);
   }
 
   /** CohereLayerNorm: centred and scaled in float32, multiplied by the weight in float32, then cast back; no bias. */
@@ -525,10 +730,6 @@ public final class LlamaModel implements DecoderStack {
     NDArray x32 = x.toType(DataType.FLOAT32, false);
     NDArray variance = x32.square().mean(new int[] {-1}, true);
     return x32.mul(variance.add(config.normEps()).sqrt().pow(-1)).toType(dtype, false).mul(weight);
-  }
-
-  private static NDArray linear(NDArray x, NDArray weight) {
-    return linear(x, weight, null);
   }
 
   private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {

@@ -36,7 +36,9 @@ public final class ShapeTrueCheckpoint {
     ObjectMapper json = new ObjectMapper();
     ObjectNode cfg = (ObjectNode) json.readTree(config.toFile());
     if (layers > 0) {
-      cfg.put("num_hidden_layers", layers);
+      // GPT2Config names the layer count n_layer
+      boolean gpt2 = LlamaConfig.GPT2.equals(cfg.path("architectures").path(0).asText());
+      cfg.put(gpt2 ? "n_layer" : "num_hidden_layers", layers);
     }
     Files.createDirectories(out);
     Files.writeString(out.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));

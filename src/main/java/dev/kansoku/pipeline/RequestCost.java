@@ -64,11 +64,12 @@ final class RequestCost {
       double q = (double) c.numHeads() * c.headDim();
       double kv = (double) c.numKvHeads() * c.headDim();
       double d = c.hiddenSize();
-      // multiply-adds ×2 per token and layer: q, k, v, o projections and the three MLP matrices (for a mixture of
-      // experts: those of the k experts a token is routed to, and the router)
+      // multiply-adds ×2 per token and layer: q, k, v, o projections and the MLP's matrices (three for SwiGLU, two for
+      // GPT-2's GELU MLP; for a mixture of experts: those of the k experts a token is routed to, and the router)
+      double matrices = 2.0 * c.block().mlp().matrices;
       double mlp = c.isMixtureOfExperts()
-          ? 6 * d * c.intermediateSize() * c.expertsPerToken() + 2 * d * c.numExperts()
-          : 6 * d * c.intermediateSize();
+          ? matrices * d * c.intermediateSize() * c.expertsPerToken() + 2 * d * c.numExperts()
+          : matrices * d * c.intermediateSize();
       double linear = 2 * (d * q + 2 * d * kv + q * d) + mlp;
       return new ModelCost(2 * q / linear, 2.0 * c.vocabSize() * d / (c.numLayers() * linear));
     }

@@ -207,9 +207,9 @@ class LlamaEngineTest {
     Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": \"big\"}");
     ModelFormatException wrongType = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
     assertEquals("hidden_size", wrongType.key());
-    Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"GPT2LMHeadModel\"]}");
+    Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"GPTNeoXForCausalLM\"]}");
     ModelFormatException arch = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
-    assertTrue(arch.getMessage().contains("GPT2LMHeadModel"));
+    assertTrue(arch.getMessage().contains("GPTNeoXForCausalLM"));
     String tiny = Files.readString(TestPaths.TINY_MODEL.resolve("config.json"));
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"rope_scaling\": null",
         "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}"));
@@ -228,6 +228,23 @@ class LlamaEngineTest {
         .replace("\"rope_scaling\": null", "\"rope_scaling\": null, \"use_qk_norm\": true"));
     ModelFormatException qkNorm = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
     assertEquals("use_qk_norm", qkNorm.key());
+    // GPT-2: GPT2Config's key names and defaults; attention options no study model uses are refused by name
+    String gpt2 = new String(getClass().getResourceAsStream("/gpt2-variant/config.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("config.json"), gpt2);
+    LlamaConfig parsed = LlamaConfig.read(dir.resolve("config.json"));
+    assertEquals(256, parsed.intermediateSize(), "n_inner null is 4 × n_embd");
+    assertEquals(LlamaConfig.Mlp.GELU, parsed.block().mlp());
+    assertEquals(List.of(7), parsed.eosTokenIds());
+    Files.writeString(dir.resolve("config.json"), gpt2.replace("\"activation_function\": \"gelu\"", "\"activation_function\": \"relu\""));
+    assertEquals("activation_function", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
+    Files.writeString(dir.resolve("config.json"), gpt2.replace("\"scale_attn_by_inverse_layer_idx\": false", "\"scale_attn_by_inverse_layer_idx\": true"));
+    assertEquals("scale_attn_by_inverse_layer_idx", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
+    Files.writeString(dir.resolve("config.json"), gpt2.replace("\"n_head\": 8", "\"n_head\": 7"));
+    assertEquals("n_head", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
+    Files.writeString(dir.resolve("config.json"), gpt2.replace("\"activation_function\": \"gelu\",", "").replace("\"eos_token_id\": 7,", ""));
+    LlamaConfig defaults = LlamaConfig.read(dir.resolve("config.json"));
+    assertEquals(LlamaConfig.Mlp.GELU_TANH, defaults.block().mlp(), "GPT2Config's default activation is gelu_new");
+    assertEquals(List.of(50256), defaults.eosTokenIds());
   }
 
   private static Path modelCopy(Path dir, String tieSetting) throws IOException {

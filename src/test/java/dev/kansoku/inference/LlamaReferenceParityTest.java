@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * other architectures that share the Llama block; "llama3" Llama 3.1 rope scaling (factor 8, original 64
  * positions, so low, medium and high frequencies all occur in a 16-wide head) and "mixtral" a sparse mixture of
  * 4 experts with top-2 routing; "cohere" CohereForCausalLM (one centred LayerNorm without bias feeding attention and
- * MLP in parallel, interleaved rotary pairs, logit_scale 0.25, tied head, 8 heads / 2 KV heads, random norm weights).
+ * MLP in parallel, interleaved rotary pairs, logit_scale 0.25, tied head, 8 heads / 2 KV heads, random norm weights);
+ * "gpt2" GPT2LMHeadModel (learned positions, LayerNorm with random weights and biases, Conv1D weights with fused
+ * q/k/v, erf GELU, n_inner null = 4 × n_embd, tied head, 64 positions).
  */
 class LlamaReferenceParityTest {
   private static final double TOLERANCE = 1e-4;
@@ -39,7 +41,7 @@ class LlamaReferenceParityTest {
   Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral", "cohere"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral", "cohere", "gpt2"})
   void logitsMatchReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -65,7 +67,7 @@ class LlamaReferenceParityTest {
 
   /** Prefill part of a sequence, then feed one token at a time through the KV cache: same logits. */
   @ParameterizedTest
-  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral", "cohere"})
+  @ValueSource(strings = {"tiny", "variant", "mistral", "qwen2", "llama3", "mixtral", "cohere", "gpt2"})
   void incrementalDecodingWithTheCacheMatchesReference(String name) throws Exception {
     JsonNode golden;
     try (InputStream in = getClass().getResourceAsStream("/goldens/" + name + ".json")) {
@@ -110,7 +112,7 @@ class LlamaReferenceParityTest {
     Map<String, Object[]> variants = Map.of("variant", new Object[] {"llama-variant", 7L},
         "mistral", new Object[] {"mistral-variant", 11L}, "qwen2", new Object[] {"qwen2-variant", 13L},
         "llama3", new Object[] {"llama3-variant", 17L}, "mixtral", new Object[] {"mixtral-variant", 19L},
-        "cohere", new Object[] {"cohere-variant", 23L});
+        "cohere", new Object[] {"cohere-variant", 23L}, "gpt2", new Object[] {"gpt2-variant", 29L});
     return TestCheckpoints.write(tmp.resolve(name), (String) variants.get(name)[0], (Long) variants.get(name)[1]);
   }
 

@@ -20,8 +20,9 @@ final class TestCheckpoints {
       Files.copy(in, dir.resolve("config.json"));
     }
     Files.copy(TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
-    // Cohere's norm applies its weight in float32 before the cast: random norm weights make the test see it
-    TinyLlamaFactory.writeWeights(dir, seed, SHARP_STD, resource.startsWith("cohere"));
+    // Cohere's norm applies its weight in float32 before the cast, GPT-2's LayerNorm has a weight and a bias: random
+    // norm weights make the test see how each is applied
+    TinyLlamaFactory.writeWeights(dir, seed, SHARP_STD, resource.startsWith("cohere") || resource.startsWith("gpt2"));
     return dir;
   }
 }

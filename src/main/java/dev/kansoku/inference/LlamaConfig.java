@@ -133,7 +133,7 @@ public record LlamaConfig(
           + "' (this engine implements " + String.join(", ", new java.util.TreeSet<>(SUPPORTED_ARCHITECTURES)) + ")");
     }
     if (arch.equals(GPT2)) {
-      return gpt2(configJson, root, f);
+      return checked(configJson, gpt2(configJson, root, f));
     }
     boolean qwen2 = arch.equals("Qwen2ForCausalLM");
     boolean cohere = arch.equals("CohereForCausalLM");
@@ -167,7 +167,7 @@ public record LlamaConfig(
     if (heads % kvHeads != 0) {
       throw new ModelFormatException(configJson, "num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
     }
-    return new LlamaConfig(
+    return checked(configJson, new LlamaConfig(
         arch,
         f.requiredInt("vocab_size"),
         hidden,
@@ -187,7 +187,7 @@ public record LlamaConfig(
         experts,
         perToken,
         cohere ? new BlockStyle(Norm.CENTRED_NO_BIAS, Positions.ROTARY_INTERLEAVED, true, f.optionalDouble("logit_scale", 0.0625), Mlp.SWIGLU)
-            : BlockStyle.LLAMA);
+            : BlockStyle.LLAMA));
   }
 
   /**
@@ -217,11 +217,25 @@ public record LlamaConfig(
     if (hidden % heads != 0) {
       throw new ModelFormatException(configJson, "n_head", heads + " does not divide n_embd " + hidden);
     }
-    return new LlamaConfig(GPT2, f.requiredInt("vocab_size"), hidden, f.optionalInt("n_inner", 4 * hidden),
+    int vocab = f.requiredInt("vocab_size");
+    // GPT2Config's default eos (50256) lies outside a smaller vocabulary, where transformers can never generate it:
+    // no eos then, the same behaviour, and padding is not given an id the embedding lacks
+    List<Integer> eos = root.has("eos_token_id") ? f.intList("eos_token_id") : vocab > 50256 ? List.of(50256) : List.of();
+    return new LlamaConfig(GPT2, vocab, hidden, f.optionalInt("n_inner", 4 * hidden),
         f.requiredInt("n_layer"), heads, heads, hidden / heads, f.optionalDouble("layer_norm_epsilon", 1e-5), 0.0,
         f.optionalBoolean("tie_word_embeddings", true), f.optionalInt("n_positions", 1024),
-        root.has("eos_token_id") ? f.intList("eos_token_id") : List.of(50256), true, 0, null, 0, 0,
+        eos, true, 0, null, 0, 0,
         new BlockStyle(Norm.LAYER_NORM, Positions.LEARNED, false, 1.0, mlp));
+  }
+
+  /** An eos id the embedding lacks would pad batches with an id that cannot be looked up: an error naming the key. */
+  private static LlamaConfig checked(Path file, LlamaConfig c) {
+    for (int id : c.eosTokenIds()) {
+      if (id >= c.vocabSize()) {
+        throw new ModelFormatException(file, "eos_token_id", id + " is outside the vocabulary (vocab_size " + c.vocabSize() + ")");
+      }
+    }
+    return c;
   }
 
   /** Typed access to config.json fields; each failure names the key. */

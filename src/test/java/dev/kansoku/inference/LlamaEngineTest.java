@@ -244,7 +244,9 @@ class LlamaEngineTest {
     Files.writeString(dir.resolve("config.json"), gpt2.replace("\"activation_function\": \"gelu\",", "").replace("\"eos_token_id\": 7,", ""));
     LlamaConfig defaults = LlamaConfig.read(dir.resolve("config.json"));
     assertEquals(LlamaConfig.Mlp.GELU_TANH, defaults.block().mlp(), "GPT2Config's default activation is gelu_new");
-    assertEquals(List.of(50256), defaults.eosTokenIds());
+    assertEquals(List.of(), defaults.eosTokenIds(), "GPT2Config's default eos 50256 is outside a 48,586-id vocabulary");
+    Files.writeString(dir.resolve("config.json"), gpt2.replace("\"eos_token_id\": 7", "\"eos_token_id\": 48586"));
+    assertEquals("eos_token_id", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
   }
 
   private static Path modelCopy(Path dir, String tieSetting) throws IOException {

@@ -20,7 +20,8 @@ import java.util.Map;
  * RMSNorm → grouped-query self-attention with rotary position embeddings → residual → RMSNorm → SwiGLU MLP →
  * residual, a final RMSNorm and the (tied or untied) LM head. It mirrors transformers' modeling_llama so
  * that logits agree with the reference implementation; the architectures that share the block (Mistral, Qwen2,
- * Mixtral, and Cohere's parallel variant: see {@link LlamaConfig.BlockStyle}) run through the same pass.
+ * Mixtral, Cohere's parallel variant, and GPT-2 with LayerNorm, learned positions and a GELU MLP: see
+ * {@link LlamaConfig.BlockStyle}) run through the same pass.
  *
  * <p>Compute dtype ({@code float32} or {@code float16}; bfloat16 where the engine's JNI handles it, see
  * {@link LlamaEngine#computeType}): weights and activations are held in it,

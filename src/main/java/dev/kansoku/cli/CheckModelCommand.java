@@ -1,5 +1,6 @@
 package dev.kansoku.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kansoku.bench.PeakMemory;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.inference.GenerationRequest;
@@ -8,6 +9,7 @@ import dev.kansoku.inference.LlamaEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.ShapeTrueCheckpoint;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,19 +51,31 @@ class CheckModelCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--reuse", description = "Load the checkpoint an earlier check-model left in --out instead of writing one "
+      + "(to try another dtype on the same weights).")
+  boolean reuse;
+
+  @Option(names = "--report", description = "Also write the figures, the scored ids and the generated ids to this JSON file "
+      + "(src/test/python/check_model_parity.py compares them with the PyTorch transcription).")
+  Path report;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
+    if (reuse && out == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--reuse needs --out (the folder an earlier check-model wrote)");
+    }
     Path dir = out != null ? out : Files.createTempDirectory("kansoku-check-model-");
     try {
       long t0 = System.nanoTime();
-      ShapeTrueCheckpoint.Written ckpt = ShapeTrueCheckpoint.write(config, tokenizer, dir, layers, shards, seed);
+      ShapeTrueCheckpoint.Written ckpt = reuse ? ShapeTrueCheckpoint.describe(dir)
+          : ShapeTrueCheckpoint.write(config, tokenizer, dir, layers, shards, seed);
       double writeSeconds = (System.nanoTime() - t0) / 1e9;
-      w.printf("checkpoint: %s: %d tensors, %,d MB of bf16 in %d shard(s) + index, written in %.1f s%n", dir, ckpt.tensors(),
-          ckpt.bytes() >> 20, ckpt.shards(), writeSeconds);
+      w.printf("checkpoint: %s: %d tensors, %,d MB of bf16 in %d shard(s) + index, %s in %.1f s%n", dir, ckpt.tensors(),
+          ckpt.bytes() >> 20, ckpt.shards(), reuse ? "found" : "written", writeSeconds);
       w.printf("largest tensor: %s %s, %,d elements (%s 2^29)%n", ckpt.largest().name(), java.util.Arrays.toString(ckpt.largest().shape()),
           ckpt.largest().elements(), ckpt.largest().elements() > (1L << 29) ? ">" : "<=");
       long weightBytes = ckpt.bytes() / 2 * (dtype.equals("fp16") ? 2 : 4);
@@ -72,14 +86,19 @@ class CheckModelCommand implements Callable<Integer> {
       try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, ai.djl.Device.cpu())) {
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         long peak = PeakMemory.residentMb();
+        long after = PeakMemory.currentResidentMb();
         w.printf("load (%s): %.1f s, %.0f MB/s of stored weights; resident %,d MB before, peak %,d MB: +%,d MB = %.2f × the "
-                + "weights in %s (%,d MB)%n", dtype, loadSeconds, (ckpt.bytes() >> 20) / loadSeconds, before, peak, peak - before,
-            (peak - before) / (double) (weightBytes >> 20), dtype, weightBytes >> 20);
+                + "weights in %s (%,d MB); %,d MB after%n", dtype, loadSeconds, (ckpt.bytes() >> 20) / loadSeconds, before, peak,
+            peak - before, (peak - before) / (double) (weightBytes >> 20), dtype, weightBytes >> 20, after);
         LoglikelihoodResult ll = engine.loglikelihood(List.of(new LoglikelihoodRequest("The capital of Japan is", " Tokyo", false))).get(0);
         w.printf("loglikelihood: %s (%d context + %d continuation tokens)%n", ll.logLikelihood(), ll.contextIds().length,
             ll.continuationIds().length);
         GenerationResult g = engine.generate(List.of(new GenerationRequest("The capital of Japan is", List.of(), 8, false))).get(0);
         w.printf("generation: %d tokens, finish %s%n", g.generatedIds().length, g.finishReason());
+        if (report != null) {
+          writeReport(ckpt, loadSeconds, before, peak, after, weightBytes, ll, g);
+          w.printf("report: %s%n", report);
+        }
       }
       w.flush();
       return 0;
@@ -92,5 +111,35 @@ class CheckModelCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  private void writeReport(ShapeTrueCheckpoint.Written ckpt, double loadSeconds, long residentBefore, long residentPeak, long residentAfter,
+      long weightBytes,
+      LoglikelihoodResult ll, GenerationResult g) throws IOException {
+    var json = new ObjectMapper();
+    var r = json.createObjectNode();
+    r.put("config", config.toString()).put("dtype", dtype).put("tensors", ckpt.tensors()).put("stored_bytes", ckpt.bytes())
+        .put("shards", ckpt.shards()).put("largest_tensor", ckpt.largest().name()).put("largest_elements", ckpt.largest().elements())
+        .put("load_seconds", loadSeconds).put("load_mb_per_s", (ckpt.bytes() >> 20) / loadSeconds)
+        .put("resident_before_mb", residentBefore).put("resident_peak_mb", residentPeak).put("resident_after_load_mb", residentAfter).put("weight_mb", weightBytes >> 20)
+        .put("peak_over_weights", (residentPeak - residentBefore) / (double) (weightBytes >> 20))
+        .put("loglikelihood", ll.logLikelihood()).put("truncated", ll.truncated());
+    var ctx = r.putArray("context_ids");
+    for (long id : ll.contextIds()) {
+      ctx.add(id);
+    }
+    var cont = r.putArray("continuation_ids");
+    for (long id : ll.continuationIds()) {
+      cont.add(id);
+    }
+    var prompt = r.putArray("prompt_ids");
+    for (long id : g.promptIds()) {
+      prompt.add(id);
+    }
+    var gen = r.putArray("generated_ids");
+    for (long id : g.generatedIds()) {
+      gen.add(id);
+    }
+    json.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), r);
   }
 }

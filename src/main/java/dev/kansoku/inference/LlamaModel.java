@@ -64,16 +64,13 @@ public final class LlamaModel implements DecoderStack {
   private record NormWeights(NDArray weight, NDArray bias) {}
 
   /**
-   * A linear map with an optional bias: nn.Linear's weight [out, in] (x Wᵀ + b), or GPT-2's Conv1D weight [in, out]
-   * (x W + b), used as stored so that loading needs no transpose.
+   * A linear map with an optional bias, nn.Linear's x Wᵀ + b with W held [out, in]. GPT-2's Conv1D weights, stored
+   * [in, out], are transposed while loading: PyTorch's CPU matmul for float16 has no fast kernel for a contiguous
+   * right operand (measured: x W 15–20× slower than x Wᵀ at 1,024 × 3,072, and Fugaku-13B-shaped generation stalled).
    */
-  private record Projection(NDArray weight, NDArray bias, boolean conv1d) {
+  private record Projection(NDArray weight, NDArray bias) {
     NDArray apply(NDArray x) {
-      if (!conv1d) {
-        return linear(x, weight, bias);
-      }
-      NDArray y = x.matMul(weight);
-      return bias == null ? y : y.add(bias);
+      return linear(x, weight, bias);
     }
   }
 
@@ -348,11 +345,12 @@ public final class LlamaModel implements DecoderStack {
   private record WeightLoader(SafetensorsCheckpoint index, TensorLoader loader, NDManager manager, DataType dtype,
                               Map<Long, String> keys, String strip) {
     Projection linear(String name, boolean bias, long out, long in) throws IOException {
-      return new Projection(load(name + ".weight", out, in), bias ? load(name + ".bias", out) : null, false);
+      return new Projection(load(name + ".weight", out, in), bias ? load(name + ".bias", out) : null);
     }
 
+    /** GPT-2's Conv1D: weight stored [in, out], held transposed as a Linear's [out, in] (see {@link Projection}). */
     Projection conv1d(String name, long in, long out) throws IOException {
-      return new Projection(load(name + ".weight", in, out), load(name + ".bias", out), true);
+      return new Projection(load(name + ".weight", true, in, out), load(name + ".bias", out));
     }
 
     NormWeights layerNorm(String name, long d) throws IOException {
@@ -360,6 +358,11 @@ public final class LlamaModel implements DecoderStack {
     }
 
     NDArray load(String listed, long... shape) throws IOException {
+      return load(listed, false, shape);
+    }
+
+    /** {@code shape} is the stored one; with {@code transpose}, a 2-D tensor is held [shape[1], shape[0]]. */
+    NDArray load(String listed, boolean transpose, long... shape) throws IOException {
       String name = !strip.isEmpty() && listed.startsWith(strip) ? listed.substring(strip.length()) : listed;
       SafetensorsFile file = index.fileOf(name);
       if (file == null) {
@@ -379,7 +382,7 @@ public final class LlamaModel implements DecoderStack {
             + " does not match config.json, which implies " + java.util.Arrays.toString(shape)
             + (which.length() > 0 ? " (" + which + ")" : " (another number of dimensions)"));
       }
-      return loader.load(file, name, manager, dtype);
+      return transpose ? loader.loadTransposed(file, name, manager, dtype) : loader.load(file, name, manager, dtype);
     }
   }
 

@@ -75,6 +75,26 @@ public final class ShapeTrueCheckpoint {
     return new Written(out, total, specs.size(), parts.size(), largest);
   }
 
+  /**
+   * What an earlier {@link #write} left in {@code dir} (its config.json and index), to load the same weights again.
+   *
+   * @throws IOException naming the file when the folder holds no shape-true checkpoint
+   */
+  public static Written describe(Path dir) throws IOException {
+    Path index = dir.resolve(SafetensorsCheckpoint.INDEX);
+    if (!Files.isRegularFile(index) || !Files.isRegularFile(dir.resolve("config.json"))) {
+      throw new IOException(dir + ": no config.json and " + SafetensorsCheckpoint.INDEX + " to reuse (write the checkpoint first)");
+    }
+    List<LlamaTensors.Spec> specs = LlamaTensors.of(LlamaConfig.read(dir.resolve("config.json")));
+    LlamaTensors.Spec largest = specs.get(0);
+    for (LlamaTensors.Spec s : specs) {
+      largest = s.elements() > largest.elements() ? s : largest;
+    }
+    long shards = new ObjectMapper().readTree(index.toFile()).path("weight_map").properties().stream()
+        .map(e -> e.getValue().asText()).distinct().count();
+    return new Written(dir, specs.stream().mapToLong(s -> 2 * s.elements()).sum(), specs.size(), (int) shards, largest);
+  }
+
   private static void writeShard(Path file, List<LlamaTensors.Spec> specs, SplittableRandom rnd, ObjectMapper json) throws IOException {
     ObjectNode header = json.createObjectNode();
     header.putObject("__metadata__").put("format", "pt");

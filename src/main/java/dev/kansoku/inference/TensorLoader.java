@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
@@ -33,6 +34,8 @@ final class TensorLoader implements AutoCloseable {
   private static final int BLOCK = 1 << 16;
   private final short[] shorts = new short[BLOCK];
   private final int[] ints = new int[BLOCK];
+  private final short[] halves = new short[BLOCK];
+  private final float[] floats = new float[BLOCK];
   private long bytesRead;
   /** The current tensor's mappings, unmapped once its data is copied (else they stay resident until a GC). */
   private final java.util.List<MappedByteBuffer> mappings = new java.util.ArrayList<>();
@@ -80,6 +83,41 @@ final class TensorLoader implements AutoCloseable {
     }
   }
 
+  /**
+   * A 2-D tensor stored [rows, cols] as a contiguous [cols, rows] tensor (GPT-2's Conv1D weights held as Linear
+   * ones). The destination is allocated first and each chunk of rows is converted and copied, transposed, into its
+   * columns, so the temporaries are one chunk in size and the same size each time (they do not fragment the heap).
+   */
+  NDArray loadTransposed(SafetensorsFile file, String name, NDManager manager, DataType dtype) throws IOException {
+    SafetensorsFile.TensorInfo info = file.tensors().get(name);
+    if (info == null) {
+      throw new ModelFormatException(file.path(), name, "tensor not found in this file");
+    }
+    if (info.shape().length != 2) {
+      throw new ModelFormatException(file.path(), name, "expected a 2-D weight, found shape " + java.util.Arrays.toString(info.shape()));
+    }
+    int width = SafetensorsFile.bytesPerElement(file.path(), info);
+    long rows = info.shape()[0];
+    long perRow = info.shape()[1];
+    long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow));
+    try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+      NDArray dest = manager.create(new Shape(perRow, rows), dtype);
+      try {
+        for (long r = 0; r < rows; r += rowsPerChunk) {
+          long n = Math.min(rowsPerChunk, rows - r);
+          try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, dtype, false); NDArray t = part.transpose()) {
+            dest.set(new NDIndex(":, " + r + ":" + (r + n)), t);
+          }
+          unmap();
+        }
+      } catch (RuntimeException | IOException e) {
+        dest.close();
+        throw e;
+      }
+      return dest;
+    }
+  }
+
   /** Maps {@code elements} stored elements from row {@code fromRow} (little-endian), to be unmapped by {@link #unmap}. */
   private MappedByteBuffer map(FileChannel ch, SafetensorsFile file, SafetensorsFile.TensorInfo info, long fromRow, long elements,
                                long perRow, int width) throws IOException {
@@ -92,12 +130,12 @@ final class TensorLoader implements AutoCloseable {
   }
 
   /**
-   * Whether the stored data can be written straight into a CPU tensor's memory: the same dtype (a copy) or bf16
-   * into fp32 (the exact widening). Other conversions, and any device tensor, go through PyTorch.
+   * Whether the stored data can be written straight into a CPU tensor's memory: the same dtype (a copy), bf16
+   * into fp32 (the exact widening), or bf16 / fp32 into fp16 ({@link HalfFloat}, PyTorch's rounding). fp16 into
+   * fp32, bf16 compute, and any device tensor go through PyTorch.
    */
   private static boolean writesInPlace(String stored, NDManager manager, DataType dtype) {
-    return !manager.getDevice().isGpu() && (stored.equals("F32") && dtype == DataType.FLOAT32
-        || stored.equals("F16") && dtype == DataType.FLOAT16 || stored.equals("BF16") && dtype == DataType.FLOAT32);
+    return !manager.getDevice().isGpu() && (dtype == DataType.FLOAT32 && !stored.equals("F16") || dtype == DataType.FLOAT16);
   }
 
   /**
@@ -120,8 +158,13 @@ final class TensorLoader implements AutoCloseable {
           if (target.capacity() != elements * dtype.getNumOfBytes()) {
             throw new IllegalStateException("tensor memory of " + target.capacity() + " bytes for " + elements + " elements");
           }
-          if (info.dtype().equals("BF16")) {
-            widenInto(mapped.asShortBuffer(), target.order(ByteOrder.nativeOrder()).asIntBuffer(), (int) elements);
+          target.order(ByteOrder.nativeOrder());
+          if (info.dtype().equals("BF16") && dtype == DataType.FLOAT32) {
+            widenInto(mapped.asShortBuffer(), target.asIntBuffer(), (int) elements);
+          } else if (info.dtype().equals("BF16")) {
+            halveBfloat16Into(mapped.asShortBuffer(), target.asShortBuffer(), (int) elements);
+          } else if (info.dtype().equals("F32") && dtype == DataType.FLOAT16) {
+            halveFloatsInto(mapped.asFloatBuffer(), target.asShortBuffer(), (int) elements);
           } else {
             target.order(ByteOrder.LITTLE_ENDIAN).put(mapped);
           }
@@ -163,8 +206,14 @@ final class TensorLoader implements AutoCloseable {
         stored = DataType.FLOAT16;
       }
       default -> {
-        view = manager.create(widen(mapped.asShortBuffer(), (int) elements), new Shape(shape), DataType.FLOAT32);
-        stored = DataType.FLOAT32;
+        if (dtype == DataType.FLOAT16) {
+          // bf16 → fp16 in Java (PyTorch's rounding): no float32 chunk, no PyTorch temporary to fragment the heap
+          view = manager.create(halve(mapped.asShortBuffer(), (int) elements), new Shape(shape), DataType.FLOAT16);
+          stored = DataType.FLOAT16;
+        } else {
+          view = manager.create(widen(mapped.asShortBuffer(), (int) elements), new Shape(shape), DataType.FLOAT32);
+          stored = DataType.FLOAT32;
+        }
       }
     }
     if (stored != dtype) {
@@ -193,16 +242,52 @@ final class TensorLoader implements AutoCloseable {
     }
   }
 
+  /** bf16 → fp16 (round to nearest even, as PyTorch's cast), through arrays a block at a time. */
+  private void halveBfloat16Into(ShortBuffer src, ShortBuffer dst, int elements) {
+    for (int from = 0; from < elements; from += BLOCK) {
+      int n = Math.min(BLOCK, elements - from);
+      src.get(from, shorts, 0, n);
+      for (int i = 0; i < n; i++) {
+        halves[i] = HalfFloat.fromBfloat16(shorts[i]);
+      }
+      dst.put(from, halves, 0, n);
+    }
+  }
+
+  /** fp32 → fp16 (round to nearest even, as PyTorch's cast), through arrays a block at a time. */
+  private void halveFloatsInto(FloatBuffer src, ShortBuffer dst, int elements) {
+    for (int from = 0; from < elements; from += BLOCK) {
+      int n = Math.min(BLOCK, elements - from);
+      src.get(from, floats, 0, n);
+      for (int i = 0; i < n; i++) {
+        shorts[i] = HalfFloat.fromFloat(floats[i]);
+      }
+      dst.put(from, shorts, 0, n);
+    }
+  }
+
   /** bf16 → fp32 exactly: the 16 bits become the float's upper half. Reuses one direct buffer. */
   private ByteBuffer widen(ShortBuffer src, int elements) {
-    long bytes = (long) elements * 4;
+    ByteBuffer out = chunkBuffer((long) elements * 4);
+    widenInto(src, out.asIntBuffer(), elements);
+    return out;
+  }
+
+  /** bf16 → fp16 ({@link HalfFloat}), into the same reused direct buffer. */
+  private ByteBuffer halve(ShortBuffer src, int elements) {
+    ByteBuffer out = chunkBuffer((long) elements * 2);
+    halveBfloat16Into(src, out.asShortBuffer(), elements);
+    return out;
+  }
+
+  /** The reusable chunk buffer (one, at most 64 MB of direct memory), limited to {@code bytes}. */
+  private ByteBuffer chunkBuffer(long bytes) {
     if (widenBuffer == null || widenBuffer.capacity() < bytes) {
       widenBuffer = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE, Math.max(bytes, CHUNK_ELEMENTS * 4)))
           .order(ByteOrder.nativeOrder());
     }
     ByteBuffer out = widenBuffer.duplicate().order(ByteOrder.nativeOrder());
     out.clear().limit((int) bytes);
-    widenInto(src, out.asIntBuffer(), elements);
     return out;
   }
 

@@ -69,6 +69,52 @@ class TensorLoaderTest {
     }
   }
 
+  /**
+   * GPT-2's Conv1D weights load transposed ([in, out] stored, [out, in] held) in fp32 and fp16 across chunk
+   * boundaries; and the in-place bf16 → fp16 conversion gives the bits of PyTorch's cast of the widened values.
+   */
+  @Test
+  void aStoredInOutWeightLoadsTransposedAndHalvesAsPyTorchCasts(@TempDir Path tmp) throws Exception {
+    long rows = 4_100;
+    long cols = 8_192; // 33.6 M elements: three chunks of 2,048 rows
+    Path file = tmp.resolve("conv1d.safetensors");
+    String header = "{\"c_fc.weight\":{\"dtype\":\"BF16\",\"shape\":[" + rows + "," + cols + "],\"data_offsets\":[0," + rows * cols * 2 + "]}}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    short[] stored = new short[(int) (rows * cols)];
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
+      ch.write(ByteBuffer.wrap(h));
+      ByteBuffer data = ByteBuffer.allocate(stored.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < stored.length; i++) {
+        stored[i] = SafetensorsWriter.toBfloat16((float) (rnd.nextGaussian() * 0.02));
+        data.putShort(stored[i]);
+      }
+      data.flip();
+      while (data.hasRemaining()) {
+        ch.write(data);
+      }
+    }
+    SafetensorsFile st = SafetensorsFile.open(file);
+    try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch"); TensorLoader loader = new TensorLoader()) {
+      NDArray wide = loader.load(st, "c_fc.weight", m, DataType.FLOAT32);
+      float[] exact = wide.toFloatArray();
+      for (int i = 0; i < stored.length; i += 997) {
+        assertEquals(Float.intBitsToFloat(stored[i] << 16), exact[i], 0.0, "fp32 element " + i);
+      }
+      // fp16 in place vs PyTorch's cast of the exact fp32 values: every element, bit for bit
+      java.nio.ShortBuffer ours = loader.load(st, "c_fc.weight", m, DataType.FLOAT16).toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer();
+      java.nio.ShortBuffer torch = wide.toType(DataType.FLOAT16, false).toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer();
+      assertEquals(torch, ours, "bf16 → fp16 in place equals PyTorch's cast");
+      for (DataType dtype : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
+        NDArray t = loader.loadTransposed(st, "c_fc.weight", m, dtype);
+        assertEquals(new ai.djl.ndarray.types.Shape(cols, rows), t.getShape());
+        assertEquals(wide.transpose().toType(dtype, false).toType(DataType.FLOAT32, false).toByteBuffer(),
+            t.toType(DataType.FLOAT32, false).toByteBuffer(), dtype + ": the transpose of the stored weight");
+      }
+    }
+  }
+
   private static long availableMemoryGb() throws java.io.IOException {
     for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
       if (line.startsWith("MemAvailable:")) {

@@ -38,7 +38,7 @@ class CheckModelCommand implements Callable<Integer> {
   @Option(names = "--shards", defaultValue = "2", description = "Safetensors shards (default: ${DEFAULT-VALUE}).")
   int shards;
 
-  @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32, fp16 or bf16 (default: ${DEFAULT-VALUE}).")
   String dtype;
 
   @Option(names = "--tokenizer", defaultValue = "data/models/kansoku-tiny-llama/tokenizer.json",
@@ -78,7 +78,7 @@ class CheckModelCommand implements Callable<Integer> {
           ckpt.bytes() >> 20, ckpt.shards(), reuse ? "found" : "written", writeSeconds);
       w.printf("largest tensor: %s %s, %,d elements (%s 2^29)%n", ckpt.largest().name(), java.util.Arrays.toString(ckpt.largest().shape()),
           ckpt.largest().elements(), ckpt.largest().elements() > (1L << 29) ? ">" : "<=");
-      long weightBytes = ckpt.bytes() / 2 * (dtype.equals("fp16") ? 2 : 4);
+      long weightBytes = ckpt.bytes() / 2 * (dtype.equals("fp32") ? 4 : 2);
       System.gc();
       long before = PeakMemory.currentResidentMb();
       PeakMemory.resetResidentPeak();

@@ -84,8 +84,8 @@ public final class LlamaEngine implements CausalLanguageModel {
     try {
       model = switch (format) {
         case ModelSpec.FORMAT_HF_LLAMA -> LlamaModel.load(dir, manager, computeType, devices);
-        case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager, computeType);
-        case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager, computeType);
+        case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager, exportType(dir, computeType));
+        case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager, exportType(dir, computeType));
         default -> throw new ModelFormatException(dir, "format", "unsupported model format '" + format + "' (supported: "
             + String.join(", ", ModelSpec.FORMATS) + ")");
       };
@@ -109,20 +109,27 @@ public final class LlamaEngine implements CausalLanguageModel {
   }
 
   /**
-   * The compute dtype of a registry {@code dtype}. bf16 is refused with a clear error: DJL 0.36's PyTorch JNI
-   * aborts the whole JVM ("terminate called without an active exception") on any bfloat16 tensor — created
-   * from a buffer or converted — so it cannot be offered until DJL handles it; bf16 checkpoints run in fp32
-   * (exact widening) or fp16.
+   * The compute dtype of a registry {@code dtype}. bf16 means bf16 weights and bf16 matrix products with float32
+   * everywhere else ({@link Bfloat16Ops}: DJL 0.36's own bfloat16 path aborts the JVM, so bf16 tensors live only
+   * inside a TorchScript module). Exports are single graphs in the dtype they were exported in: fp32 or fp16.
    */
   public static DataType computeType(Path dir, String dtype) {
     return switch (dtype) {
       case "fp32" -> DataType.FLOAT32;
       case "fp16" -> DataType.FLOAT16;
-      case "bf16" -> throw new ModelFormatException(dir, "dtype", "bf16 compute is not available: DJL 0.36's PyTorch "
-          + "JNI aborts the JVM on bfloat16 tensors; set dtype = \"fp32\" (bf16 weights widen exactly) or \"fp16\"");
+      case "bf16" -> DataType.BFLOAT16;
       default -> throw new ModelFormatException(dir, "dtype", "unsupported dtype '" + dtype + "' (supported: "
           + String.join(", ", ModelSpec.DTYPES) + ")");
     };
+  }
+
+  /** An export's cache dtype: bf16 exports would need their cache made in bf16, which DJL 0.36 cannot create. */
+  private static DataType exportType(Path dir, DataType computeType) {
+    if (computeType == DataType.BFLOAT16) {
+      throw new ModelFormatException(dir, "dtype", "bf16 is available for hf-llama checkpoints only (an export's KV cache "
+          + "would be a bf16 tensor, which DJL 0.36 cannot create); set dtype = \"fp32\" or \"fp16\"");
+    }
+    return computeType;
   }
 
   private static long eosOrZero(LlamaConfig c) {

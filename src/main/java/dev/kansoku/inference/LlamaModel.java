@@ -43,6 +43,8 @@ public final class LlamaModel implements DecoderStack {
   private final NDArray invFreq;
   private final List<Layer> layers;
   private final DataType dtype;
+  /** With bf16 weights: the module that holds and multiplies them ({@link Bfloat16Ops}); null otherwise. */
+  private final Bfloat16Ops bfloat16;
   private final LayerSplit split;
   /** The manager of each shard (the first is {@link #weightsManager}); arrays entering a shard are attached to it. */
   private final List<NDManager> shardManagers;
@@ -68,16 +70,21 @@ public final class LlamaModel implements DecoderStack {
    * [in, out], are transposed while loading: PyTorch's CPU matmul for float16 has no fast kernel for a contiguous
    * right operand (measured: x W 15–20× slower than x Wᵀ at 1,024 × 3,072, and Fugaku-13B-shaped generation stalled).
    */
-  private record Projection(NDArray weight, NDArray bias) {
+  private record Projection(NDArray weight, NDArray bias, Bfloat16Ops bfloat16) {
     NDArray apply(NDArray x) {
-      return linear(x, weight, bias);
+      if (bfloat16 == null) {
+        return linear(x, weight, bias);
+      }
+      NDArray y = bfloat16.linear(x, weight);
+      return bias == null ? y : y.add(bias);
     }
   }
 
   private LlamaModel(LlamaConfig config, NDManager weightsManager, NDArray embed, NDArray positionEmbed, NDArray lmHead,
                      NormWeights finalNorm, NDArray invFreq, List<Layer> layers, DataType dtype,
-                     LayerSplit split, List<NDManager> shardManagers) {
+                     LayerSplit split, List<NDManager> shardManagers, Bfloat16Ops bfloat16) {
     this.dtype = dtype;
+    this.bfloat16 = bfloat16;
     this.split = split;
     this.shardManagers = shardManagers;
     this.shardOfLayer = new int[layers.size()];
@@ -99,7 +106,11 @@ public final class LlamaModel implements DecoderStack {
     return load(dir, parent, DataType.FLOAT32);
   }
 
-  /** As {@link #load(Path, NDManager)}, with weights and activations in {@code dtype} (FLOAT32, BFLOAT16, FLOAT16). */
+  /**
+   * As {@link #load(Path, NDManager)}, with weights and activations in {@code dtype} (FLOAT32 or FLOAT16), or with
+   * BFLOAT16: matrices (projections, embedding, head, router, experts) held in bf16 and multiplied in bf16 through
+   * {@link Bfloat16Ops}, everything else in float32.
+   */
   public static LlamaModel load(Path dir, NDManager parent, DataType dtype) throws IOException {
     return load(dir, parent, dtype, List.of());
   }
@@ -120,15 +131,19 @@ public final class LlamaModel implements DecoderStack {
     SafetensorsCheckpoint index = SafetensorsCheckpoint.open(dir);
     NDManager m = parent.newSubManager();
     long t0 = System.nanoTime();
-    try (TensorLoader loader = new TensorLoader()) {
+    // bf16: matrices in bf16, activations (and so norms, biases, KV cache) in float32
+    DataType activations = dtype == DataType.BFLOAT16 ? DataType.FLOAT32 : dtype;
+    Bfloat16Ops bfloat16 = dtype == DataType.BFLOAT16 ? Bfloat16Ops.load(m) : null;
+    try (TensorLoader loader = new TensorLoader(bfloat16)) {
       List<NDManager> shardManagers = new ArrayList<>();
       for (LayerSplit.Shard shard : split.shards()) {
         shardManagers.add(shardManagers.isEmpty() ? m : m.newSubManager(shard.device()));
       }
-      Weights weights = config.isGpt2() ? new Gpt2Weights(index, loader, dtype, config) : new LlamaWeights(index, loader, dtype, config);
+      Precision precision = new Precision(dtype, activations, bfloat16);
+      Weights weights = config.isGpt2() ? new Gpt2Weights(index, loader, precision, config) : new LlamaWeights(index, loader, precision, config);
       NDArray embed = weights.embedding(m);
       // tied: the LM head is the embedding matrix; untied: lm_head.weight must be in the checkpoint
-      NDArray head = config.tieWordEmbeddings() ? embed : weights.on(m).load("lm_head.weight", config.vocabSize(), config.hiddenSize());
+      NDArray head = config.tieWordEmbeddings() ? embed : weights.on(m).matrix("lm_head.weight", config.vocabSize(), config.hiddenSize());
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < config.numLayers(); i++) {
         layers.add(weights.layer(i, shardManagers.get(split.shardOf(i))));
@@ -141,8 +156,12 @@ public final class LlamaModel implements DecoderStack {
       if (split.isSplit()) {
         LOG.info("{} split by layers over {} devices: {}", dir, split.shards().size(), split.describe());
       }
-      return new LlamaModel(config, m, embed, positionEmbed, head, norm, inverseFrequencies(m, config), layers, dtype, split, List.copyOf(shardManagers));
+      return new LlamaModel(config, m, embed, positionEmbed, head, norm, inverseFrequencies(m, config), layers, activations, split,
+          List.copyOf(shardManagers), bfloat16);
     } catch (RuntimeException | IOException e) {
+      if (bfloat16 != null) {
+        bfloat16.close();
+      }
       m.close();
       throw e;
     }
@@ -207,22 +226,28 @@ public final class LlamaModel implements DecoderStack {
     return keys;
   }
 
+  /**
+   * The dtypes weights are held in: matrices (projections, embeddings, head, router) and the rest (norms, biases,
+   * position vectors, as the activations); different only for bf16, whose matrices {@code bfloat16} holds.
+   */
+  private record Precision(DataType matrices, DataType activations, Bfloat16Ops bfloat16) {}
+
   /** Reads one architecture family's tensors by their checkpoint names into a layer's manager. */
   private abstract static class Weights {
     final SafetensorsCheckpoint index;
     final TensorLoader loader;
-    final DataType dtype;
+    final Precision precision;
     final LlamaConfig config;
 
-    Weights(SafetensorsCheckpoint index, TensorLoader loader, DataType dtype, LlamaConfig config) {
+    Weights(SafetensorsCheckpoint index, TensorLoader loader, Precision precision, LlamaConfig config) {
       this.index = index;
       this.loader = loader;
-      this.dtype = dtype;
+      this.precision = precision;
       this.config = config;
     }
 
     WeightLoader on(NDManager manager) {
-      return new WeightLoader(index, loader, manager, dtype, dimensionKeys(config), "");
+      return new WeightLoader(index, loader, manager, precision, dimensionKeys(config), "");
     }
 
     abstract NDArray embedding(NDManager m) throws IOException;
@@ -236,13 +261,13 @@ public final class LlamaModel implements DecoderStack {
 
   /** Llama, Mistral, Qwen2, Mixtral and Cohere: nn.Linear weights under {@code model.}. */
   private static final class LlamaWeights extends Weights {
-    LlamaWeights(SafetensorsCheckpoint index, TensorLoader loader, DataType dtype, LlamaConfig config) {
-      super(index, loader, dtype, config);
+    LlamaWeights(SafetensorsCheckpoint index, TensorLoader loader, Precision precision, LlamaConfig config) {
+      super(index, loader, precision, config);
     }
 
     @Override
     NDArray embedding(NDManager m) throws IOException {
-      return on(m).load("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+      return on(m).matrix("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
     }
 
     @Override
@@ -267,7 +292,7 @@ public final class LlamaModel implements DecoderStack {
       NDArray router = null;
       List<Expert> experts = null;
       if (config.isMixtureOfExperts()) {
-        router = w.load(p + "block_sparse_moe.gate.weight", config.numExperts(), d);
+        router = w.matrix(p + "block_sparse_moe.gate.weight", config.numExperts(), d);
         experts = new ArrayList<>();
         for (int e = 0; e < config.numExperts(); e++) {
           String q = p + "block_sparse_moe.experts." + e + ".";
@@ -298,8 +323,8 @@ public final class LlamaModel implements DecoderStack {
   private static final class Gpt2Weights extends Weights {
     private final String prefix;
 
-    Gpt2Weights(SafetensorsCheckpoint index, TensorLoader loader, DataType dtype, LlamaConfig config) {
-      super(index, loader, dtype, config);
+    Gpt2Weights(SafetensorsCheckpoint index, TensorLoader loader, Precision precision, LlamaConfig config) {
+      super(index, loader, precision, config);
       this.prefix = index.fileOf(LlamaTensors.GPT2_PREFIX + "wte.weight") == null && index.fileOf("wte.weight") != null
           ? "" : LlamaTensors.GPT2_PREFIX;
     }
@@ -307,13 +332,13 @@ public final class LlamaModel implements DecoderStack {
     @Override
     WeightLoader on(NDManager manager) {
       // the names LlamaTensors lists, read without "transformer." from a bare checkpoint
-      return new WeightLoader(index, loader, manager, dtype, dimensionKeys(config),
+      return new WeightLoader(index, loader, manager, precision, dimensionKeys(config),
           prefix.isEmpty() ? LlamaTensors.GPT2_PREFIX : "");
     }
 
     @Override
     NDArray embedding(NDManager m) throws IOException {
-      return on(m).load(LlamaTensors.GPT2_PREFIX + "wte.weight", config.vocabSize(), config.hiddenSize());
+      return on(m).matrix(LlamaTensors.GPT2_PREFIX + "wte.weight", config.vocabSize(), config.hiddenSize());
     }
 
     @Override
@@ -342,27 +367,33 @@ public final class LlamaModel implements DecoderStack {
    * Loads tensors checked against the shapes config.json implies; {@code strip} is a prefix of the listed names that
    * this checkpoint stores without.
    */
-  private record WeightLoader(SafetensorsCheckpoint index, TensorLoader loader, NDManager manager, DataType dtype,
+  private record WeightLoader(SafetensorsCheckpoint index, TensorLoader loader, NDManager manager, Precision precision,
                               Map<Long, String> keys, String strip) {
     Projection linear(String name, boolean bias, long out, long in) throws IOException {
-      return new Projection(load(name + ".weight", out, in), bias ? load(name + ".bias", out) : null);
+      return new Projection(matrix(name + ".weight", out, in), bias ? load(name + ".bias", out) : null, precision.bfloat16());
     }
 
     /** GPT-2's Conv1D: weight stored [in, out], held transposed as a Linear's [out, in] (see {@link Projection}). */
     Projection conv1d(String name, long in, long out) throws IOException {
-      return new Projection(load(name + ".weight", true, in, out), load(name + ".bias", out));
+      return new Projection(load(name + ".weight", precision.matrices(), true, in, out), load(name + ".bias", out), precision.bfloat16());
+    }
+
+    /** A matrix that is multiplied (or looked up) in the matrices' dtype. */
+    NDArray matrix(String listed, long... shape) throws IOException {
+      return load(listed, precision.matrices(), false, shape);
     }
 
     NormWeights layerNorm(String name, long d) throws IOException {
       return new NormWeights(load(name + ".weight", d), load(name + ".bias", d));
     }
 
+    /** A tensor in the activations' dtype (norms, biases, position vectors). */
     NDArray load(String listed, long... shape) throws IOException {
-      return load(listed, false, shape);
+      return load(listed, precision.activations(), false, shape);
     }
 
     /** {@code shape} is the stored one; with {@code transpose}, a 2-D tensor is held [shape[1], shape[0]]. */
-    NDArray load(String listed, boolean transpose, long... shape) throws IOException {
+    NDArray load(String listed, DataType dtype, boolean transpose, long... shape) throws IOException {
       String name = !strip.isEmpty() && listed.startsWith(strip) ? listed.substring(strip.length()) : listed;
       SafetensorsFile file = index.fileOf(name);
       if (file == null) {
@@ -433,7 +464,8 @@ public final class LlamaModel implements DecoderStack {
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
     long past = cache == null ? 0 : cache.length();
-    NDArray x = ids.getNDArrayInternal().embedding(ids, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    NDArray x = bfloat16 != null ? bfloat16.embedding(ids, embed)
+        : ids.getNDArrayInternal().embedding(ids, embed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
     if (positionEmbed != null) {
       // GPT-2: wte[ids] + wpe[positions]. Real tokens stay below n_positions (the engine cuts to it); padding columns
       // may be numbered past it, and are clamped so that they index a vector (their outputs are never read)
@@ -518,7 +550,8 @@ public final class LlamaModel implements DecoderStack {
     int n = (int) flat.getShape().get(0);
     int experts = config.numExperts();
     int k = config.expertsPerToken();
-    float[] probs = linear(flat, layer.router(), null).toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
+    NDArray routerLogits = bfloat16 != null ? bfloat16.linear(flat, layer.router()) : linear(flat, layer.router(), null);
+    float[] probs = routerLogits.toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
     List<List<Long>> rows = new ArrayList<>();
     List<List<Float>> weights = new ArrayList<>();
     for (int e = 0; e < experts; e++) {
@@ -580,7 +613,7 @@ public final class LlamaModel implements DecoderStack {
   @Override
   public NDArray logits(NDArray hidden) {
     // transformers returns float32 logits whatever the compute dtype; Cohere scales them first, in the compute dtype
-    NDArray logits = linear(hidden, lmHead, null);
+    NDArray logits = bfloat16 != null ? bfloat16.linear(hidden, lmHead) : linear(hidden, lmHead, null);
     double scale = config.block().logitScale();
     return (scale == 1.0 ? logits : logits.mul(scale)).toType(DataType.FLOAT32, false);
   }
@@ -743,5 +776,8 @@ public final class LlamaModel implements DecoderStack {
   @Override
   public void close() {
     weightsManager.close();
+    if (bfloat16 != null) {
+      bfloat16.close();
+    }
   }
 }

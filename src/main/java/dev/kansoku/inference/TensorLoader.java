@@ -40,8 +40,22 @@ final class TensorLoader implements AutoCloseable {
   /** The current tensor's mappings, unmapped once its data is copied (else they stay resident until a GC). */
   private final java.util.List<MappedByteBuffer> mappings = new java.util.ArrayList<>();
 
+  /** Creates and fills bfloat16 tensors (null: bf16 is not asked for). */
+  private final Bfloat16Ops bfloat16;
+
+  TensorLoader() {
+    this(null);
+  }
+
+  TensorLoader(Bfloat16Ops bfloat16) {
+    this.bfloat16 = bfloat16;
+  }
+
   /** {@code name} from {@code file} as a tensor of {@code dtype} on {@code manager}'s device. */
   NDArray load(SafetensorsFile file, String name, NDManager manager, DataType dtype) throws IOException {
+    if (dtype == DataType.BFLOAT16) {
+      return loadBfloat16(file, name, manager, false);
+    }
     SafetensorsFile.TensorInfo info = file.tensors().get(name);
     if (info == null) {
       throw new ModelFormatException(file.path(), name, "tensor not found in this file");
@@ -89,6 +103,9 @@ final class TensorLoader implements AutoCloseable {
    * columns, so the temporaries are one chunk in size and the same size each time (they do not fragment the heap).
    */
   NDArray loadTransposed(SafetensorsFile file, String name, NDManager manager, DataType dtype) throws IOException {
+    if (dtype == DataType.BFLOAT16) {
+      return loadBfloat16(file, name, manager, true);
+    }
     SafetensorsFile.TensorInfo info = file.tensors().get(name);
     if (info == null) {
       throw new ModelFormatException(file.path(), name, "tensor not found in this file");
@@ -107,6 +124,50 @@ final class TensorLoader implements AutoCloseable {
           long n = Math.min(rowsPerChunk, rows - r);
           try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, dtype, false); NDArray t = part.transpose()) {
             dest.set(new NDIndex(":, " + r + ":" + (r + n)), t);
+          }
+          unmap();
+        }
+      } catch (RuntimeException | IOException e) {
+        dest.close();
+        throw e;
+      }
+      return dest;
+    }
+  }
+
+  /**
+   * A bf16 tensor ({@link Bfloat16Ops}): allocated by the TorchScript module, then filled a chunk of rows at a time
+   * from a float32 view of the chunk (bf16 storage widened exactly into the reused buffer, so bf16 → bf16 is
+   * bit-exact; fp32 and fp16 storage rounds to nearest even); with {@code transpose}, a 2-D [rows, cols] weight
+   * is held [cols, rows].
+   */
+  private NDArray loadBfloat16(SafetensorsFile file, String name, NDManager manager, boolean transpose) throws IOException {
+    if (bfloat16 == null) {
+      throw new IllegalStateException("bf16 weights need a TensorLoader made with Bfloat16Ops");
+    }
+    SafetensorsFile.TensorInfo info = file.tensors().get(name);
+    if (info == null) {
+      throw new ModelFormatException(file.path(), name, "tensor not found in this file");
+    }
+    long[] shape = info.shape();
+    if (transpose && shape.length != 2) {
+      throw new ModelFormatException(file.path(), name, "expected a 2-D weight, found shape " + java.util.Arrays.toString(shape));
+    }
+    int width = SafetensorsFile.bytesPerElement(file.path(), info);
+    long rows = shape.length == 0 ? 1 : shape[0];
+    long perRow = rows == 0 ? 0 : info.elementCount() / rows;
+    long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow));
+    try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+      NDArray dest = bfloat16.empty(transpose ? new Shape(perRow, rows) : new Shape(shape.length == 0 ? new long[] {1} : shape), manager);
+      try {
+        for (long r = 0; r < rows; r += rowsPerChunk) {
+          long n = Math.min(rowsPerChunk, rows - r);
+          try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, DataType.FLOAT32, false)) {
+            if (transpose) {
+              bfloat16.fillColumns(dest, part, r);
+            } else {
+              bfloat16.fillRows(dest, shape.length == 0 ? part.reshape(1) : part, r);
+            }
           }
           unmap();
         }

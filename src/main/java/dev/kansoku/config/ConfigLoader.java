@@ -2,6 +2,7 @@ package dev.kansoku.config;
 
 import static dev.kansoku.config.ConfigSchema.Kind.BOOLEAN;
 import static dev.kansoku.config.ConfigSchema.Kind.INT;
+import static dev.kansoku.config.ConfigSchema.Kind.INT_OR_AUTO;
 import static dev.kansoku.config.ConfigSchema.Kind.MAP;
 import static dev.kansoku.config.ConfigSchema.Kind.NUMBER;
 import static dev.kansoku.config.ConfigSchema.Kind.STRING;
@@ -44,7 +45,7 @@ public final class ConfigLoader {
           .required("settings", MAP))
       .section("inference", true, ConfigSchema.of()
           .required("batch-size", INT)
-          .required("batch-tokens", INT)
+          .required("batch-tokens", INT_OR_AUTO)
           .required("parallel-batches", INT)
           .required("commit-every", INT)
           .required("max-length", INT)
@@ -310,7 +311,7 @@ public final class ConfigLoader {
         k.getInt("spark.partitions"),
         spark,
         k.getInt("inference.batch-size"),
-        nonNegative(k, "inference.batch-tokens"),
+        batchTokens(k),
         nonNegative(k, "inference.parallel-batches"),
         k.getInt("inference.commit-every"),
         k.getInt("inference.max-length"),
@@ -620,6 +621,14 @@ public final class ConfigLoader {
       throw new ConfigError(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key,
           "must be " + expected + ", got " + t.getValue(key).unwrapped());
     }
+  }
+
+  /** {@code inference.batch-tokens}: 0 or more, or "auto" ({@link RunSettings#AUTO_BATCH_TOKENS}). */
+  private static int batchTokens(Config k) {
+    if ("auto".equals(k.getValue("inference.batch-tokens").unwrapped())) {
+      return RunSettings.AUTO_BATCH_TOKENS;
+    }
+    return nonNegative(k, "inference.batch-tokens");
   }
 
   private static int nonNegative(Config k, String key) {

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class ConfigSchema {
   /** Value kinds a key may take. {@code MAP} accepts any nested object (pass-through settings). */
-  public enum Kind { STRING, INT, NUMBER, BOOLEAN, STRING_LIST, MAP, SECTION }
+  public enum Kind { STRING, INT, INT_OR_AUTO, NUMBER, BOOLEAN, STRING_LIST, MAP, SECTION }
 
   private record Field(Kind kind, boolean required, boolean nullable, ConfigSchema section) {}
 
@@ -110,6 +110,8 @@ public final class ConfigSchema {
       case NUMBER -> t == ConfigValueType.NUMBER ? null : "expected a number, got " + describe(v);
       case INT -> t == ConfigValueType.NUMBER && raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
           ? null : "expected an integer, got " + describe(v);
+      case INT_OR_AUTO -> t == ConfigValueType.NUMBER && raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+          || "auto".equals(raw) ? null : "expected an integer or \"auto\", got " + describe(v);
       case MAP, SECTION -> t == ConfigValueType.OBJECT ? null : "expected a section { ... }, got " + describe(v);
       case STRING_LIST -> {
         if (t != ConfigValueType.LIST) {

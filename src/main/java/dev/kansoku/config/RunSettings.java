@@ -28,4 +28,7 @@ public record RunSettings(
     dev.kansoku.inference.DeviceMemory deviceMemory,
     int progressSeconds,
     AnalysisSettings analysis,
-    dev.kansoku.sandbox.SandboxSettings sandbox) implements Serializable {}
+    dev.kansoku.sandbox.SandboxSettings sandbox) implements Serializable {
+  /** {@code inference.batch-tokens = "auto"}: each executor sizes the budget from the model and its memory. */
+  public static final int AUTO_BATCH_TOKENS = -1;
+}

@@ -25,6 +25,15 @@ public interface CausalLanguageModel extends AutoCloseable {
 
   TextTokenizer tokenizer();
 
+  /**
+   * The token budget of a forward pass for {@code inference.batch-tokens = auto}, from this model and its device's
+   * free memory ({@link AutoBatchTokens}); resolved once, at the first call, and the same afterwards.
+   *
+   * @param configuredGib {@code inference.device-memory-gib} (0 = the device's own figure)
+   * @param concurrentBatches batches this JVM computes on the model at once
+   */
+  AutoBatchTokens.Estimate autoBatchTokens(double configuredGib, int concurrentBatches);
+
   @Override
   void close();
 }

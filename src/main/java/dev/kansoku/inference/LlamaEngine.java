@@ -31,12 +31,30 @@ public final class LlamaEngine implements CausalLanguageModel {
   private boolean useKvCache = true;
   private boolean usePrefixReuse = true;
 
-  private LlamaEngine(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength) {
+  private LlamaEngine(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength, DataType computeType) {
     this.manager = manager;
     this.model = model;
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;
     this.padId = eosOrZero(model.config());
+    this.computeType = computeType;
+  }
+
+  private final DataType computeType;
+  private AutoBatchTokens.Estimate autoBatch;
+
+  @Override
+  public synchronized AutoBatchTokens.Estimate autoBatchTokens(double configuredGib, int concurrentBatches) {
+    if (autoBatch == null) {
+      LlamaConfig c = model.config();
+      // bf16 and fp32 hold activations in float32; fp16 in half precision
+      int activationBytes = computeType == DataType.FLOAT16 ? 2 : 4;
+      long weightBytes = LlamaTensors.of(c).stream().mapToLong(LlamaTensors.Spec::elements).sum() * computeType.getNumOfBytes();
+      long free = AutoBatchTokens.freeBytes(manager.getDevice(), configuredGib, weightBytes);
+      autoBatch = AutoBatchTokens.of(c, activationBytes, free, concurrentBatches, manager.getDevice().isGpu());
+      org.slf4j.LoggerFactory.getLogger(LlamaEngine.class).info("batch-tokens = auto: {}", autoBatch);
+    }
+    return autoBatch;
   }
 
   /**
@@ -98,7 +116,7 @@ public final class LlamaEngine implements CausalLanguageModel {
             model.config().vocabSize(), model.config().vocabSize());
       }
       int limit = Math.min(maxLength, model.config().maxPositionEmbeddings());
-      return new LlamaEngine(manager, model, tokenizer, limit);
+      return new LlamaEngine(manager, model, tokenizer, limit, computeType);
     } catch (IOException | RuntimeException e) {
       if (model != null) {
         model.close();

@@ -170,12 +170,12 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   private List<Row> run(ModelLeases leases, List<Row> batch) {
     CausalLanguageModel model = leases.model(models.get(batch.get(0).<String>getAs("model_id")));
     if (settings.parallelBatches() == 0) {
-      return BatchBackoff.run(batch, shapes(), (b, shapes) -> compute(model, b, shapes), this::failed);
+      return BatchBackoff.run(batch, shapes(model), (b, shapes) -> compute(model, b, shapes), this::failed);
     }
     java.util.concurrent.Semaphore slots = batchSlots(settings.parallelBatches());
     slots.acquireUninterruptibly();
     try {
-      return BatchBackoff.run(batch, shapes(), (b, shapes) -> compute(model, b, shapes), this::failed);
+      return BatchBackoff.run(batch, shapes(model), (b, shapes) -> compute(model, b, shapes), this::failed);
     } finally {
       slots.release();
     }
@@ -191,9 +191,20 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     return batchSlots;
   }
 
-  /** Canonical forward-pass shapes from the settings: a response's bits depend on its request and these alone. */
-  private BatchShapes shapes() {
-    return BatchShapes.canonical(settings.batchSize(), settings.batchTokens());
+  /**
+   * Canonical forward-pass shapes from the settings: a response's bits depend on its request and these alone.
+   * {@code batch-tokens = auto} is resolved by the model from its device's free memory, once per loaded model.
+   */
+  private BatchShapes shapes(CausalLanguageModel model) {
+    int tokens = settings.batchTokens();
+    if (tokens == RunSettings.AUTO_BATCH_TOKENS) {
+      TaskContext task = TaskContext.get();
+      int taskCpus = task == null ? 1 : Math.max(1, task.cpus());
+      int concurrent = settings.parallelBatches() > 0 ? settings.parallelBatches()
+          : Math.max(1, Runtime.getRuntime().availableProcessors() / taskCpus);
+      tokens = model.autoBatchTokens(settings.deviceMemory().gib(), concurrent).tokens();
+    }
+    return BatchShapes.canonical(settings.batchSize(), tokens);
   }
 
   private List<Row> compute(CausalLanguageModel model, List<Row> batch, BatchShapes shapes) {

@@ -7,6 +7,7 @@ import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.config.TaskSpec;
 import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.GenerationRequest;
+import dev.kansoku.config.RunSettings;
 import dev.kansoku.inference.LlamaEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelPool;
@@ -67,6 +68,11 @@ public final class PipelineBenchmark {
     int cores = baselineThreads > 0 ? baselineThreads : Runtime.getRuntime().availableProcessors();
     if (baselineThreads > 0) {
       ai.djl.pytorch.jni.JniUtils.setNumThreads(baselineThreads);
+    }
+    if (run.settings().batchTokens() == RunSettings.AUTO_BATCH_TOKENS) {
+      // the baseline must run the job's exact shapes, and "auto" is resolved inside each executor
+      throw new IllegalArgumentException("bench pipeline compares the job with the engine on fixed shapes: set "
+          + "kansoku.inference.batch-tokens to a number, not \"auto\"");
     }
     BatchShapes canonical = BatchShapes.canonical(run.settings().batchSize(), run.settings().batchTokens());
     Direct direct = direct(model, run, requests, canonical);

@@ -93,6 +93,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void batchTokensIsANumberOrAuto() {
+    assertEquals(RunSettings.AUTO_BATCH_TOKENS, new ConfigLoader(TestPaths.CONF).load(null,
+        Map.of("kansoku.inference.batch-tokens", "auto")).settings().batchTokens());
+    assertEquals(4096, new ConfigLoader(TestPaths.CONF).load(null,
+        Map.of("kansoku.inference.batch-tokens", "4096")).settings().batchTokens());
+    ConfigError e = assertThrows(ConfigError.class,
+        () -> new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.inference.batch-tokens", "automatic")));
+    assertTrue(e.getMessage().contains("kansoku.inference.batch-tokens: expected an integer or \"auto\""), e.getMessage());
+  }
+
+  @Test
   void deviceMemorySettingsAreChecked() {
     assertEquals(new dev.kansoku.inference.DeviceMemory(40, 0.9), new ConfigLoader(TestPaths.CONF).load(null,
         Map.of("kansoku.inference.device-memory-gib", "40", "kansoku.inference.weight-memory-share", "0.9")).settings().deviceMemory());

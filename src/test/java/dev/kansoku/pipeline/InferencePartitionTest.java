@@ -56,6 +56,39 @@ class InferencePartitionTest {
     assertEquals(10, computed.value());
   }
 
+  /**
+   * batch-tokens = auto: the model sizes the budget from its memory. With device-memory-gib at 0.2 GiB the tiny
+   * model's budget is the floor (256 tokens: one 302-token row's pair of passes at a time), with the host's free
+   * memory it is the CPU cap (2,048: 8 short rows or 5 long ones a pass) — the passes counted show which ran.
+   */
+  @Test
+  void autoBatchTokensSizeThePassesFromTheMemoryLeft() {
+    int[] passesAt = new int[2];
+    String[] memory = {"0.2", "0"};
+    for (int m = 0; m < 2; m++) {
+      ModelPool.evict();
+      ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.inference.batch-size", "8",
+          "kansoku.inference.batch-tokens", "auto", "kansoku.inference.device-memory-gib", memory[m]));
+      assertEquals(dev.kansoku.config.RunSettings.AUTO_BATCH_TOKENS, run.settings().batchTokens());
+      ModelSpec model = run.models().get(0);
+      StructType schema = TableSchemas.schema(TableSchemas.REQUESTS);
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        rows.add(request(schema, model, "r" + i, i < 6 ? "短い質問 " + i + "?" : "長い文脈。".repeat(60) + i));
+      }
+      LongAccumulator passes = new LongAccumulator();
+      LongAccumulator computed = new LongAccumulator();
+      Iterator<Row> out = new InferencePartition(Map.of(model.id(), model), run.settings(), passes, computed).call(rows.iterator());
+      out.forEachRemaining(r -> assertNull(r.get(TableSchemas.schema(TableSchemas.RESPONSES).fieldIndex("error"))));
+      assertEquals(10, computed.value());
+      passesAt[m] = passes.value().intValue();
+    }
+    // 256 tokens: the short rows (48 tokens) 5 to a pass pair → 2 pairs; the long ones (352) alone → 4 pairs
+    assertEquals(2 * 2 + 4 * 2, passesAt[0], "floor budget");
+    // 2,048 tokens: 6 short rows in one pair, the 4 long ones (5 fit) in one pair
+    assertEquals(2 + 2, passesAt[1], "CPU cap");
+  }
+
   private static Row request(StructType schema, ModelSpec model, String id, String context) {
     Object[] v = new Object[schema.size()];
     v[schema.fieldIndex("request_id")] = id;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code kansoku bench <what>}: benchmarks that print figures and ratios against a baseline in the same process. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures and ratios, no thresholds).",
-    subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class, BenchCommand.Pipeline.class})
+    subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class, BenchCommand.LongContext.class, BenchCommand.Pipeline.class})
 class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -34,6 +34,35 @@ class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       dev.kansoku.inference.InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir,
           gsm8kPrompt(), spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "long-context", mixinStandardHelpOptions = true,
+      description = "Scoring tokens/s and resident memory as contexts grow (512 to 4,096 tokens); the first length is the baseline.")
+  static class LongContext implements Callable<Integer> {
+    @Option(names = "--work-dir", defaultValue = "target/bench", description = "Where the benchmark model is generated (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path workDir;
+
+    @Option(names = "--model", description = "A checkpoint to measure instead of the 50M bench model (e.g. from check-model --out).")
+    java.nio.file.Path model;
+
+    @Option(names = "--contexts", split = ",", defaultValue = "512,1024,2048,4096", description = "Context lengths in tokens (default: ${DEFAULT-VALUE}).")
+    List<Integer> contexts;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Rounds per length (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--batch", defaultValue = "0", description = "Requests per round (default 0: as many as one canonical pass of the length holds).")
+    int batch;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      dev.kansoku.inference.LongContextBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir, model, contexts,
+          rounds, batch, spec.commandLine().getOut());
       return 0;
     }
   }

@@ -33,7 +33,7 @@ class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       dev.kansoku.inference.InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir,
-          gsm8kPrompt(), spec.commandLine().getOut());
+          FewShotPrompts.gsm8k(), spec.commandLine().getOut());
       return 0;
     }
   }
@@ -64,18 +64,6 @@ class BenchCommand implements Runnable {
       dev.kansoku.inference.LongContextBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir, model, contexts,
           rounds, batch, spec.commandLine().getOut());
       return 0;
-    }
-  }
-
-  /** The first GSM8K request of the suite's task file (4-shot, lm-eval format) on the bundled sample; null if unavailable. */
-  private static String gsm8kPrompt() {
-    try {
-      dev.kansoku.config.ConfigLoader loader = new dev.kansoku.config.ConfigLoader(java.nio.file.Path.of("conf"));
-      dev.kansoku.config.TaskSpec task = loader.task(java.nio.file.Path.of("conf/tasks/gsm8k.conf"));
-      return dev.kansoku.task.TaskPlan.build(task, 1).requests().get(0).context();
-    } catch (Exception e) {
-      System.err.println("bench inference: no GSM8K prompt (" + e.getMessage() + "); the few-shot generation figure is skipped");
-      return null;
     }
   }
 

@@ -38,9 +38,14 @@ public final class KansokuCli implements Runnable {
    * the stack trace to a user error's one-line message.
    */
   public static int execute(PrintWriter out, PrintWriter err, String... given) {
+    return execute(new KansokuCli(), out, err, given);
+  }
+
+  /** As {@link #execute(PrintWriter, PrintWriter, String...)} under another root command ({@link EngineCli}). */
+  static int execute(Object root, PrintWriter out, PrintWriter err, String... given) {
     boolean debug = java.util.Arrays.asList(given).contains("--debug");
     String[] args = java.util.Arrays.stream(given).filter(a -> !a.equals("--debug")).toArray(String[]::new);
-    CommandLine cli = new CommandLine(new KansokuCli());
+    CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -124,22 +124,16 @@ class CheckModelCommand implements Callable<Integer> {
         .put("resident_before_mb", residentBefore).put("resident_peak_mb", residentPeak).put("resident_after_load_mb", residentAfter).put("weight_mb", weightBytes >> 20)
         .put("peak_over_weights", (residentPeak - residentBefore) / (double) (weightBytes >> 20))
         .put("loglikelihood", ll.logLikelihood()).put("truncated", ll.truncated());
-    var ctx = r.putArray("context_ids");
-    for (long id : ll.contextIds()) {
-      ctx.add(id);
-    }
-    var cont = r.putArray("continuation_ids");
-    for (long id : ll.continuationIds()) {
-      cont.add(id);
-    }
-    var prompt = r.putArray("prompt_ids");
-    for (long id : g.promptIds()) {
-      prompt.add(id);
-    }
-    var gen = r.putArray("generated_ids");
-    for (long id : g.generatedIds()) {
-      gen.add(id);
-    }
+    ids(r.putArray("context_ids"), ll.contextIds());
+    ids(r.putArray("continuation_ids"), ll.continuationIds());
+    ids(r.putArray("prompt_ids"), g.promptIds());
+    ids(r.putArray("generated_ids"), g.generatedIds());
     json.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), r);
+  }
+
+  private static void ids(com.fasterxml.jackson.databind.node.ArrayNode into, long[] ids) {
+    for (long id : ids) {
+      into.add(id);
+    }
   }
 }

@@ -44,6 +44,8 @@ public final class LlamaModel implements DecoderStack {
   private final NDArray invFreq;
   private final List<Layer> layers;
   private final DataType dtype;
+  /** Bytes of attention scores one block of queries may hold ({@link LlamaEngine#ATTENTION_BYTES}; lowered by tests). */
+  private long attentionCap = LlamaEngine.ATTENTION_BYTES;
   /** With bf16 weights: the module that holds and multiplies them ({@link Bfloat16Ops}); null otherwise. */
   private final Bfloat16Ops bfloat16;
   private final LayerSplit split;
@@ -428,6 +430,12 @@ public final class LlamaModel implements DecoderStack {
     return shardManagers.get(shard);
   }
 
+  /** Lowers the attention-score cap so that small test models run their queries in blocks. */
+  LlamaModel withAttentionCap(long bytes) {
+    this.attentionCap = bytes;
+    return this;
+  }
+
   /** The dtype weights, activations and the KV cache are held in. */
   public DataType dtype() {
     return dtype;
@@ -686,7 +694,43 @@ public final class LlamaModel implements DecoderStack {
     // step exists, and scaled and biased in place, so a layer holds at most two of them and none outlives its layer
     // (left to the pass's manager they piled up over the layers: 4 per layer, 20 GB at 4,096 tokens on the 50M
     // model). In-place and out-of-place element-wise ops give the same bits.
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+    NDArray kT = k.transpose(0, 1, 3, 2);
+    long chunk = queryChunk(b, heads, t, tk, attentionCap);
+    NDArray mixed;
+    if (chunk >= t) {
+      mixed = attend(q, kT, v, bias, hd);
+    } else {
+      // one row's scores alone exceed the cap (a 7B-class model's 32 heads at 4,096 tokens: 2.1 GB): the queries
+      // run in blocks, each against every key; softmax is per query, so the blocks' results are the same numbers
+      List<NDArray> parts = new ArrayList<>();
+      for (long from = 0; from < t; from += chunk) {
+        long to = Math.min(t, from + chunk);
+        String rows = ":, :, " + from + ":" + to;
+        parts.add(attend(q.get(new NDIndex(rows)), kT, v, bias.get(new NDIndex(rows)), hd));
+      }
+      mixed = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 2);
+      for (NDArray part : parts) {
+        part.close();
+      }
+    }
+    NDArray out = mixed.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+    return layer.o().apply(out);
+  }
+
+  /**
+   * Queries per block so that a block's float32 scores (rows × heads × queries × keys) stay under
+   * {@link LlamaEngine#ATTENTION_BYTES}: a function of the pass's canonical shape only (rows, heads, width), so a
+   * response's bits still depend on its own request alone. A multiple of 16 (the bucket step) unless fewer fit.
+   */
+  static long queryChunk(long rows, long heads, long queries, long keys, long cap) {
+    long perQuery = rows * heads * keys * 4;
+    long fit = Math.max(1, cap / Math.max(1, perQuery));
+    return fit >= queries ? queries : fit >= 16 ? fit / 16 * 16 : fit;
+  }
+
+  /** softmax(q kᵀ / √d + bias) v for a block of queries. */
+  private NDArray attend(NDArray q, NDArray kT, NDArray v, NDArray bias, int hd) {
+    NDArray scores = q.matMul(kT);
     scores.muli(1.0 / Math.sqrt(hd));
     // softmax in float32 with a float32 bias (transformers' eager attention: softmax(..., dtype=float32).to(dtype));
     // the bias stays finite there, so a fully masked padding row of a half-precision batch never turns into NaN
@@ -697,8 +741,7 @@ public final class LlamaModel implements DecoderStack {
     NDArray probs = closingOther(probs32, probs32.toType(dtype, false));
     NDArray mixed = probs.matMul(v);
     probs.close();
-    NDArray out = mixed.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
-    return layer.o().apply(out);
+    return mixed;
   }
 
   /** {@code converted}, closing {@code original} when the conversion made a new array. */

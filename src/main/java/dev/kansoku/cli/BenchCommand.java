@@ -21,18 +21,24 @@ class BenchCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** {@code --work-dir} of the engine benchmarks: where their model is generated. */
+  static final class ModelWorkDir {
+    @Option(names = "--work-dir", defaultValue = "target/bench", description = "Where the benchmark model is generated (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path dir;
+  }
+
   @Command(name = "inference", mixinStandardHelpOptions = true,
       description = "Engine throughput on a ~50M-parameter Llama: scoring and generation, KV cache on/off, vs the matmul ceiling.")
   static class Inference implements Callable<Integer> {
-    @Option(names = "--work-dir", defaultValue = "target/bench", description = "Where the benchmark model is generated (default: ${DEFAULT-VALUE}).")
-    java.nio.file.Path workDir;
+    @Mixin
+    ModelWorkDir work;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      dev.kansoku.inference.InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir,
+      dev.kansoku.inference.InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir,
           FewShotPrompts.gsm8k(), spec.commandLine().getOut());
       return 0;
     }
@@ -41,8 +47,8 @@ class BenchCommand implements Runnable {
   @Command(name = "long-context", mixinStandardHelpOptions = true,
       description = "Scoring tokens/s and resident memory as contexts grow (512 to 4,096 tokens); the first length is the baseline.")
   static class LongContext implements Callable<Integer> {
-    @Option(names = "--work-dir", defaultValue = "target/bench", description = "Where the benchmark model is generated (default: ${DEFAULT-VALUE}).")
-    java.nio.file.Path workDir;
+    @Mixin
+    ModelWorkDir work;
 
     @Option(names = "--model", description = "A checkpoint to measure instead of the 50M bench model (e.g. from check-model --out).")
     java.nio.file.Path model;
@@ -61,7 +67,7 @@ class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      dev.kansoku.inference.LongContextBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir, model, contexts,
+      dev.kansoku.inference.LongContextBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir, model, contexts,
           rounds, batch, spec.commandLine().getOut());
       return 0;
     }

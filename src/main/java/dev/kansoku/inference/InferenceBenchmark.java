@@ -192,7 +192,7 @@ public final class InferenceBenchmark {
 
   /** Parameters as stored: the elements of every tensor the loader reads (a tied head counted once). */
   static double parameters(LlamaConfig c) {
-    return LlamaTensors.of(c).stream().mapToLong(LlamaTensors.Spec::elements).sum();
+    return LlamaTensors.elements(c);
   }
 
   private static double matmulGflops() {

@@ -49,7 +49,7 @@ public final class LlamaEngine implements CausalLanguageModel {
       LlamaConfig c = model.config();
       // bf16 and fp32 hold activations in float32; fp16 in half precision
       int activationBytes = computeType == DataType.FLOAT16 ? 2 : 4;
-      long weightBytes = LlamaTensors.of(c).stream().mapToLong(LlamaTensors.Spec::elements).sum() * computeType.getNumOfBytes();
+      long weightBytes = LlamaTensors.elements(c) * computeType.getNumOfBytes();
       long free = AutoBatchTokens.freeBytes(manager.getDevice(), configuredGib, weightBytes);
       autoBatch = AutoBatchTokens.of(c, activationBytes, free, concurrentBatches, manager.getDevice().isGpu());
       org.slf4j.LoggerFactory.getLogger(LlamaEngine.class).info("batch-tokens = auto: {}", autoBatch);

@@ -31,6 +31,11 @@ public final class LlamaTensors {
     return c.isGpt2() ? GPT2_PREFIX + "h." + i + "." : "model.layers." + i + ".";
   }
 
+  /** Elements of every tensor a checkpoint of {@code c} stores (a tied head counted once). */
+  public static long elements(LlamaConfig c) {
+    return of(c).stream().mapToLong(Spec::elements).sum();
+  }
+
   public static List<Spec> of(LlamaConfig c) {
     if (c.isGpt2()) {
       return gpt2(c);

@@ -24,7 +24,12 @@ public final class ShapeTrueCheckpoint {
   private static final int CHUNK = 1 << 22;
 
   /** What was written. */
-  public record Written(Path dir, long bytes, int tensors, int shards, LlamaTensors.Spec largest) {}
+  public record Written(Path dir, long bytes, int tensors, int shards, LlamaTensors.Spec largest) {
+    static Written of(Path dir, List<LlamaTensors.Spec> specs, int shards) {
+      return new Written(dir, specs.stream().mapToLong(s -> 2 * s.elements()).sum(), specs.size(), shards,
+          specs.stream().max(java.util.Comparator.comparingLong(LlamaTensors.Spec::elements)).orElseThrow());
+    }
+  }
 
   private ShapeTrueCheckpoint() {}
 
@@ -62,17 +67,15 @@ public final class ShapeTrueCheckpoint {
     ObjectNode index = json.createObjectNode();
     index.putObject("metadata").put("total_size", total);
     ObjectNode weightMap = index.putObject("weight_map");
-    LlamaTensors.Spec largest = specs.get(0);
     for (int i = 0; i < parts.size(); i++) {
       String name = String.format("model-%05d-of-%05d.safetensors", i + 1, parts.size());
       writeShard(out.resolve(name), parts.get(i), rnd, json);
       for (LlamaTensors.Spec s : parts.get(i)) {
         weightMap.put(s.name(), name);
-        largest = s.elements() > largest.elements() ? s : largest;
       }
     }
     Files.writeString(out.resolve(SafetensorsCheckpoint.INDEX), json.writerWithDefaultPrettyPrinter().writeValueAsString(index));
-    return new Written(out, total, specs.size(), parts.size(), largest);
+    return Written.of(out, specs, parts.size());
   }
 
   /**
@@ -86,13 +89,9 @@ public final class ShapeTrueCheckpoint {
       throw new IOException(dir + ": no config.json and " + SafetensorsCheckpoint.INDEX + " to reuse (write the checkpoint first)");
     }
     List<LlamaTensors.Spec> specs = LlamaTensors.of(LlamaConfig.read(dir.resolve("config.json")));
-    LlamaTensors.Spec largest = specs.get(0);
-    for (LlamaTensors.Spec s : specs) {
-      largest = s.elements() > largest.elements() ? s : largest;
-    }
     long shards = new ObjectMapper().readTree(index.toFile()).path("weight_map").properties().stream()
         .map(e -> e.getValue().asText()).distinct().count();
-    return new Written(dir, specs.stream().mapToLong(s -> 2 * s.elements()).sum(), specs.size(), (int) shards, largest);
+    return Written.of(dir, specs, (int) shards);
   }
 
   private static void writeShard(Path file, List<LlamaTensors.Spec> specs, SplittableRandom rnd, ObjectMapper json) throws IOException {

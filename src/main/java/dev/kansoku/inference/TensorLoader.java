@@ -53,47 +53,22 @@ final class TensorLoader implements AutoCloseable {
 
   /** {@code name} from {@code file} as a tensor of {@code dtype} on {@code manager}'s device. */
   NDArray load(SafetensorsFile file, String name, NDManager manager, DataType dtype) throws IOException {
-    if (dtype == DataType.BFLOAT16) {
-      return loadBfloat16(file, name, manager, false);
-    }
-    SafetensorsFile.TensorInfo info = file.tensors().get(name);
-    if (info == null) {
-      throw new ModelFormatException(file.path(), name, "tensor not found in this file");
-    }
-    int width = SafetensorsFile.bytesPerElement(file.path(), info);
-    if (!info.dtype().equals("F32") && !info.dtype().equals("F16") && !info.dtype().equals("BF16")) {
-      throw new ModelFormatException(file.path(), name, "dtype " + info.dtype() + " is not a floating-point weight");
-    }
-    long[] shape = info.shape();
-    long rows = shape.length == 0 ? 1 : shape[0];
-    long perRow = rows == 0 ? 0 : info.elementCount() / rows;
-    long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow));
-    if (perRow * width > Integer.MAX_VALUE) {
-      throw new ModelFormatException(file.path(), name, "one row of " + perRow + " elements exceeds 2 GB");
-    }
+    Rows rows = rows(file, name, dtype == DataType.BFLOAT16);
     try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
-      if (writesInPlace(info.dtype(), manager, dtype)) {
-        return loadInPlace(ch, file, info, rows, rowsPerChunk, perRow, width, manager, dtype);
+      if (dtype == DataType.BFLOAT16) {
+        return fillByChunks(ch, file, rows, manager, DataType.FLOAT32, bfloat16().empty(new Shape(rows.info().shape()), manager),
+            (dest, part, from) -> bfloat16.fillRows(dest, part, from));
       }
-      if (rows <= rowsPerChunk) {
-        NDArray whole = chunk(ch, file, info, 0, rows, perRow, width, manager, dtype, true);
+      if (writesInPlace(rows.info().dtype(), manager, dtype)) {
+        return loadInPlace(ch, file, rows.info(), rows.count(), rows.perChunk(), rows.perRow(), rows.width(), manager, dtype);
+      }
+      if (rows.count() <= rows.perChunk()) {
+        NDArray whole = chunk(ch, file, rows.info(), 0, rows.count(), rows.perRow(), rows.width(), manager, dtype, true);
         unmap();
         return whole;
       }
-      NDArray dest = manager.create(new Shape(shape), dtype);
-      try {
-        for (long r = 0; r < rows; r += rowsPerChunk) {
-          long n = Math.min(rowsPerChunk, rows - r);
-          try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, dtype, false)) {
-            dest.set(new NDIndex(r + ":" + (r + n)), part);
-          }
-          unmap();
-        }
-      } catch (RuntimeException | IOException e) {
-        dest.close();
-        throw e;
-      }
-      return dest;
+      return fillByChunks(ch, file, rows, manager, dtype, manager.create(new Shape(rows.info().shape()), dtype),
+          (dest, part, from) -> dest.set(new NDIndex(from + ":" + (from + part.getShape().get(0))), part));
     }
   }
 
@@ -103,80 +78,81 @@ final class TensorLoader implements AutoCloseable {
    * columns, so the temporaries are one chunk in size and the same size each time (they do not fragment the heap).
    */
   NDArray loadTransposed(SafetensorsFile file, String name, NDManager manager, DataType dtype) throws IOException {
-    if (dtype == DataType.BFLOAT16) {
-      return loadBfloat16(file, name, manager, true);
-    }
-    SafetensorsFile.TensorInfo info = file.tensors().get(name);
-    if (info == null) {
-      throw new ModelFormatException(file.path(), name, "tensor not found in this file");
-    }
-    if (info.shape().length != 2) {
-      throw new ModelFormatException(file.path(), name, "expected a 2-D weight, found shape " + java.util.Arrays.toString(info.shape()));
-    }
-    int width = SafetensorsFile.bytesPerElement(file.path(), info);
-    long rows = info.shape()[0];
-    long perRow = info.shape()[1];
-    long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow));
+    Rows rows = rows(file, name, true);
+    Shape transposed = new Shape(rows.perRow(), rows.count());
     try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
-      NDArray dest = manager.create(new Shape(perRow, rows), dtype);
-      try {
-        for (long r = 0; r < rows; r += rowsPerChunk) {
-          long n = Math.min(rowsPerChunk, rows - r);
-          try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, dtype, false); NDArray t = part.transpose()) {
-            dest.set(new NDIndex(":, " + r + ":" + (r + n)), t);
-          }
-          unmap();
-        }
-      } catch (RuntimeException | IOException e) {
-        dest.close();
-        throw e;
+      if (dtype == DataType.BFLOAT16) {
+        return fillByChunks(ch, file, rows, manager, DataType.FLOAT32, bfloat16().empty(transposed, manager),
+            (dest, part, from) -> bfloat16.fillColumns(dest, part, from));
       }
-      return dest;
+      return fillByChunks(ch, file, rows, manager, dtype, manager.create(transposed, dtype), (dest, part, from) -> {
+        try (NDArray t = part.transpose()) {
+          dest.set(new NDIndex(":, " + from + ":" + (from + part.getShape().get(0))), t);
+        }
+      });
     }
   }
 
+  /** How a stored tensor is walked in chunks of whole rows (at most {@link #CHUNK_ELEMENTS} elements each). */
+  private record Rows(SafetensorsFile.TensorInfo info, int width, long count, long perRow, long perChunk) {}
+
   /**
-   * A bf16 tensor ({@link Bfloat16Ops}): allocated by the TorchScript module, then filled a chunk of rows at a time
-   * from a float32 view of the chunk (bf16 storage widened exactly into the reused buffer, so bf16 → bf16 is
-   * bit-exact; fp32 and fp16 storage rounds to nearest even); with {@code transpose}, a 2-D [rows, cols] weight
-   * is held [cols, rows].
+   * {@code name}'s rows, checked once for every loader: present, floating point, one row under 2 GB, and with
+   * {@code matrix} two-dimensional (bf16 weights and transposed ones are matrices).
    */
-  private NDArray loadBfloat16(SafetensorsFile file, String name, NDManager manager, boolean transpose) throws IOException {
-    if (bfloat16 == null) {
-      throw new IllegalStateException("bf16 weights need a TensorLoader made with Bfloat16Ops");
-    }
+  private static Rows rows(SafetensorsFile file, String name, boolean matrix) throws IOException {
     SafetensorsFile.TensorInfo info = file.tensors().get(name);
     if (info == null) {
       throw new ModelFormatException(file.path(), name, "tensor not found in this file");
     }
+    int width = SafetensorsFile.bytesPerElement(file.path(), info);
+    if (!info.dtype().equals("F32") && !info.dtype().equals("F16") && !info.dtype().equals("BF16")) {
+      throw new ModelFormatException(file.path(), name, "dtype " + info.dtype() + " is not a floating-point weight");
+    }
     long[] shape = info.shape();
-    if (transpose && shape.length != 2) {
+    if (matrix && shape.length != 2) {
       throw new ModelFormatException(file.path(), name, "expected a 2-D weight, found shape " + java.util.Arrays.toString(shape));
     }
-    int width = SafetensorsFile.bytesPerElement(file.path(), info);
     long rows = shape.length == 0 ? 1 : shape[0];
     long perRow = rows == 0 ? 0 : info.elementCount() / rows;
-    long rowsPerChunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow));
-    try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
-      NDArray dest = bfloat16.empty(transpose ? new Shape(perRow, rows) : new Shape(shape.length == 0 ? new long[] {1} : shape), manager);
-      try {
-        for (long r = 0; r < rows; r += rowsPerChunk) {
-          long n = Math.min(rowsPerChunk, rows - r);
-          try (NDArray part = chunk(ch, file, info, r, n, perRow, width, manager, DataType.FLOAT32, false)) {
-            if (transpose) {
-              bfloat16.fillColumns(dest, part, r);
-            } else {
-              bfloat16.fillRows(dest, shape.length == 0 ? part.reshape(1) : part, r);
-            }
-          }
-          unmap();
-        }
-      } catch (RuntimeException | IOException e) {
-        dest.close();
-        throw e;
-      }
-      return dest;
+    if (perRow * width > Integer.MAX_VALUE) {
+      throw new ModelFormatException(file.path(), name, "one row of " + perRow + " elements exceeds 2 GB");
     }
+    return new Rows(info, width, rows, perRow, Math.max(1, CHUNK_ELEMENTS / Math.max(1, perRow)));
+  }
+
+  /** Where a chunk of rows, starting at stored row {@code from}, goes in the destination. */
+  @FunctionalInterface
+  private interface ChunkSink {
+    void put(NDArray dest, NDArray part, long from);
+  }
+
+  /**
+   * Fills {@code dest} a chunk of rows at a time, each chunk read as {@code chunkType} (possibly a view of the mapping
+   * or of the reused buffer, so {@code sink} copies it at once) and unmapped after; {@code dest} is closed on failure.
+   */
+  private NDArray fillByChunks(FileChannel ch, SafetensorsFile file, Rows rows, NDManager manager, DataType chunkType, NDArray dest,
+                               ChunkSink sink) throws IOException {
+    try {
+      for (long r = 0; r < rows.count(); r += rows.perChunk()) {
+        long n = Math.min(rows.perChunk(), rows.count() - r);
+        try (NDArray part = chunk(ch, file, rows.info(), r, n, rows.perRow(), rows.width(), manager, chunkType, false)) {
+          sink.put(dest, part, r);
+        }
+        unmap();
+      }
+    } catch (RuntimeException | IOException e) {
+      dest.close();
+      throw e;
+    }
+    return dest;
+  }
+
+  private Bfloat16Ops bfloat16() {
+    if (bfloat16 == null) {
+      throw new IllegalStateException("bf16 weights need a TensorLoader made with Bfloat16Ops");
+    }
+    return bfloat16;
   }
 
   /** Maps {@code elements} stored elements from row {@code fromRow} (little-endian), to be unmapped by {@link #unmap}. */

@@ -1,5 +1,6 @@
 package dev.kansoku.analysis;
 
+import dev.kansoku.bench.PeakMemory;
 import dev.kansoku.config.ModelSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ public final class AnalysisBenchmark {
   }
 
   static Measurement measure(SparkSession spark, int n, int p, int bootstrap) {
-    dev.kansoku.bench.PeakMemory.resetHeapPeak();
+    PeakMemory.resetHeapPeak();
     SplittableRandom rnd = new SplittableRandom(n * 31L + p);
     double[][] w = new double[3][p];
     for (double[] row : w) {
@@ -82,7 +83,7 @@ public final class AnalysisBenchmark {
     t = System.nanoTime();
     TaskCorrelations.compute(spark, m);
     seconds.put("task correlations", lap(t));
-    return new Measurement(n, p, seconds, dev.kansoku.bench.PeakMemory.heapMb());
+    return new Measurement(n, p, seconds, PeakMemory.heapMb());
   }
 
   private static double lap(long t0) {

@@ -4,8 +4,9 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.kansoku.config.AnalysisSettings;
 import dev.kansoku.config.ModelSpec;
-import dev.kansoku.pipeline.ResultsStore;
-import dev.kansoku.pipeline.TableSchemas;
+import dev.kansoku.results.ResultsStore;
+import dev.kansoku.results.ScoreSets;
+import dev.kansoku.results.TableSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ public final class AnalysisJob {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     for (ScoreCell c : published) {
       rows.add(RowFactory.create(c.modelId(), c.taskId(), "published", TaskCatalog.matrixMetric(c.taskId(), "score"),
-          c.value(), null, null, "published", now, dev.kansoku.pipeline.ScoreSets.PUBLISHED, null, null, null, null));
+          c.value(), null, null, "published", now, ScoreSets.PUBLISHED, null, null, null, null));
     }
     results.replace(TableSchemas.TASK_SCORES, rows, runId);
   }
@@ -111,7 +112,7 @@ public final class AnalysisJob {
     Map<String, TreeMap<String, Row>> evaluatedMetrics = new LinkedHashMap<>();
     // the current score set of each (model, task); earlier sets are history (task_scores_history)
     org.apache.spark.sql.Dataset<Row> taskScores = results.read(TableSchemas.TASK_SCORES);
-    for (Row r : dev.kansoku.pipeline.ScoreSets.current(taskScores, taskScores).collectAsList()) {
+    for (Row r : ScoreSets.current(taskScores, taskScores).collectAsList()) {
       String source = r.getAs("source");
       String model = r.getAs("model_id");
       String task = r.getAs("task_id");

@@ -1,10 +1,10 @@
 package dev.kansoku.analysis;
 
+import dev.kansoku.config.AnalysisSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kansoku.config.AnalysisSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,12 @@
 package dev.kansoku.cli;
 
 import dev.kansoku.analysis.AnalysisBenchmark;
+import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.ModelSpec;
+import dev.kansoku.inference.InferenceBenchmark;
+import dev.kansoku.inference.LongContextBenchmark;
+import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.pipeline.PipelineBenchmark;
 import dev.kansoku.pipeline.SparkSessions;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,7 +44,7 @@ class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      dev.kansoku.inference.InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir,
+      InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir,
           FewShotPrompts.gsm8k(), spec.commandLine().getOut());
       return 0;
     }
@@ -67,7 +73,7 @@ class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      dev.kansoku.inference.LongContextBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir, model, contexts,
+      LongContextBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir, model, contexts,
           rounds, batch, spec.commandLine().getOut());
       return 0;
     }
@@ -135,7 +141,7 @@ class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      dev.kansoku.config.ModelSpec model = benchModel ? benchModelSpec() : null;
+      ModelSpec model = benchModel ? benchModelSpec() : null;
       java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
       o.put("kansoku.suite", suite);
       o.putAll(config.overrides);
@@ -143,17 +149,17 @@ class BenchCommand implements Runnable {
       return SparkSessions.withSession(run.settings(), spark -> {
         java.util.Map<String, String> planner = new java.util.LinkedHashMap<>(o);
         planner.put("kansoku.suite", plannerSuite);
-        dev.kansoku.pipeline.PipelineBenchmark.run(spark, new dev.kansoku.config.ConfigLoader(config.confDir), o, planner,
+        PipelineBenchmark.run(spark, new ConfigLoader(config.confDir), o, planner,
             plannerModels, model, baselineThreads, workDir.toAbsolutePath(), spec.commandLine().getOut());
         return 0;
       });
     }
 
-    private dev.kansoku.config.ModelSpec benchModelSpec() throws java.io.IOException {
-      java.nio.file.Path dir = dev.kansoku.inference.InferenceBenchmark.prepareModel(
+    private ModelSpec benchModelSpec() throws java.io.IOException {
+      java.nio.file.Path dir = InferenceBenchmark.prepareModel(
           java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir.toAbsolutePath());
-      return new dev.kansoku.config.ModelSpec("bench-llama-50m", "bench-llama-50m",
-          "seed-" + dev.kansoku.inference.TinyLlamaFactory.DEFAULT_SEED, dir.toString(), dev.kansoku.config.ModelSpec.FORMAT_HF_LLAMA,
+      return new ModelSpec("bench-llama-50m", "bench-llama-50m",
+          "seed-" + TinyLlamaFactory.DEFAULT_SEED, dir.toString(), ModelSpec.FORMAT_HF_LLAMA,
           "fp32", 2048, false, 50.6e6, null, null, null, null, "synthetic", null, null);
     }
   }

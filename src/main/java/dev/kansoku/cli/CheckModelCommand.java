@@ -1,6 +1,5 @@
 package dev.kansoku.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kansoku.bench.PeakMemory;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.inference.GenerationRequest;
@@ -9,6 +8,7 @@ import dev.kansoku.inference.LlamaEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.ShapeTrueCheckpoint;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

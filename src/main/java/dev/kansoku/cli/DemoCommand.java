@@ -1,5 +1,6 @@
 package dev.kansoku.cli;
 
+import dev.kansoku.config.ConfigLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,6 @@ class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     return EvaluateCommand.runAndReport(config.load(java.util.Map.of()), spec.commandLine().getOut(),
-        new dev.kansoku.config.ConfigLoader(config.confDir));
+        new ConfigLoader(config.confDir));
   }
 }

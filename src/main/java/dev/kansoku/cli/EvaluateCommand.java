@@ -1,5 +1,6 @@
 package dev.kansoku.cli;
 
+import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.pipeline.EvaluateJob;
 import dev.kansoku.pipeline.EvaluationSummary;
@@ -48,7 +49,7 @@ class EvaluateCommand implements Callable<Integer> {
   }
 
   /** Evaluates, prints the score table and, when a loader is given, analyses the whole matrix after. */
-  static int runAndReport(ResolvedRun run, PrintWriter out, dev.kansoku.config.ConfigLoader analyzeWith) throws Exception {
+  static int runAndReport(ResolvedRun run, PrintWriter out, ConfigLoader analyzeWith) throws Exception {
     long t0 = System.nanoTime();
     return SparkSessions.withSession(run.settings(), spark -> {
       EvaluationSummary s = new EvaluateJob(spark, run).run();

@@ -1,8 +1,13 @@
 package dev.kansoku.cli;
 
 import dev.kansoku.config.ConfigError;
+import dev.kansoku.inference.ModelDoesNotFitException;
 import dev.kansoku.inference.ModelFormatException;
 import dev.kansoku.inference.ModelLoadException;
+import dev.kansoku.results.CorruptResultFileException;
+import dev.kansoku.results.ResultsDirectoryException;
+import dev.kansoku.results.RunLockedException;
+import dev.kansoku.sandbox.SandboxUnavailableException;
 import dev.kansoku.task.DatasetFormatException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -90,11 +95,11 @@ public final class KansokuCli implements Runnable {
     }
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof ConfigError || t instanceof ModelFormatException || t instanceof DatasetFormatException
-          || t instanceof dev.kansoku.inference.ModelDoesNotFitException
-          || t instanceof dev.kansoku.sandbox.SandboxUnavailableException
-          || t instanceof dev.kansoku.pipeline.RunLockedException || t instanceof java.nio.file.NoSuchFileException
-          || t instanceof dev.kansoku.pipeline.ResultsDirectoryException
-          || t instanceof dev.kansoku.pipeline.CorruptResultFileException) {
+          || t instanceof ModelDoesNotFitException
+          || t instanceof SandboxUnavailableException
+          || t instanceof RunLockedException || t instanceof java.nio.file.NoSuchFileException
+          || t instanceof ResultsDirectoryException
+          || t instanceof CorruptResultFileException) {
         return t;
       }
       if (t instanceof ModelLoadException && t.getCause() == null) {

@@ -1,11 +1,13 @@
 package dev.kansoku.cli;
 
-import ai.djl.Device;
 import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.DeviceMemory;
 import dev.kansoku.config.ModelSpec;
-import dev.kansoku.inference.DeviceMemory;
+import dev.kansoku.inference.DeviceBudgets;
 import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.ModelFormatException;
 import dev.kansoku.inference.TinyLlamaFactory;
+import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -46,7 +48,7 @@ final class ModelOptions {
   LlamaEngine load() throws Exception {
     Path dir = model.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      throw new dev.kansoku.inference.ModelFormatException(dir, "--model", "model directory does not exist");
+      throw new ModelFormatException(dir, "--model", "model directory does not exist");
     }
     // the embedded default's weights are generated on first use (see its SOURCE.md)
     Path conf = Path.of("conf");
@@ -58,7 +60,7 @@ final class ModelOptions {
       }
     }
     return LlamaEngine.load(dir, format, dtype, maxLength,
-        new DeviceMemory(deviceMemoryGib, DeviceMemory.DEVICE_REPORTED.weightShare()).budgets(devices()));
+        DeviceBudgets.of(new DeviceMemory(deviceMemoryGib, DeviceMemory.DEVICE_REPORTED.weightShare()), devices()));
   }
 
   private java.util.List<Device> devices() {

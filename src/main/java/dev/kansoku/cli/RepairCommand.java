@@ -1,7 +1,7 @@
 package dev.kansoku.cli;
 
 import dev.kansoku.config.ResolvedRun;
-import dev.kansoku.pipeline.ResultFiles;
+import dev.kansoku.results.ResultFiles;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;

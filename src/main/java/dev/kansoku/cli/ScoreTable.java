@@ -1,7 +1,7 @@
 package dev.kansoku.cli;
 
 import dev.kansoku.pipeline.EvaluationSummary;
-import dev.kansoku.pipeline.TableSchemas;
+import dev.kansoku.results.TableSchemas;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 

@@ -2,7 +2,6 @@ package dev.kansoku.cli;
 
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ResolvedRun;
-import dev.kansoku.pipeline.ResultViews;
 import dev.kansoku.pipeline.SparkSessions;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -167,6 +167,7 @@ public final class ConfigLoader {
 
   private final Path confDir;
   private final Path baseDir;
+  private final java.util.Map<Vocabulary.Kind, Registry<?>> vocabulary = Vocabulary.loaded();
 
   public ConfigLoader(Path confDir) {
     this.confDir = confDir.toAbsolutePath().normalize();
@@ -322,7 +323,7 @@ public final class ConfigLoader {
         sandbox(k.getConfig("sandbox")));
   }
 
-  private static dev.kansoku.inference.DeviceMemory deviceMemory(Config k) {
+  private static DeviceMemory deviceMemory(Config k) {
     double gib = k.getDouble("inference.device-memory-gib");
     if (gib < 0) {
       throw new ConfigError(ConfigSchema.where(k.getValue("inference.device-memory-gib").origin(), "configuration"),
@@ -333,7 +334,7 @@ public final class ConfigLoader {
       throw new ConfigError(ConfigSchema.where(k.getValue("inference.weight-memory-share").origin(), "configuration"),
           "kansoku.inference.weight-memory-share", "must be above 0 and at most 1, got " + share);
     }
-    return new dev.kansoku.inference.DeviceMemory(gib, share);
+    return new DeviceMemory(gib, share);
   }
 
   private static double badRowShare(Config k) {
@@ -345,13 +346,13 @@ public final class ConfigLoader {
     return share;
   }
 
-  private dev.kansoku.sandbox.SandboxSettings sandbox(Config s) {
+  private SandboxSettings sandbox(Config s) {
     for (String key : List.of("cpu-seconds", "memory-mb", "max-processes", "max-file-mb", "max-open-files",
         "max-output-kb", "parallelism")) {
       positive(s, "kansoku.sandbox", key);
     }
     String work = s.getString("work-dir");
-    return new dev.kansoku.sandbox.SandboxSettings(s.getString("python"), s.getDouble("timeout-seconds"),
+    return new SandboxSettings(s.getString("python"), s.getDouble("timeout-seconds"),
         s.getDouble("wall-timeout-seconds"), s.getInt("cpu-seconds"), s.getLong("memory-mb"), s.getInt("max-processes"),
         s.getLong("max-file-mb"), s.getInt("max-open-files"), s.getInt("max-output-kb"), s.getInt("parallelism"),
         work.isEmpty() ? System.getProperty("java.io.tmpdir") : resolvePath(work).toString(), s.getBoolean("allow-unisolated"));
@@ -487,13 +488,13 @@ public final class ConfigLoader {
     inRange(t, where, "request.temperature", 0, Double.MAX_VALUE, "0 (greedy) or more");
     inRange(t, where, "request.top-p", Double.MIN_VALUE, 1, "above 0 and at most 1");
     inRange(t, where, "request.top-k", 0, Double.MAX_VALUE, "0 (off) or more");
-    known(t, "dataset.format", where, () -> dev.kansoku.task.DatasetLoader.forFormat(t.getString("dataset.format")));
+    known(t, "dataset.format", where, Vocabulary.Kind.DATASET_FORMAT, t.getString("dataset.format"));
     if (t.hasPath("dataset.fewshot-format")) {
-      known(t, "dataset.fewshot-format", where, () -> dev.kansoku.task.DatasetLoader.forFormat(t.getString("dataset.fewshot-format")));
+      known(t, "dataset.fewshot-format", where, Vocabulary.Kind.DATASET_FORMAT, t.getString("dataset.fewshot-format"));
     }
-    known(t, "prompt.style", where, () -> dev.kansoku.task.PromptStyle.named(t.getString("prompt.style")));
+    known(t, "prompt.style", where, Vocabulary.Kind.PROMPT_STYLE, t.getString("prompt.style"));
     if (t.hasPath("answer.postprocess")) {
-      known(t, "answer.postprocess", where, () -> dev.kansoku.metric.AnswerPostprocess.named(t.getString("answer.postprocess")));
+      known(t, "answer.postprocess", where, Vocabulary.Kind.ANSWER_POSTPROCESS, t.getString("answer.postprocess"));
     }
     if (t.hasPath("dataset.encoding")) {
       String encoding = t.getString("dataset.encoding");
@@ -512,7 +513,9 @@ public final class ConfigLoader {
       throw new ConfigError(ConfigSchema.where(t.getValue("answer.segmenter").origin(), where), "task.answer.segmenter",
           "unknown segmenter '" + t.getString("answer.segmenter") + "' (known: none, kuromoji, mecab; ja-morphemes = kuromoji)");
     }
-    known(t, "metrics", where, () -> new dev.kansoku.metric.ExampleScorer(t.getStringList("metrics"), TaskSpec.Answer.NONE));
+    for (String metric : t.getStringList("metrics")) {
+      known(t, "metrics", where, Vocabulary.Kind.METRIC, metric);
+    }
     if (t.hasPath("prompt.fewshot-sampler")) {
       String sampler = t.getString("prompt.fewshot-sampler");
       if (!List.of("random", "first-n").contains(sampler)) {
@@ -584,9 +587,10 @@ public final class ConfigLoader {
   }
 
   /** Checks that a named strategy (format, style, metric) exists, reporting the key when it does not. */
-  private static void known(Config t, String key, String where, Runnable lookup) {
+  /** A name that a floor above config defines (a format, style, post-processing or metric), checked in its registry. */
+  private void known(Config t, String key, String where, Vocabulary.Kind kind, String name) {
     try {
-      lookup.run();
+      vocabulary.get(kind).require(name);
     } catch (IllegalArgumentException e) {
       throw new ConfigError(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key, e.getMessage());
     }

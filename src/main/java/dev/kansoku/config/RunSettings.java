@@ -25,10 +25,10 @@ public record RunSettings(
     int commitEvery,
     int maxLength,
     int torchThreads,
-    dev.kansoku.inference.DeviceMemory deviceMemory,
+    DeviceMemory deviceMemory,
     int progressSeconds,
     AnalysisSettings analysis,
-    dev.kansoku.sandbox.SandboxSettings sandbox) implements Serializable {
+    SandboxSettings sandbox) implements Serializable {
   /** {@code inference.batch-tokens = "auto"}: each executor sizes the budget from the model and its memory. */
   public static final int AUTO_BATCH_TOKENS = -1;
 }

@@ -1,5 +1,7 @@
 package dev.kansoku.inference;
 
+import dev.kansoku.bench.PeakMemory;
+import dev.kansoku.config.ModelSpec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -134,7 +136,7 @@ public final class InferenceBenchmark {
           reuse, noReuse, noReuse / reuse);
     }
     computeDtypes(dir, out);
-    out.printf("peak heap %d MB, peak resident memory (native + heap) %d MB%n", dev.kansoku.bench.PeakMemory.heapMb(), dev.kansoku.bench.PeakMemory.residentMb());
+    out.printf("peak heap %d MB, peak resident memory (native + heap) %d MB%n", PeakMemory.heapMb(), PeakMemory.residentMb());
     out.flush();
   }
 
@@ -153,7 +155,7 @@ public final class InferenceBenchmark {
     double scoreBase = 0;
     double genBase = 0;
     for (String dtype : List.of("fp32", "bf16", "fp16")) {
-      try (LlamaEngine engine = LlamaEngine.load(dir, dev.kansoku.config.ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, ai.djl.Device.cpu())) {
+      try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, ai.djl.Device.cpu())) {
         long tokens = 0;
         for (LoglikelihoodRequest r : reqs) {
           long[][] pair = engine.encodePair(r);

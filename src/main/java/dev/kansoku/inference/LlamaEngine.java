@@ -1,12 +1,12 @@
 package dev.kansoku.inference;
 
+import dev.kansoku.config.ModelSpec;
+import dev.kansoku.text.PyStrings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.kansoku.config.ModelSpec;
-import dev.kansoku.text.PyStrings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
 package dev.kansoku.inference;
 
-import ai.djl.Device;
+import dev.kansoku.config.DeviceMemory;
 import dev.kansoku.config.ModelSpec;
+import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -89,7 +90,7 @@ public final class ModelPool {
           TinyLlamaFactory.ensureWeights(Path.of(spec.path()));
         }
         loaded = LlamaEngine.load(Path.of(spec.path()), spec.format(), spec.dtype(), Math.min(maxLength, spec.contextLength()),
-            memory.budgets(devices));
+            DeviceBudgets.of(memory, devices));
       } catch (Exception e) {
         throw new ModelLoadException(spec.id(), e);
       }

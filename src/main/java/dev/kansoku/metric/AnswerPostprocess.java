@@ -1,5 +1,6 @@
 package dev.kansoku.metric;
 
+import dev.kansoku.config.Registry;
 import dev.kansoku.text.PyStrings;
 import java.math.BigDecimal;
 import java.text.Normalizer;
@@ -31,17 +32,18 @@ public enum AnswerPostprocess {
   private static final Pattern BBH = Pattern.compile("(?<=the answer is )(.*)(?=.)");
   private static final Pattern NUMBER = Pattern.compile("(\\-?[0-9\\.\\,]+)");
 
+  /** Every {@code task.answer.postprocess} name. */
+  public static final Registry<AnswerPostprocess> REGISTRY = Registry.<AnswerPostprocess>builder("answer postprocess")
+      .add("none", () -> NONE)
+      .add("llm-jp-eval", () -> LLM_JP_EVAL)
+      .add("remove-whitespace", () -> REMOVE_WHITESPACE)
+      .add("gsm8k-strict-match", () -> GSM8K_STRICT)
+      .add("bbh-get-answer", () -> BBH_GET_ANSWER)
+      .add("mgsm-number", () -> MGSM_NUMBER)
+      .build();
+
   public static AnswerPostprocess named(String name) {
-    return switch (name) {
-      case "none" -> NONE;
-      case "llm-jp-eval" -> LLM_JP_EVAL;
-      case "remove-whitespace" -> REMOVE_WHITESPACE;
-      case "gsm8k-strict-match" -> GSM8K_STRICT;
-      case "bbh-get-answer" -> BBH_GET_ANSWER;
-      case "mgsm-number" -> MGSM_NUMBER;
-      default -> throw new IllegalArgumentException("unknown answer postprocess '" + name
-          + "' (known: none, llm-jp-eval, remove-whitespace, gsm8k-strict-match, bbh-get-answer, mgsm-number)");
-    };
+    return REGISTRY.get(name);
   }
 
   public String prediction(String generated) {

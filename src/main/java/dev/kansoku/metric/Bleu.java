@@ -1,5 +1,6 @@
 package dev.kansoku.metric;
 
+import dev.kansoku.text.PyStrings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +61,9 @@ public final class Bleu {
    */
   public static List<String> tokens(String segment, JapaneseSegmenter japanese) {
     if (japanese == JapaneseSegmenter.MECAB) {
-      return JapaneseSegmenter.MECAB.segment(dev.kansoku.text.PyStrings.strip(segment));
+      return JapaneseSegmenter.MECAB.segment(PyStrings.strip(segment));
     }
-    String s = japanese != null ? String.join(" ", japanese.segment(dev.kansoku.text.PyStrings.strip(segment))) : segment;
+    String s = japanese != null ? String.join(" ", japanese.segment(PyStrings.strip(segment))) : segment;
     return Tokenizer13a.tokenize(s);
   }
 

@@ -1,5 +1,6 @@
 package dev.kansoku.metric;
 
+import dev.kansoku.text.PyStrings;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -42,7 +43,7 @@ public final class CharF1 {
     StringBuilder ascii = new StringBuilder(s.length());
     s.codePoints().filter(cp -> cp < 128 || cp > 255).forEach(ascii::appendCodePoint);
     String spaced = NON_WORD.matcher(ascii).replaceAll(" ");
-    return dev.kansoku.text.PyStrings.strip(spaced.toLowerCase(Locale.ROOT));
+    return PyStrings.strip(spaced.toLowerCase(Locale.ROOT));
   }
 
   /** {@code fuzz.ratio}: equal strings 100, an empty side 0, else round(100 · Levenshtein.ratio). */

@@ -1,7 +1,7 @@
 package dev.kansoku.metric;
 
+import dev.kansoku.task.PythonRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -13,68 +13,39 @@ import java.util.SplittableRandom;
  * it ({@link JpHarnessRouge}: the middle of rouge_score's bootstrap in the harness' document order).
  */
 public final class CorpusMetrics {
-  public static final List<String> METRICS = List.of("bleu", "rouge2_jp_harness");
   static final int BOOTSTRAP_RESAMPLES = 1000;
   static final long BOOTSTRAP_SEED = 1234L;
 
   private CorpusMetrics() {}
 
-  /** One example's row of a corpus metric. */
-  public record Item(String modelId, String taskId, String metric, String detail, String exampleId, double value) {
-    public Item(String modelId, String taskId, String metric, String detail) {
-      this(modelId, taskId, metric, detail, null, Double.NaN);
-    }
-  }
+  /** One example's row of a corpus metric: its id, its own value and its statistics ({@code detail}). */
+  public record Segment(String exampleId, double value, String detail) implements java.io.Serializable {}
 
   /** A corpus score in [0, 1] and its bootstrap standard error. */
   public record Result(double value, Double stderr) {}
 
-  public static String key(String modelId, String taskId, String metric) {
-    return modelId + "\u0000" + taskId + "\u0000" + metric;
-  }
-
-  public static Map<String, Result> compute(List<Item> items) {
-    return compute(items, Map.of());
-  }
-
-  /**
-   * @param evalDocs task id → documents in its evaluated split (the JP harness' document order is a shuffle of
-   *     that many positions)
-   */
-  public static Map<String, Result> compute(List<Item> items, Map<String, Integer> evalDocs) {
-    Map<String, List<Item>> groups = new LinkedHashMap<>();
-    for (Item i : items) {
-      groups.computeIfAbsent(key(i.modelId(), i.taskId(), i.metric()), k -> new ArrayList<>()).add(i);
-    }
-    Map<String, Result> out = new LinkedHashMap<>();
-    groups.forEach((k, group) -> {
-      Item first = group.get(0);
-      if (first.metric().equals("rouge2_jp_harness")) {
-        out.put(k, jpHarnessRouge(group, evalDocs.getOrDefault(first.taskId(), group.size())));
-      } else {
-        out.put(k, bleu(group.stream().map(i -> Bleu.Stats.decode(i.detail())).toList()));
-      }
-    });
-    return out;
+  /** Corpus BLEU of segments' encoded statistics, in order, as {@link Metrics} aggregates the {@code bleu} metric. */
+  public static Result bleuOf(List<String> encodedStats) {
+    return bleu(encodedStats.stream().map(Bleu.Stats::decode).toList());
   }
 
   /**
    * The examples in the order the JP harness evaluates them (its evaluator shuffles the document list with
    * {@code random.Random(42)}; an example id is the document's position in the file), then rouge_score's bootstrap.
    */
-  static Result jpHarnessRouge(List<Item> items, int documents) {
+  static Result jpHarnessRouge(List<Segment> items, int documents) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < documents; i++) {
       order.add(i);
     }
-    new dev.kansoku.task.PythonRandom(42).shuffle(order);
+    new PythonRandom(42).shuffle(order);
     Map<Integer, Integer> rank = new java.util.HashMap<>();
     for (int i = 0; i < order.size(); i++) {
       rank.put(order.get(i), i);
     }
-    List<Item> sorted = new ArrayList<>(items);
+    List<Segment> sorted = new ArrayList<>(items);
     sorted.sort(java.util.Comparator.comparingInt(i -> rank.getOrDefault(position(i.exampleId()), Integer.MAX_VALUE)));
-    double[] f = sorted.stream().mapToDouble(Item::value).toArray();
+    double[] f = sorted.stream().mapToDouble(Segment::value).toArray();
     return new Result(JpHarnessRouge.bootstrapMid(f), null);
   }
 

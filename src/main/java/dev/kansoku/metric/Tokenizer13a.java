@@ -1,5 +1,6 @@
 package dev.kansoku.metric;
 
+import dev.kansoku.text.PyStrings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -32,7 +33,7 @@ public final class Tokenizer13a {
     int start = -1;
     for (int i = 0; i < s.length(); ) {
       int cp = s.codePointAt(i);
-      boolean space = dev.kansoku.text.PyStrings.isSpace(cp);
+      boolean space = PyStrings.isSpace(cp);
       if (space && start >= 0) {
         out.add(s.substring(start, i));
         start = -1;

@@ -7,8 +7,25 @@ import static org.apache.spark.sql.functions.lit;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.config.TaskSpec;
+import dev.kansoku.infer.InferencePartition;
+import dev.kansoku.infer.LiveProgress;
+import dev.kansoku.infer.ProgressTracker;
+import dev.kansoku.infer.RequestCost;
 import dev.kansoku.inference.ModelPreflight;
-import dev.kansoku.metric.CorpusMetrics;
+import dev.kansoku.metric.AggregateState;
+import dev.kansoku.metric.Metrics;
+import dev.kansoku.plan.PlannedRequests;
+import dev.kansoku.results.DeadRunRecovery;
+import dev.kansoku.results.ModelTask;
+import dev.kansoku.results.ResultFiles;
+import dev.kansoku.results.ResultsStore;
+import dev.kansoku.results.RunLock;
+import dev.kansoku.results.ScoreSets;
+import dev.kansoku.results.TableSchemas;
+import dev.kansoku.sandbox.IsolationLayer;
+import dev.kansoku.sandbox.PythonSandbox;
+import dev.kansoku.score.ExecuteCodeSamples;
+import dev.kansoku.score.ScoreExamples;
 import dev.kansoku.task.LoadedDataset;
 import dev.kansoku.task.TaskPlan;
 import java.io.IOException;
@@ -62,10 +79,10 @@ public final class EvaluateJob {
     for (ModelSpec m : run.models()) {
       modelCosts.put(m.id(), RequestCost.ModelCost.of(ModelPreflight.check(m)));
     }
-    java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers = java.util.Set.of();
-    if (run.tasks().stream().anyMatch(t -> dev.kansoku.metric.ExampleScorer.executesCode(t.metrics()))) {
+    java.util.Set<IsolationLayer> sandboxLayers = java.util.Set.of();
+    if (run.tasks().stream().anyMatch(t -> Metrics.executesCode(t.metrics()))) {
       // fail before any work when code cannot be run safely, and say which layers will protect the host
-      sandboxLayers = new dev.kansoku.sandbox.PythonSandbox(run.settings().sandbox()).layers();
+      sandboxLayers = new PythonSandbox(run.settings().sandbox()).layers();
     }
     String planDir = store.path("_staging/plan-" + runId);
     try (RunLock lock = RunLock.acquire(spark.sparkContext().hadoopConfiguration(), run.settings().resultsDir(), runId)) {
@@ -80,7 +97,7 @@ public final class EvaluateJob {
     }
   }
 
-  private EvaluationSummary evaluate(java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers, String planDir) throws IOException {
+  private EvaluationSummary evaluate(java.util.Set<IsolationLayer> sandboxLayers, String planDir) throws IOException {
     // plan every task on the driver, one at a time, into the run's staging directory (nothing is held for
     // the whole suite; a bad task fails here, before any table is written)
     PlannedRequests.Written written = PlannedRequests.write(spark.sparkContext().hadoopConfiguration(), run.tasks(),
@@ -89,7 +106,7 @@ public final class EvaluateJob {
     for (TaskPlan p : plans) {
       plansByTask.put(p.task().id(), p);
       for (ModelSpec m : run.models()) {
-        scoreSets.put(ProgressTracker.key(m.id(), p.task().id()), ScoreSets.id(m, p.task(), p.fingerprint()));
+        scoreSets.put(ModelTask.key(m.id(), p.task().id()), ScoreSets.id(m, p.task(), p.fingerprint()));
       }
     }
     store.moveLegacyExampleScores();
@@ -105,7 +122,7 @@ public final class EvaluateJob {
     long plannedCount = written.requestsPerModel() * run.models().size();
     Map<String, Long> plannedByTask = new LinkedHashMap<>();
     for (ModelSpec m : run.models()) {
-      written.requestsByTask().forEach((task, n) -> plannedByTask.put(ProgressTracker.key(m.id(), task), n));
+      written.requestsByTask().forEach((task, n) -> plannedByTask.put(ModelTask.key(m.id(), task), n));
     }
     Dataset<Row> knownIds = store.read(TableSchemas.REQUESTS).select("request_id");
     store.append(TableSchemas.REQUESTS, planned.join(knownIds, planned.col("request_id").equalTo(knownIds.col("request_id")), "left_anti"));
@@ -115,12 +132,12 @@ public final class EvaluateJob {
     // one pass over the missing requests gives the total, the per-model summary and the progress baseline
     Map<String, Long> missingByTask = new LinkedHashMap<>();
     for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
-      missingByTask.put(ProgressTracker.key(r.getString(0), r.getString(1)), r.getLong(2));
+      missingByTask.put(ModelTask.key(r.getString(0), r.getString(1)), r.getLong(2));
     }
     List<EvaluationSummary.TaskWork> work = new ArrayList<>();
     for (ModelSpec m : run.models()) {
       written.requestsByTask().forEach((task, n) -> {
-        long toCompute = missingByTask.getOrDefault(ProgressTracker.key(m.id(), task), 0L);
+        long toCompute = missingByTask.getOrDefault(ModelTask.key(m.id(), task), 0L);
         work.add(new EvaluationSummary.TaskWork(m.id(), task, n, n - toCompute, toCompute));
       });
     }
@@ -236,11 +253,11 @@ public final class EvaluateJob {
     // a pair whose score set (what the scores are computed from) has no example scores yet is scored
     Set<String> scored = new HashSet<>();
     for (Row r : store.read(TableSchemas.EXAMPLE_SCORES).select("model_id", "task_id", "score_set").distinct().collectAsList()) {
-      scored.add(ProgressTracker.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(2));
+      scored.add(ModelTask.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(2));
     }
     for (ModelSpec m : run.models()) {
       for (TaskSpec t : run.tasks()) {
-        String k = ProgressTracker.key(m.id(), t.id());
+        String k = ModelTask.key(m.id(), t.id());
         if (!scored.contains(k + "\u0000" + scoreSets.get(k))) {
           toScore.add(k);
         }
@@ -275,7 +292,7 @@ public final class EvaluateJob {
   /**
    * Task scores of this run's score sets, merged into the task_scores table beside every other set; per-subject
    * scores likewise in subset_scores. Means are Spark aggregates; corpus metrics (BLEU, the JP harness' ROUGE-2)
-   * are computed from the examples' rows by {@link CorpusMetrics}.
+   * are merged from the examples' rows by each metric's {@link AggregateState}.
    */
   private List<EvaluationSummary.TaskScore> aggregate() {
     // this run's score sets only: other sets of the same (model, task) are history and stay as they are
@@ -286,26 +303,26 @@ public final class EvaluateJob {
             .isin(sets.toArray()));
     List<Row> fresh = means(mine, "model_id", "task_id", "task_version", "metric");
     // corpus metrics need every segment's statistics on the driver: a few numbers per example
-    List<CorpusMetrics.Item> corpus = new ArrayList<>();
-    for (Row r : mine.where(col("metric").isin(CorpusMetrics.METRICS.toArray()))
+    // (in the order the table is read, which fixes BLEU's bootstrap draws for a given table)
+    Map<String, AggregateState> corpusStates = new LinkedHashMap<>();
+    for (Row r : mine.where(col("metric").isin(Metrics.corpusMetrics().toArray()))
         .select("model_id", "task_id", "metric", "detail", "example_id", "value").collectAsList()) {
-      corpus.add(new CorpusMetrics.Item(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getDouble(5)));
+      corpusStates.computeIfAbsent(ModelTask.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(2),
+          k -> Metrics.named(r.getString(2)).newState()).add(r.getString(4), r.getDouble(5), r.getString(3));
     }
-    Map<String, Integer> evalDocs = new LinkedHashMap<>();
-    plansByTask.forEach((task, plan) -> evalDocs.put(task, (int) plan.rows().eval()));
-    Map<String, CorpusMetrics.Result> corpusScores = CorpusMetrics.compute(corpus, evalDocs);
     Timestamp now = new Timestamp(System.currentTimeMillis());
     Map<String, Row> freshByKey = new LinkedHashMap<>();
     List<EvaluationSummary.TaskScore> scores = new ArrayList<>();
     for (Row r : fresh) {
       double value = r.getDouble(4);
       Double stderr = r.isNullAt(5) || Double.isNaN(r.getDouble(5)) ? null : r.getDouble(5);
-      CorpusMetrics.Result c = corpusScores.get(CorpusMetrics.key(r.getString(0), r.getString(1), r.getString(3)));
-      if (c != null) {
+      AggregateState corpus = corpusStates.get(ModelTask.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(3));
+      if (corpus != null) {
+        AggregateState.Result c = corpus.result((int) plansByTask.get(r.getString(1)).rows().eval());
         value = c.value();
         stderr = c.stderr();
       }
-      String pair = ProgressTracker.key(r.getString(0), r.getString(1));
+      String pair = ModelTask.key(r.getString(0), r.getString(1));
       TaskPlan plan = plansByTask.get(r.getString(1));
       freshByKey.put(pair + "\u0000" + scoreSets.get(pair) + "\u0000" + r.getString(3), RowFactory.create(r.getString(0), r.getString(1),
           r.getString(2), r.getString(3), value, stderr, r.getLong(6), "evaluated", now, scoreSets.get(pair), revision(r.getString(0)),
@@ -337,7 +354,7 @@ public final class EvaluateJob {
   /** Model id → directory, for metrics scored on the model's own tokens (only when a task asks for one). */
   private Map<String, String> modelDirs() {
     Map<String, String> dirs = new LinkedHashMap<>();
-    boolean needed = run.tasks().stream().anyMatch(t -> t.metrics().stream().anyMatch(dev.kansoku.metric.ExampleScorer.MODEL_TOKEN_METRICS::contains));
+    boolean needed = run.tasks().stream().anyMatch(t -> Metrics.needModelTokens(t.metrics()));
     if (needed) {
       run.models().forEach(m -> dirs.put(m.id(), m.path()));
     }
@@ -361,10 +378,10 @@ public final class EvaluateJob {
 
   private void writeSubsetScores(Dataset<Row> withSubjects, Timestamp now) {
     Map<String, Row> fresh = new LinkedHashMap<>();
-    for (Row r : means(withSubjects.where(col("metric").isin(CorpusMetrics.METRICS.toArray()).unary_$bang()),
+    for (Row r : means(withSubjects.where(col("metric").isin(Metrics.corpusMetrics().toArray()).unary_$bang()),
         "model_id", "task_id", "task_version", "subset", "metric")) {
       Double stderr = r.isNullAt(6) || Double.isNaN(r.getDouble(6)) ? null : r.getDouble(6);
-      String pair = ProgressTracker.key(r.getString(0), r.getString(1));
+      String pair = ModelTask.key(r.getString(0), r.getString(1));
       TaskPlan plan = plansByTask.get(r.getString(1));
       fresh.put(pair + "\u0000" + scoreSets.get(pair) + "\u0000" + r.getString(3) + "\u0000" + r.getString(4),
           RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getDouble(5), stderr,

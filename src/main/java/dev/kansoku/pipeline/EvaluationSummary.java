@@ -1,5 +1,6 @@
 package dev.kansoku.pipeline;
 
+import dev.kansoku.sandbox.IsolationLayer;
 import java.util.List;
 
 /**
@@ -18,7 +19,7 @@ public record EvaluationSummary(
     long truncated,
     long datasetErrors,
     List<TaskScore> scores,
-    java.util.Set<dev.kansoku.sandbox.IsolationLayer> sandboxLayers,
+    java.util.Set<IsolationLayer> sandboxLayers,
     List<String> skippedTasks,
     List<TaskWork> work) {
 

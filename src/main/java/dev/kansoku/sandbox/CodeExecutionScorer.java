@@ -1,5 +1,6 @@
 package dev.kansoku.sandbox;
 
+import dev.kansoku.config.SandboxSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;

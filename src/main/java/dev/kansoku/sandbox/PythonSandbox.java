@@ -1,5 +1,6 @@
 package dev.kansoku.sandbox;
 
+import dev.kansoku.config.SandboxSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

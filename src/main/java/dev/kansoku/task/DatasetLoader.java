@@ -31,27 +31,6 @@ public interface DatasetLoader {
 
   /** The loader for a {@code task.dataset.format} value. */
   static DatasetLoader forFormat(String format) {
-    return switch (format) {
-      case "xwino-tsv" -> new XwinoTsvLoader();
-      case "jsonl" -> new JsonLinesLoader();
-      case "json-array" -> new JsonArrayLoader();
-      case "niilc-xml" -> new NiilcXmlLoader();
-      case "squad-json" -> new SquadJsonLoader();
-      case "jmmlu-csv" -> new JmmluCsvLoader();
-      case "mmlu-csv" -> new MmluCsvLoader();
-      case "openbookqa-jsonl" -> new OpenBookQaLoader();
-      case "hellaswag-jsonl" -> new HellaSwagJsonLoader();
-      case "hellaswag-text" -> new HellaSwagTextLoader();
-      case "mgsm-tsv" -> new MgsmTsvLoader();
-      case "mgsm-exemplars" -> new MgsmExemplarsLoader();
-      case "parallel-text" -> new ParallelTextLoader();
-      case "bbh-json" -> new BbhJsonLoader();
-      case "triviaqa-json" -> new TriviaQaJsonLoader();
-      default -> throw new IllegalArgumentException("unknown dataset format '" + format + "' (known: " + String.join(", ", FORMATS) + ")");
-    };
+    return DatasetFormats.REGISTRY.get(format);
   }
-
-  java.util.List<String> FORMATS = java.util.List.of("xwino-tsv", "jsonl", "json-array", "niilc-xml", "squad-json",
-      "jmmlu-csv", "mmlu-csv", "openbookqa-jsonl", "hellaswag-jsonl", "hellaswag-text", "mgsm-tsv", "mgsm-exemplars",
-      "parallel-text", "bbh-json", "triviaqa-json");
 }

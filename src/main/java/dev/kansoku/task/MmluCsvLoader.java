@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.text.PyStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class MmluCsvLoader implements DatasetLoader {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("question", c.get(0));
         // the harness' doc_to_text writes {{question.strip()}}
-        f.put("question_strip", dev.kansoku.text.PyStrings.strip(c.get(0)));
+        f.put("question_strip", PyStrings.strip(c.get(0)));
         for (int i = 0; i < 4; i++) {
           f.put("choice" + i, c.get(i + 1));
         }

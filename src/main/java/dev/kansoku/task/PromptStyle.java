@@ -27,15 +27,6 @@ public interface PromptStyle {
   }
 
   static PromptStyle named(String style) {
-    return switch (style) {
-      case LmEvalPartialEvaluation.NAME -> new LmEvalPartialEvaluation();
-      case LlmJpEvalPrompt.NAME -> new LlmJpEvalPrompt();
-      case BigcodeHumanEvalPrompt.NAME -> new BigcodeHumanEvalPrompt();
-      case LmEvalPrompt.NAME -> new LmEvalPrompt();
-      case JpHarnessPrompt.NAME -> new JpHarnessPrompt();
-      default -> throw new IllegalArgumentException("unknown prompt style '" + style + "' (known: "
-          + String.join(", ", LmEvalPartialEvaluation.NAME, LmEvalPrompt.NAME, JpHarnessPrompt.NAME, LlmJpEvalPrompt.NAME,
-              BigcodeHumanEvalPrompt.NAME) + ")");
-    };
+    return PromptStyles.REGISTRY.get(style);
   }
 }

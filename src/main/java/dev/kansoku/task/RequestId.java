@@ -1,6 +1,5 @@
 package dev.kansoku.task;
 
-import dev.kansoku.config.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,13 +16,7 @@ public final class RequestId {
 
   private RequestId() {}
 
-  public static String of(ModelSpec model, PlannedRequest r) {
-    PlannedRequest.Decoding d = r.decoding();
-    return of(model.id(), model.resultRevision(), r.taskId(), r.taskVersion(), r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
-        r.continuation(), r.maxNewTokens(), r.stop(), r.addSpecialTokens(), d.temperature(), d.topP(), d.topK(), d.seed());
-  }
-
-  /** The same id from the columns of a requests row (how executors compute it when planning is distributed). */
+  /** The id of one planned request for one model, from the columns of its requests row (the plan stage computes it here, once). */
   public static String of(String modelId, String modelRevision, String taskId, String taskVersion, String exampleId, int choiceIndex,
                           String kind, String context, String continuation, int maxNewTokens, java.util.List<String> stop,
                           boolean addSpecialTokens, double temperature, double topP, int topK, long seed) {

@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.text.Golds;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class SquadJsonLoader implements DatasetLoader {
             answers.forEach(x -> texts.add(x.path("text").asText("")));
           }
           // every annotator's answer (SQuAD scores the best match); none for an unanswerable question
-          fields.put("answers", dev.kansoku.text.Golds.join(texts));
+          fields.put("answers", Golds.join(texts));
           // lm-evaluation-harness' SQuAD 2.0 target: the first answer, or "unanswerable"
           fields.put("answer_or_unanswerable", texts.isEmpty() ? "unanswerable" : texts.get(0));
           docs.add(new Doc(qa.get("id").asText(), fields, file + "#" + where));

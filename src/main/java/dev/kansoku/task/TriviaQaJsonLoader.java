@@ -1,7 +1,7 @@
 package dev.kansoku.task;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kansoku.text.Golds;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,15 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kansoku.TestPaths;
+import dev.kansoku.cli.KansokuCli;
 import dev.kansoku.config.AnalysisSettings;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.pipeline.SparkSessions;
-import dev.kansoku.pipeline.TableSchemas;
+import dev.kansoku.results.TableSchemas;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -198,7 +199,7 @@ class AnalysisJobTest {
     while (m.find()) {
       java.io.StringWriter out = new java.io.StringWriter();
       java.io.StringWriter err = new java.io.StringWriter();
-      int code = dev.kansoku.cli.KansokuCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+      int code = KansokuCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
           "sql", "--conf-dir", TestPaths.CONF.toString(), "-Dkansoku.spark.master=local[2]", "--results", results.toString(), m.group(1));
       assertEquals(0, code, m.group(1) + "\n" + err);
       assertTrue(out.toString().matches("(?s).*\\(\\d+ rows?.*\\)\\s*"), out.toString());
@@ -212,7 +213,7 @@ class AnalysisJobTest {
   @Test
   void bestJapaneseModelQueryAnswersFromPublishedScores() {
     java.io.StringWriter out = new java.io.StringWriter();
-    int code = dev.kansoku.cli.KansokuCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),
+    int code = KansokuCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()),
         "sql", "--conf-dir", TestPaths.CONF.toString(), "--results", results.toString(), "--csv",
         "SELECT model_id, value FROM task_scores WHERE task_id = 'niilc' AND source = 'published' ORDER BY value DESC LIMIT 1");
     assertEquals(0, code);

@@ -8,6 +8,11 @@ import static dev.kansoku.cli.CliRuns.snapshot;
 
 import dev.kansoku.TestPaths;
 import dev.kansoku.cli.CliRuns.Run;
+import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.results.ResultFiles;
+import dev.kansoku.task.DatasetFormatException;
+import dev.kansoku.task.TaskPlan;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,9 +89,9 @@ class BadInputTest {
     ((com.fasterxml.jackson.databind.node.ObjectNode) second).put("id", firstId);
     Files.writeString(squad, root.toString());
     Map<String, Object> o = Map.of("task.dataset.eval-file", squad.toString(), "task.dataset.fewshot-file", squad.toString());
-    dev.kansoku.config.TaskSpec spec = new dev.kansoku.config.ConfigLoader(TestPaths.CONF).task(TestPaths.CONF.resolve("tasks/jsquad.conf"), o);
-    dev.kansoku.task.DatasetFormatException e = org.junit.jupiter.api.Assertions.assertThrows(dev.kansoku.task.DatasetFormatException.class,
-        () -> dev.kansoku.task.TaskPlan.build(spec, 0));
+    TaskSpec spec = new ConfigLoader(TestPaths.CONF).task(TestPaths.CONF.resolve("tasks/jsquad.conf"), o);
+    DatasetFormatException e = org.junit.jupiter.api.Assertions.assertThrows(DatasetFormatException.class,
+        () -> TaskPlan.build(spec, 0));
     assertTrue(e.getMessage().contains("example id '" + firstId + "' again (first at " + squad), e.getMessage());
   }
 
@@ -180,7 +185,7 @@ class BadInputTest {
     Run repair = run("repair", "--conf-dir", conf.toString(), "--results", copy.toString());
     assertEquals(0, repair.code(), repair.err());
     assertTrue(repair.out().contains("1 unreadable file(s) quarantined"), repair.out());
-    assertTrue(Files.exists(copy.resolve(dev.kansoku.pipeline.ResultFiles.QUARANTINE)), "moved aside, not deleted");
+    assertTrue(Files.exists(copy.resolve(ResultFiles.QUARANTINE)), "moved aside, not deleted");
 
     Run again = run(args);
     assertEquals(0, again.code(), again.err() + again.out());

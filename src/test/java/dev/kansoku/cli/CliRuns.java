@@ -1,5 +1,6 @@
 package dev.kansoku.cli;
 
+import dev.kansoku.task.RequestId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,7 +29,7 @@ final class CliRuns {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> s = Files.walk(results)) {
       for (Path p : s.filter(Files::isRegularFile).toList()) {
-        files.put(results.relativize(p).toString(), dev.kansoku.task.RequestId.sha256(java.util.HexFormat.of().formatHex(Files.readAllBytes(p))));
+        files.put(results.relativize(p).toString(), RequestId.sha256(java.util.HexFormat.of().formatHex(Files.readAllBytes(p))));
       }
     }
     return files;

@@ -105,7 +105,7 @@ class ConfigLoaderTest {
 
   @Test
   void deviceMemorySettingsAreChecked() {
-    assertEquals(new dev.kansoku.inference.DeviceMemory(40, 0.9), new ConfigLoader(TestPaths.CONF).load(null,
+    assertEquals(new DeviceMemory(40, 0.9), new ConfigLoader(TestPaths.CONF).load(null,
         Map.of("kansoku.inference.device-memory-gib", "40", "kansoku.inference.weight-memory-share", "0.9")).settings().deviceMemory());
     ConfigError share = assertThrows(ConfigError.class,
         () -> new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.inference.weight-memory-share", "1.5")));

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kansoku.config.ModelSpec;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kansoku.config.ModelSpec;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,13 +2,13 @@ package dev.kansoku.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kansoku.TestPaths;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kansoku.TestPaths;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kansoku.config.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ class ShardedCheckpointTest {
     }
     // fp16 compute from bf16 shards (no fp32 tensor in between) stays close to fp32
     try (LlamaEngine a = LlamaEngine.load(single, 2048);
-         LlamaEngine h = LlamaEngine.load(dir, dev.kansoku.config.ModelSpec.FORMAT_HF_LLAMA, "fp16", 2048, ai.djl.Device.cpu())) {
+         LlamaEngine h = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp16", 2048, ai.djl.Device.cpu())) {
       assertEquals(a.loglikelihood(REQUESTS).get(0).logLikelihood(), h.loglikelihood(REQUESTS).get(0).logLikelihood(), 0.05);
     }
   }

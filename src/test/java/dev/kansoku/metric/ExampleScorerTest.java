@@ -3,13 +3,14 @@ package dev.kansoku.metric;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kansoku.config.TaskSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExampleScorerTest {
   @Test
   void accuracyTakesTheFirstMaximumLikeNumpyArgmax() {
-    ExampleScorer acc = new ExampleScorer(List.of("acc"), dev.kansoku.config.TaskSpec.Answer.NONE);
+    ExampleScorer acc = new ExampleScorer(List.of("acc"), TaskSpec.Answer.NONE);
     ExampleScore tie = acc.score(List.of(
         new ChoiceResponse(1, -2.0, false, null, "1"),
         new ChoiceResponse(0, -2.0, false, null, "1"))).get(0);
@@ -33,7 +34,7 @@ class ExampleScorerTest {
 
   @Test
   void exactMatchComparesPostprocessedStrings() {
-    ExampleScorer em = new ExampleScorer(List.of("exact_match"), new dev.kansoku.config.TaskSpec.Answer("llm-jp-eval", false, false, List.of(), false));
+    ExampleScorer em = new ExampleScorer(List.of("exact_match"), new TaskSpec.Answer("llm-jp-eval", false, false, List.of(), false));
     assertEquals(1.0, em.score(List.of(new ChoiceResponse(-1, null, null, "３", "3"))).get(0).value());
     assertEquals(0.0, em.score(List.of(new ChoiceResponse(-1, null, null, "3です", "3"))).get(0).value());
     assertEquals(0.0, em.score(List.of(new ChoiceResponse(-1, null, null, null, "3"))).get(0).value());
@@ -41,7 +42,7 @@ class ExampleScorerTest {
 
   @Test
   void passAtOneFromExecutedSamples() {
-    ExampleScorer pass = new ExampleScorer(List.of("pass@1"), dev.kansoku.config.TaskSpec.Answer.NONE);
+    ExampleScorer pass = new ExampleScorer(List.of("pass@1"), TaskSpec.Answer.NONE);
     List<ExampleScore> rows = pass.score(List.of(
         new ChoiceResponse(1, null, null, "    return 2\nprint(1)", "ref", false, "failed: AssertionError"),
         new ChoiceResponse(0, null, null, "    return 1\n", "ref", true, "passed"),
@@ -60,6 +61,6 @@ class ExampleScorerTest {
 
   @Test
   void unknownMetricIsRejected() {
-    assertThrows(IllegalArgumentException.class, () -> new ExampleScorer(List.of("rouge3"), dev.kansoku.config.TaskSpec.Answer.NONE));
+    assertThrows(IllegalArgumentException.class, () -> new ExampleScorer(List.of("rouge3"), TaskSpec.Answer.NONE));
   }
 }

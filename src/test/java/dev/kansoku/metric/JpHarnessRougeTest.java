@@ -2,9 +2,9 @@ package dev.kansoku.metric;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kansoku.TestPaths;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kansoku.TestPaths;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,9 @@ import dev.kansoku.config.ConfigError;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.inference.ModelPool;
+import dev.kansoku.metric.Bleu;
+import dev.kansoku.results.TableSchemas;
+import dev.kansoku.sandbox.IsolationLayer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +106,7 @@ class EvaluateJobTest {
             "jemhopqa/char_f1/12", "jhumaneval/pass@1/12", "jhumaneval/passed/24", "jsquad/char_f1/12", "mmlu/acc/12",
             "niilc/char_f1/12", "wmt20_ja_en/bleu/12", "xwino_en/acc/12"),
         first.scores().stream().map(s -> s.taskId() + "/" + s.metric() + "/" + s.n()).toList());
-    assertTrue(first.sandboxLayers().contains(dev.kansoku.sandbox.IsolationLayer.TEMP_DIRECTORY));
+    assertTrue(first.sandboxLayers().contains(IsolationLayer.TEMP_DIRECTORY));
   }
 
   @Test
@@ -215,16 +218,16 @@ class EvaluateJobTest {
     List<Row> rows = spark.read().parquet(results.resolve("example_scores").toString())
         .where("task_id = 'wmt20_ja_en' AND metric = 'bleu'").collectAsList();
     assertEquals(12, rows.size());
-    dev.kansoku.metric.Bleu.Stats sum = dev.kansoku.metric.Bleu.Stats.zero();
+    Bleu.Stats sum = Bleu.Stats.zero();
     List<String> hyps = new java.util.ArrayList<>();
     List<String> refs = new java.util.ArrayList<>();
     for (Row r : rows) {
-      sum = sum.plus(dev.kansoku.metric.Bleu.Stats.decode(r.getAs("detail")));
+      sum = sum.plus(Bleu.Stats.decode(r.getAs("detail")));
       hyps.add(r.getAs("prediction"));
       refs.add(r.getAs("gold"));
     }
     double task = first.scores().stream().filter(s -> s.taskId().equals("wmt20_ja_en")).findFirst().orElseThrow().value();
-    assertEquals(dev.kansoku.metric.Bleu.score(sum) / 100, task, 1e-12);
-    assertEquals(dev.kansoku.metric.Bleu.corpus(hyps, refs, false) / 100, task, 1e-12);
+    assertEquals(Bleu.score(sum) / 100, task, 1e-12);
+    assertEquals(Bleu.corpus(hyps, refs, false) / 100, task, 1e-12);
   }
 }

@@ -7,6 +7,7 @@ import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.inference.TextTokenizer;
 import dev.kansoku.metric.JpHarnessRouge;
+import dev.kansoku.task.PythonRandom;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class XlsumJpHarnessRougeTest {
       }
       // the harness evaluates the documents in random.Random(42).shuffle order: for two documents, [1, 0]
       List<Integer> order = new ArrayList<>(List.of(0, 1));
-      new dev.kansoku.task.PythonRandom(42).shuffle(order);
+      new PythonRandom(42).shuffle(order);
       double[] f = order.stream().mapToDouble(i -> examples.get(i).<Double>getAs("value")).toArray();
       Row score = spark.read().parquet(tmp.resolve("results/task_scores").toString()).where("metric = 'rouge2_jp_harness'").first();
       assertEquals(JpHarnessRouge.bootstrapMid(f), score.<Double>getAs("value"), 1e-15);

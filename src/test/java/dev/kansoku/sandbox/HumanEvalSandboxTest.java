@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kansoku.TestPaths;
+import dev.kansoku.config.SandboxSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

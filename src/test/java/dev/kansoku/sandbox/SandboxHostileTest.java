@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kansoku.TestPaths;
+import dev.kansoku.config.SandboxSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -59,12 +60,28 @@ class SandboxHostileTest {
     assertEquals(List.of(), sandboxProcesses(), "processes left behind");
   }
 
-  /** Processes still running a sandbox runner (ours run `python -I -B <dir>/runner.py`) or its bwrap. */
-  private static List<String> sandboxProcesses() {
+  /**
+   * This test's own sandbox processes still running: descendants of this JVM that run a sandbox runner (ours run
+   * `python -I -B <dir>/runner.py`) or its bwrap, and any process whose command line names this test's work
+   * directory (one that escaped the tree by double-forking still does). Sandboxes of other runs on the machine
+   * are none of this test's business.
+   */
+  private List<String> sandboxProcesses() {
+    String mine = work.toString();
     return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains("runner.py") || c.contains("kansoku-sandbox-")).orElse(false))
+        .filter(p -> p.info().commandLine().map(c -> c.contains(mine)
+            || (isDescendant(p) && (c.contains("runner.py") || c.contains("kansoku-sandbox-")))).orElse(false))
         .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
         .toList();
+  }
+
+  private static boolean isDescendant(ProcessHandle p) {
+    for (ProcessHandle h = p; h != null; h = h.parent().orElse(null)) {
+      if (h.pid() == ProcessHandle.current().pid()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private ExecutionResult run(String completion) {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kansoku.TestPaths;
+import dev.kansoku.config.ConfigError;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.MissingDatasetException;
+import dev.kansoku.text.Golds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,14 +141,14 @@ class LoadersTest {
     Path fix = TestPaths.REPO.resolve("src/test/resources/fixtures");
     LoadedDataset tq = new TriviaQaJsonLoader().load(fix.resolve("triviaqa/qa/wikipedia-dev.json"), DatasetLoader.Selection.ALL);
     assertEquals(4, tq.docs().size());
-    assertEquals(List.of("Mars", "The Red Planet", "Planet Mars"), dev.kansoku.text.Golds.split(tq.docs().get(0).get("aliases")));
+    assertEquals(List.of("Mars", "The Red Planet", "Planet Mars"), Golds.split(tq.docs().get(0).get("aliases")));
     Path badTq = write("tq.json", "{\"Data\": [{\"Question\": \"q\", \"QuestionId\": \"1\", \"Answer\": {\"Aliases\": [\"a\"]}}, {\"Question\": \"q2\"}]}");
     assertOneError(new TriviaQaJsonLoader().load(badTq, DatasetLoader.Selection.ALL), "tq.json", 0, "Data[1]");
     LoadedDataset sq = new SquadJsonLoader().load(fix.resolve("squad2/dev-v2.0.json"), DatasetLoader.Selection.ALL);
     assertEquals(4, sq.docs().size());
     assertEquals("true", sq.docs().get(1).get("is_impossible"));
     assertEquals("unanswerable", sq.docs().get(1).get("answer_or_unanswerable"));
-    assertEquals(List.of("The Seine", "Seine"), dev.kansoku.text.Golds.split(sq.docs().get(0).get("answers")));
+    assertEquals(List.of("The Seine", "Seine"), Golds.split(sq.docs().get(0).get("answers")));
     LoadedDataset xl = new JsonLinesLoader().load(fix.resolve("xlsum_ja/test.jsonl"), DatasetLoader.Selection.ALL);
     assertEquals("大型の台風が週末に九州へ接近する見込みだ。", xl.docs().get(0).get("summary"));
   }
@@ -216,7 +218,7 @@ class LoadersTest {
     assertEquals(reference.requests().stream().map(PlannedRequest::context).toList(),
         decoded.requests().stream().map(PlannedRequest::context).toList());
     // JSON is UTF-8 by its RFC: an encoding there is a configuration error naming the key
-    dev.kansoku.config.ConfigError c = assertThrows(dev.kansoku.config.ConfigError.class, () -> loader.task(
+    ConfigError c = assertThrows(ConfigError.class, () -> loader.task(
         TestPaths.CONF.resolve("tasks/jcommonsenseqa.conf"), Map.of("task.dataset.encoding", "Shift_JIS")));
     assertTrue(c.getMessage().contains("task.dataset.encoding: format 'jsonl' is read as UTF-8"), c.getMessage());
   }

@@ -1,0 +1,121 @@
+package dev.kansoku.plan;
+
+import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.results.RowParquetWriter;
+import dev.kansoku.results.TableSchemas;
+import dev.kansoku.task.PlannedRequest;
+import dev.kansoku.task.RequestId;
+import dev.kansoku.task.TaskPlan;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The planned requests of a run as a Spark dataset with the {@code requests} schema. The driver plans one task
+ * at a time and streams its requests (prompts are model-independent) into a Parquet file under the run's
+ * staging directory, so driver memory is bounded by the largest task, not the suite; executors read the files,
+ * and compute the model × request cross product and the request ids (a SHA-256 over the full prompt per
+ * model), so nothing grows with the number of models on the driver either.
+ */
+public final class PlannedRequests {
+  /** Columns that depend on the model: filled after the cross join. */
+  private static final List<String> MODEL_COLUMNS = List.of("request_id", "model_revision", "model_id");
+  private static final Logger LOG = LoggerFactory.getLogger(PlannedRequests.class);
+
+  private PlannedRequests() {}
+
+  /** The tasks' plans (requests dropped once written), where their requests are, and how many per task. */
+  public record Written(String dir, List<TaskPlan> plans, java.util.Map<String, Long> requestsByTask) {
+    public long requestsPerModel() {
+      return requestsByTask.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * Plans every task (loading its files, checking its bad-row share) and writes its requests to
+   * {@code dir/<task>.parquet}. A task that cannot be planned fails the run before any table is written;
+   * the staging directory is then removed.
+   */
+  public static Written write(Configuration conf, List<TaskSpec> tasks, int limit, double maxBadRowShare, String dir) throws IOException {
+    Path root = new Path(dir);
+    FileSystem fs = root.getFileSystem(conf);
+    fs.mkdirs(root);
+    List<TaskPlan> plans = new ArrayList<>();
+    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    boolean done = false;
+    try {
+      for (TaskSpec t : tasks) {
+        TaskPlan plan = TaskPlan.build(t, limit);
+        plan.checkBadRowShare(maxBadRowShare);
+        try (RowParquetWriter out = new RowParquetWriter(conf, new Path(root, t.id() + ".parquet"), taskSchema())) {
+          for (PlannedRequest r : plan.requests()) {
+            out.write(taskRow(r));
+          }
+          counts.put(t.id(), out.rows());
+        }
+        LOG.info("planned task {}: {} examples, {} requests", t.id(), plan.examples(), plan.requests().size());
+        // keep what the summary needs, not the prompts
+        plans.add(new TaskPlan(plan.task(), plan.examples(), List.of(), plan.errors(), plan.rowsRead(), plan.rows(), plan.fingerprint()));
+      }
+      done = true;
+      return new Written(dir, plans, counts);
+    } finally {
+      if (!done) {
+        fs.delete(root, true);
+      }
+    }
+  }
+
+  /** The requests of {@code written} for every model: read on executors, crossed with the models, ids computed there. */
+  public static Dataset<Row> of(SparkSession spark, Written written, List<ModelSpec> models) {
+    StructType full = TableSchemas.schema(TableSchemas.REQUESTS);
+    Dataset<Row> tasks = written.requestsPerModel() == 0
+        ? spark.createDataFrame(List.of(), taskSchema())
+        : spark.read().schema(taskSchema()).parquet(written.dir());
+    List<Row> modelRows = models.stream().map(m -> RowFactory.create(m.id(), m.resultRevision())).toList();
+    StructType modelSchema = new StructType().add("m_id", "string", false).add("m_revision", "string", false);
+    Dataset<Row> crossed = tasks.crossJoin(spark.createDataFrame(modelRows, modelSchema));
+    return crossed.map((MapFunction<Row, Row>) PlannedRequests::withModel, Encoders.row(full));
+  }
+
+  /** The requests schema without the model-dependent columns. */
+  static StructType taskSchema() {
+    StructType full = TableSchemas.schema(TableSchemas.REQUESTS);
+    return new StructType(Arrays.stream(full.fields()).filter(f -> !MODEL_COLUMNS.contains(f.name())).toArray(StructField[]::new));
+  }
+
+  private static Row taskRow(PlannedRequest r) {
+    PlannedRequest.Decoding d = r.decoding();
+    return RowFactory.create(r.exampleId(), r.choiceIndex(), r.kind(), r.context(), r.continuation(), r.maxNewTokens(),
+        r.stop(), r.addSpecialTokens(), d.label(), d.temperature(), d.topP(), d.topK(), d.seed(), r.gold(), r.subset(),
+        RequestId.sha256(r.context()), r.taskVersion(), r.taskId());
+  }
+  /** One row of the cross product in the requests schema, with its request id. */
+  private static Row withModel(Row r) {
+    String modelId = r.getAs("m_id");
+    String revision = r.getAs("m_revision");
+    String id = RequestId.of(modelId, revision, r.getAs("task_id"), r.getAs("task_version"), r.getAs("example_id"),
+        r.<Integer>getAs("choice_index"), r.getAs("request_kind"), r.getAs("context"), r.getAs("continuation"),
+        r.<Integer>getAs("max_new_tokens"), r.getList(r.fieldIndex("stop_sequences")), r.<Boolean>getAs("add_special_tokens"),
+        r.<Double>getAs("temperature"), r.<Double>getAs("top_p"), r.<Integer>getAs("top_k"), r.<Long>getAs("seed"));
+    return RowFactory.create(id, r.getAs("example_id"), r.getAs("choice_index"), r.getAs("request_kind"), r.getAs("context"),
+        r.getAs("continuation"), r.getAs("max_new_tokens"), r.getAs("stop_sequences"), r.getAs("add_special_tokens"),
+        r.getAs("decoding"), r.getAs("temperature"), r.getAs("top_p"), r.getAs("top_k"), r.getAs("seed"), r.getAs("gold"),
+        r.getAs("subset"), r.getAs("prompt_sha256"), revision, r.getAs("task_version"), modelId, r.getAs("task_id"));
+  }
+}

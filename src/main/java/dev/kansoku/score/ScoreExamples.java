@@ -1,0 +1,80 @@
+package dev.kansoku.score;
+
+import dev.kansoku.config.TaskSpec;
+import dev.kansoku.inference.TextTokenizer;
+import dev.kansoku.metric.ChoiceResponse;
+import dev.kansoku.metric.ExampleScore;
+import dev.kansoku.metric.ExampleScorer;
+import dev.kansoku.results.ModelTask;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The score stage for one example: all of its (request ⋈ response) rows in, one row per metric out. An
+ * example whose choices are not all answered yet is skipped; the next run scores it.
+ */
+public final class ScoreExamples implements FlatMapGroupsFunction<String, Row, Row> {
+  /** Model tokenizers for model-token metrics, one per model directory and executor JVM (thread-safe). */
+  private static final Map<String, TextTokenizer> TOKENIZERS = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, TaskSpec> tasks;
+  private final Map<String, String> scoreSets;
+  private final Map<String, String> modelDirs;
+
+  /**
+   * @param scoreSets (model, task) key → the run's score set, the partition the example scores go to
+   * @param modelDirs model id → its directory (tokenizer.json), for metrics on the model's own tokens
+   */
+  public ScoreExamples(Map<String, TaskSpec> tasks, Map<String, String> scoreSets, Map<String, String> modelDirs) {
+    this.tasks = Map.copyOf(tasks);
+    this.scoreSets = Map.copyOf(scoreSets);
+    this.modelDirs = Map.copyOf(modelDirs);
+  }
+
+  private java.util.function.Function<String, List<String>> pieces(String modelId) {
+    String dir = modelDirs.get(modelId);
+    if (dir == null) {
+      return null;
+    }
+    return text -> TOKENIZERS.computeIfAbsent(dir, d -> {
+      try {
+        return TextTokenizer.load(java.nio.file.Path.of(d));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }).pieces(text);
+  }
+
+  @Override
+  public Iterator<Row> call(String key, Iterator<Row> rows) {
+    List<ChoiceResponse> responses = new ArrayList<>();
+    Row first = null;
+    int expected = 0;
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      first = first == null ? r : first;
+      expected = Math.max(expected, r.<Integer>getAs("expected_responses"));
+      if (r.getAs("answered") == null) {
+        continue;
+      }
+      responses.add(new ChoiceResponse(r.getAs("choice_index"), r.getAs("loglikelihood"), r.getAs("is_greedy"),
+          r.getAs("generated_text"), r.getAs("gold"), r.getAs(ExecuteCodeSamples.PASSED), r.getAs(ExecuteCodeSamples.EXECUTION)));
+    }
+    if (first == null || responses.size() < expected) {
+      return List.<Row>of().iterator();
+    }
+    TaskSpec task = tasks.get(first.<String>getAs("task_id"));
+    ExampleScorer scorer = new ExampleScorer(task.metrics(), task.answer(), pieces(first.getAs("model_id")));
+    List<Row> out = new ArrayList<>();
+    for (ExampleScore s : scorer.score(responses)) {
+      out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.sampleIndex(), s.metric(),
+          s.value(), s.prediction(), s.gold(), s.detail(), first.getAs("subset"), first.getAs("model_id"), first.getAs("task_id"),
+          scoreSets.get(ModelTask.key(first.getAs("model_id"), first.getAs("task_id")))));
+    }
+    return out.iterator();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.kansoku.architecture;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
+import dev.kansoku.config.ArchitectureViolationFixture;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The house's floors, checked on the compiled main classes: which package may use which (the table in
+ * docs/architecture.md), no cycle between packages, no Spark, Scala or Hadoop in the engine-neutral core.
+ */
+class ArchitectureTest {
+  private static final String ROOT = "dev.kansoku.";
+  /** Package → the packages below it that it may use (besides itself and anything outside the project). */
+  static final Map<String, List<String>> MAY_USE = new LinkedHashMap<>();
+
+  static {
+    MAY_USE.put("text", List.of());
+    MAY_USE.put("bench", List.of());
+    MAY_USE.put("config", List.of());
+    MAY_USE.put("task", List.of("config", "text"));
+    MAY_USE.put("inference", List.of("config", "text", "bench"));
+    MAY_USE.put("sandbox", List.of("config"));
+    MAY_USE.put("metric", List.of("config", "text", "task", "sandbox"));
+    MAY_USE.put("results", List.of("config", "text", "task"));
+    MAY_USE.put("plan", List.of("config", "text", "task", "results"));
+    MAY_USE.put("infer", List.of("config", "text", "bench", "inference", "results"));
+    MAY_USE.put("score", List.of("config", "text", "task", "inference", "sandbox", "metric", "results"));
+    MAY_USE.put("pipeline", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "plan", "infer", "score"));
+    MAY_USE.put("analysis", List.of("config", "text", "bench", "results"));
+    MAY_USE.put("cli", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "plan", "infer", "score",
+        "pipeline", "analysis"));
+  }
+
+  /** The engine-neutral core: plain Java, testable without a SparkSession. */
+  static final List<String> CORE = List.of("config", "task", "inference", "metric", "sandbox", "text");
+
+  private static final JavaClasses MAIN = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("dev.kansoku");
+
+  static ArchRule layering() {
+    List<ArchRule> rules = new ArrayList<>();
+    MAY_USE.forEach((pkg, below) -> {
+      String[] allowed = new String[below.size() + 1];
+      allowed[0] = ROOT + pkg + "..";
+      for (int i = 0; i < below.size(); i++) {
+        allowed[i + 1] = ROOT + below.get(i) + "..";
+      }
+      rules.add(classes().that().resideInAPackage(ROOT + pkg + "..")
+          .should().onlyDependOnClassesThat(not(resideInAPackage("dev.kansoku..")).or(resideInAnyPackage(allowed)))
+          .as(pkg + " uses only " + (below.isEmpty() ? "itself" : String.join(", ", below)))
+          .allowEmptyShould(true));
+    });
+    return CompositeArchRule.of(rules);
+  }
+
+  @Test
+  void everyPackageUsesOnlyTheFloorsBelowIt() {
+    layering().check(MAIN);
+  }
+
+  @Test
+  void everyMainPackageHasItsPlaceInTheTable() {
+    for (var c : MAIN) {
+      String pkg = c.getPackageName();
+      if (pkg.startsWith(ROOT)) {
+        String top = pkg.substring(ROOT.length()).split("\\.")[0];
+        assertTrue(MAY_USE.containsKey(top), c.getName() + " is in package " + top + ", which the layering table does not name");
+      }
+    }
+  }
+
+  @Test
+  void noCyclesBetweenPackages() {
+    slices().matching("dev.kansoku.(*)..").should().beFreeOfCycles().check(MAIN);
+  }
+
+  @Test
+  void theCoreHasNoSparkScalaOrHadoop() {
+    noClasses().that().resideInAnyPackage(CORE.stream().map(p -> ROOT + p + "..").toArray(String[]::new))
+        .should().dependOnClassesThat().resideInAnyPackage("org.apache.spark..", "scala..", "org.apache.hadoop..")
+        .check(MAIN);
+  }
+
+  @Test
+  void aBrokenRuleIsCaught() {
+    // a test-only class in config that reaches up into task: the same rules must reject it
+    JavaClasses withViolation = new ClassFileImporter().importClasses(ArchitectureViolationFixture.class);
+    AssertionError e = assertThrows(AssertionError.class, () -> layering().check(withViolation));
+    assertTrue(e.getMessage().contains("config uses only itself") && e.getMessage().contains("TaskPlan"), e.getMessage());
+  }
+}

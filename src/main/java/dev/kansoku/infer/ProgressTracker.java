@@ -41,7 +41,7 @@ public final class ProgressTracker {
   private final SparkSession spark;
   private final String file;
   private final String runId;
-  private final Map<String, long[]> doneTotal = new LinkedHashMap<>();
+  private final Map<ModelTask, long[]> doneTotal = new LinkedHashMap<>();
   private final long startNanos = System.nanoTime();
   private final long missingAtStart;
   private long computedThisRun;
@@ -59,10 +59,10 @@ public final class ProgressTracker {
     this.missingAtStart = missingAtStart;
   }
 
-  /** @param plannedBy requests planned per {@link ModelTask#key} of model and task
-   * @param missingBy requests still to compute per {@link ModelTask#key} of model and task
+  /** @param plannedBy requests planned per model and task
+   * @param missingBy requests still to compute per model and task
    * @param chunks commit chunks the run will compute */
-  public static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Map<String, Long> plannedBy, Map<String, Long> missingBy,
+  public static ProgressTracker start(SparkSession spark, ResultsStore store, String runId, Map<ModelTask, Long> plannedBy, Map<ModelTask, Long> missingBy,
                                int chunks) {
     long missingTotal = missingBy.values().stream().mapToLong(Long::longValue).sum();
     ProgressTracker t = new ProgressTracker(spark, store.path("progress.json"), runId, missingTotal, chunks);
@@ -82,7 +82,7 @@ public final class ProgressTracker {
         .agg(count(lit(1)), sum(coalesce(col("context_tokens"), lit(0)).plus(coalesce(col("continuation_tokens"), lit(0)))),
             count(col("error")))
         .collectAsList()) {
-      long[] dt = doneTotal.computeIfAbsent(ModelTask.key(r.getString(0), r.getString(1)), k -> new long[2]);
+      long[] dt = doneTotal.computeIfAbsent(new ModelTask(r.getString(0), r.getString(1)), k -> new long[2]);
       long rows = r.getLong(2);
       long errors = r.getLong(4);
       // failed requests stay missing: the next run retries them
@@ -111,8 +111,8 @@ public final class ProgressTracker {
   /** Reports the run after a chunk's responses were committed: log lines and progress.json. */
   public synchronized void chunkCommitted(int chunk) {
     chunksDone = chunk;
-    for (Map.Entry<String, long[]> e : doneTotal.entrySet()) {
-      LOG.info("progress {}: {}/{} requests", e.getKey().replace('\u0000', '/'), e.getValue()[0], e.getValue()[1]);
+    for (Map.Entry<ModelTask, long[]> e : doneTotal.entrySet()) {
+      LOG.info("progress {}: {}/{} requests", e.getKey(), e.getValue()[0], e.getValue()[1]);
     }
     LOG.info("progress run {}: chunk {}/{}, {} of {} missing requests computed, {} tokens/s, ETA {}", runId, chunk, chunksTotal,
         computedThisRun, missingAtStart, String.format(java.util.Locale.ROOT, "%.0f", tokensPerSecond()), formatEta(etaSeconds()));
@@ -164,8 +164,7 @@ public final class ProgressTracker {
     }
     ArrayNode tasks = root.putArray("tasks");
     doneTotal.forEach((k, dt) -> {
-      String[] mt = k.split("\u0000");
-      tasks.addObject().put("model_id", mt[0]).put("task_id", mt[1]).put("done", dt[0]).put("total", dt[1]);
+      tasks.addObject().put("model_id", k.modelId()).put("task_id", k.taskId()).put("done", dt[0]).put("total", dt[1]);
     });
     try {
       writeAtomically(root.toPrettyString());

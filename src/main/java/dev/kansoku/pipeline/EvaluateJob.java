@@ -63,8 +63,8 @@ public final class EvaluateJob {
   private final String runId;
   /** Cost constants per model id, from the config.json that the preflight check reads. */
   private final Map<String, RequestCost.ModelCost> modelCosts = new LinkedHashMap<>();
-  /** (model, task) key → this run's score set, and what it was computed from. */
-  private final Map<String, String> scoreSets = new LinkedHashMap<>();
+  /** (model, task) → this run's score set, and what it was computed from. */
+  private final Map<ModelTask, String> scoreSets = new LinkedHashMap<>();
   private final Map<String, TaskPlan> plansByTask = new LinkedHashMap<>();
 
   public EvaluateJob(SparkSession spark, ResolvedRun run) {
@@ -106,7 +106,7 @@ public final class EvaluateJob {
     for (TaskPlan p : plans) {
       plansByTask.put(p.task().id(), p);
       for (ModelSpec m : run.models()) {
-        scoreSets.put(ModelTask.key(m.id(), p.task().id()), ScoreSets.id(m, p.task(), p.fingerprint()));
+        scoreSets.put(new ModelTask(m.id(), p.task().id()), ScoreSets.id(m, p.task(), p.fingerprint()));
       }
     }
     store.moveLegacyExampleScores();
@@ -120,9 +120,9 @@ public final class EvaluateJob {
     Dataset<Row> planned = PlannedRequests.of(spark, written, run.models()).cache();
     // every model plans the same requests per task: the totals need no Spark job
     long plannedCount = written.requestsPerModel() * run.models().size();
-    Map<String, Long> plannedByTask = new LinkedHashMap<>();
+    Map<ModelTask, Long> plannedByTask = new LinkedHashMap<>();
     for (ModelSpec m : run.models()) {
-      written.requestsByTask().forEach((task, n) -> plannedByTask.put(ModelTask.key(m.id(), task), n));
+      written.requestsByTask().forEach((task, n) -> plannedByTask.put(new ModelTask(m.id(), task), n));
     }
     Dataset<Row> knownIds = store.read(TableSchemas.REQUESTS).select("request_id");
     store.append(TableSchemas.REQUESTS, planned.join(knownIds, planned.col("request_id").equalTo(knownIds.col("request_id")), "left_anti"));
@@ -130,14 +130,14 @@ public final class EvaluateJob {
     Dataset<Row> answered = store.read(TableSchemas.RESPONSES).where(col("error").isNull()).select("request_id").distinct();
     Dataset<Row> missing = planned.join(answered, planned.col("request_id").equalTo(answered.col("request_id")), "left_anti").cache();
     // one pass over the missing requests gives the total, the per-model summary and the progress baseline
-    Map<String, Long> missingByTask = new LinkedHashMap<>();
+    Map<ModelTask, Long> missingByTask = new LinkedHashMap<>();
     for (Row r : missing.groupBy("model_id", "task_id").count().collectAsList()) {
-      missingByTask.put(ModelTask.key(r.getString(0), r.getString(1)), r.getLong(2));
+      missingByTask.put(new ModelTask(r.getString(0), r.getString(1)), r.getLong(2));
     }
     List<EvaluationSummary.TaskWork> work = new ArrayList<>();
     for (ModelSpec m : run.models()) {
       written.requestsByTask().forEach((task, n) -> {
-        long toCompute = missingByTask.getOrDefault(ModelTask.key(m.id(), task), 0L);
+        long toCompute = missingByTask.getOrDefault(new ModelTask(m.id(), task), 0L);
         work.add(new EvaluationSummary.TaskWork(m.id(), task, n, n - toCompute, toCompute));
       });
     }
@@ -167,7 +167,7 @@ public final class EvaluateJob {
    * Runs the missing requests on executors in chunks and commits each chunk's responses before the next
    * starts (see docs/commit-protocol.md); reports progress after every chunk. Returns how many failed.
    */
-  private long infer(Map<String, Long> plannedByTask, Dataset<Row> missing, Map<String, Long> missingByTask, LongAccumulator forwardPasses,
+  private long infer(Map<ModelTask, Long> plannedByTask, Dataset<Row> missing, Map<ModelTask, Long> missingByTask, LongAccumulator forwardPasses,
                      LongAccumulator computed, LongAccumulator truncated, List<Row> errorRows) {
     // more cost ranges than task slots: a slot that finishes early takes the next range (estimates are rough)
     int partitions = run.settings().inferencePartitions() > 0
@@ -248,17 +248,17 @@ public final class EvaluateJob {
    * what is new. Then aggregates every pair of the run. (Scoring rules are part of the task version, as prompts
    * are: a changed metric or post-processing needs a version bump, which makes every pair new.)
    */
-  private List<EvaluationSummary.TaskScore> score(Dataset<Row> allPlanned, Set<String> changedPairs) {
-    Set<String> toScore = new HashSet<>(changedPairs);
+  private List<EvaluationSummary.TaskScore> score(Dataset<Row> allPlanned, Set<ModelTask> changedPairs) {
+    Set<ModelTask> toScore = new HashSet<>(changedPairs);
     // a pair whose score set (what the scores are computed from) has no example scores yet is scored
-    Set<String> scored = new HashSet<>();
+    Set<Map.Entry<ModelTask, String>> scored = new HashSet<>();
     for (Row r : store.read(TableSchemas.EXAMPLE_SCORES).select("model_id", "task_id", "score_set").distinct().collectAsList()) {
-      scored.add(ModelTask.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(2));
+      scored.add(Map.entry(new ModelTask(r.getString(0), r.getString(1)), r.isNullAt(2) ? ScoreSets.LEGACY : r.getString(2)));
     }
     for (ModelSpec m : run.models()) {
       for (TaskSpec t : run.tasks()) {
-        String k = ModelTask.key(m.id(), t.id());
-        if (!scored.contains(k + "\u0000" + scoreSets.get(k))) {
+        ModelTask k = new ModelTask(m.id(), t.id());
+        if (!scored.contains(Map.entry(k, scoreSets.get(k)))) {
           toScore.add(k);
         }
       }
@@ -267,8 +267,7 @@ public final class EvaluateJob {
     if (toScore.isEmpty()) {
       return aggregate();
     }
-    Dataset<Row> planned = allPlanned.where(
-        org.apache.spark.sql.functions.concat(col("model_id"), lit("\u0000"), col("task_id")).isin(toScore.toArray()));
+    Dataset<Row> planned = allPlanned.join(org.apache.spark.sql.functions.broadcast(pairs(toScore)), new String[] {"model_id", "task_id"}, "left_semi");
     Dataset<Row> responses = store.read(TableSchemas.RESPONSES).where(col("error").isNull())
         .dropDuplicates("request_id")
         .select(col("request_id").as("r_id"), col("loglikelihood"), col("is_greedy"), col("generated_text"),
@@ -296,43 +295,40 @@ public final class EvaluateJob {
    */
   private List<EvaluationSummary.TaskScore> aggregate() {
     // this run's score sets only: other sets of the same (model, task) are history and stay as they are
-    Set<String> sets = new HashSet<>();
-    scoreSets.forEach((pair, set) -> sets.add(pair + "\u0000" + set));
     Dataset<Row> mine = store.read(TableSchemas.EXAMPLE_SCORES)
-        .where(org.apache.spark.sql.functions.concat(col("model_id"), lit("\u0000"), col("task_id"), lit("\u0000"), col("score_set"))
-            .isin(sets.toArray()));
+        .join(org.apache.spark.sql.functions.broadcast(runSets()), new String[] {"model_id", "task_id", "score_set"}, "left_semi");
     List<Row> fresh = means(mine, "model_id", "task_id", "task_version", "metric");
     // corpus metrics need every segment's statistics on the driver: a few numbers per example
     // (in the order the table is read, which fixes BLEU's bootstrap draws for a given table)
-    Map<String, AggregateState> corpusStates = new LinkedHashMap<>();
+    Map<Map.Entry<ModelTask, String>, AggregateState> corpusStates = new LinkedHashMap<>();
     for (Row r : mine.where(col("metric").isin(Metrics.corpusMetrics().toArray()))
         .select("model_id", "task_id", "metric", "detail", "example_id", "value").collectAsList()) {
-      corpusStates.computeIfAbsent(ModelTask.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(2),
+      corpusStates.computeIfAbsent(Map.entry(new ModelTask(r.getString(0), r.getString(1)), r.getString(2)),
           k -> Metrics.named(r.getString(2)).newState()).add(r.getString(4), r.getDouble(5), r.getString(3));
     }
     Timestamp now = new Timestamp(System.currentTimeMillis());
-    Map<String, Row> freshByKey = new LinkedHashMap<>();
+    Map<ScoreKey, Row> freshByKey = new LinkedHashMap<>();
     List<EvaluationSummary.TaskScore> scores = new ArrayList<>();
     for (Row r : fresh) {
       double value = r.getDouble(4);
       Double stderr = r.isNullAt(5) || Double.isNaN(r.getDouble(5)) ? null : r.getDouble(5);
-      AggregateState corpus = corpusStates.get(ModelTask.key(r.getString(0), r.getString(1)) + "\u0000" + r.getString(3));
+      AggregateState corpus = corpusStates.get(Map.entry(new ModelTask(r.getString(0), r.getString(1)), r.getString(3)));
       if (corpus != null) {
         AggregateState.Result c = corpus.result((int) plansByTask.get(r.getString(1)).rows().eval());
         value = c.value();
         stderr = c.stderr();
       }
-      String pair = ModelTask.key(r.getString(0), r.getString(1));
+      ModelTask pair = new ModelTask(r.getString(0), r.getString(1));
       TaskPlan plan = plansByTask.get(r.getString(1));
-      freshByKey.put(pair + "\u0000" + scoreSets.get(pair) + "\u0000" + r.getString(3), RowFactory.create(r.getString(0), r.getString(1),
+      freshByKey.put(new ScoreKey(pair, scoreSets.get(pair), null, r.getString(3)), RowFactory.create(r.getString(0), r.getString(1),
           r.getString(2), r.getString(3), value, stderr, r.getLong(6), "evaluated", now, scoreSets.get(pair), revision(r.getString(0)),
           plan.fingerprint().dataset(), (long) plan.examples(), r.getLong(6) >= plan.examples()));
       scores.add(new EvaluationSummary.TaskScore(r.getString(0), r.getString(1), r.getString(3), value, stderr, r.getLong(6)));
     }
     List<Row> table = new ArrayList<>();
     for (Row old : store.read(TableSchemas.TASK_SCORES).collectAsList()) {
-      String key = old.<String>getAs("model_id") + "\u0000" + old.<String>getAs("task_id") + "\u0000" + old.<String>getAs("score_set")
-          + "\u0000" + old.<String>getAs("metric");
+      ScoreKey key = new ScoreKey(new ModelTask(old.getAs("model_id"), old.getAs("task_id")), old.getAs("score_set"), null,
+          old.getAs("metric"));
       Row replacement = "evaluated".equals(old.getAs("source")) ? freshByKey.get(key) : null;
       if (replacement != null && old.getAs("n") != null && old.<Long>getAs("n") > replacement.<Long>getAs(6)) {
         // the same set scored over fewer examples (requests failed this time): the earlier, fuller scores stay
@@ -349,6 +345,26 @@ public final class EvaluateJob {
     store.replace(TableSchemas.TASK_SCORES, table, runId);
     writeSubsetScores(mine.where(col("subset").isNotNull()), now);
     return scores;
+  }
+
+  /** A task or subset score's identity within a score table (subset null for task scores). */
+  private record ScoreKey(ModelTask pair, String scoreSet, String subset, String metric) {}
+
+  /** (model_id, task_id) of the given pairs, for a semi-join. */
+  private Dataset<Row> pairs(Set<ModelTask> pairs) {
+    List<Row> rows = new ArrayList<>();
+    pairs.forEach(p -> rows.add(RowFactory.create(p.modelId(), p.taskId())));
+    return spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add("model_id", org.apache.spark.sql.types.DataTypes.StringType).add("task_id", org.apache.spark.sql.types.DataTypes.StringType));
+  }
+
+  /** (model_id, task_id, score_set) of this run's score sets, for a semi-join. */
+  private Dataset<Row> runSets() {
+    List<Row> rows = new ArrayList<>();
+    scoreSets.forEach((p, set) -> rows.add(RowFactory.create(p.modelId(), p.taskId(), set)));
+    return spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+        .add("model_id", org.apache.spark.sql.types.DataTypes.StringType).add("task_id", org.apache.spark.sql.types.DataTypes.StringType)
+        .add("score_set", org.apache.spark.sql.types.DataTypes.StringType));
   }
 
   /** Model id → directory, for metrics scored on the model's own tokens (only when a task asks for one). */
@@ -377,20 +393,20 @@ public final class EvaluateJob {
   }
 
   private void writeSubsetScores(Dataset<Row> withSubjects, Timestamp now) {
-    Map<String, Row> fresh = new LinkedHashMap<>();
+    Map<ScoreKey, Row> fresh = new LinkedHashMap<>();
     for (Row r : means(withSubjects.where(col("metric").isin(Metrics.corpusMetrics().toArray()).unary_$bang()),
         "model_id", "task_id", "task_version", "subset", "metric")) {
       Double stderr = r.isNullAt(6) || Double.isNaN(r.getDouble(6)) ? null : r.getDouble(6);
-      String pair = ModelTask.key(r.getString(0), r.getString(1));
+      ModelTask pair = new ModelTask(r.getString(0), r.getString(1));
       TaskPlan plan = plansByTask.get(r.getString(1));
-      fresh.put(pair + "\u0000" + scoreSets.get(pair) + "\u0000" + r.getString(3) + "\u0000" + r.getString(4),
+      fresh.put(new ScoreKey(pair, scoreSets.get(pair), r.getString(3), r.getString(4)),
           RowFactory.create(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getDouble(5), stderr,
               r.getLong(7), now, scoreSets.get(pair), revision(r.getString(0)), plan.fingerprint().dataset(), null, null));
     }
     List<Row> table = new ArrayList<>();
     for (Row old : store.read(TableSchemas.SUBSET_SCORES).collectAsList()) {
-      String key = old.<String>getAs("model_id") + "\u0000" + old.<String>getAs("task_id") + "\u0000" + old.<String>getAs("score_set")
-          + "\u0000" + old.<String>getAs("subset") + "\u0000" + old.<String>getAs("metric");
+      ScoreKey key = new ScoreKey(new ModelTask(old.getAs("model_id"), old.getAs("task_id")), old.getAs("score_set"),
+          old.getAs("subset"), old.getAs("metric"));
       if (!fresh.containsKey(key)) {
         table.add(old);
       }

@@ -22,14 +22,14 @@ public final class ScoreExamples implements FlatMapGroupsFunction<String, Row, R
   /** Model tokenizers for model-token metrics, one per model directory and executor JVM (thread-safe). */
   private static final Map<String, TextTokenizer> TOKENIZERS = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, TaskSpec> tasks;
-  private final Map<String, String> scoreSets;
+  private final Map<ModelTask, String> scoreSets;
   private final Map<String, String> modelDirs;
 
   /**
    * @param scoreSets (model, task) key → the run's score set, the partition the example scores go to
    * @param modelDirs model id → its directory (tokenizer.json), for metrics on the model's own tokens
    */
-  public ScoreExamples(Map<String, TaskSpec> tasks, Map<String, String> scoreSets, Map<String, String> modelDirs) {
+  public ScoreExamples(Map<String, TaskSpec> tasks, Map<ModelTask, String> scoreSets, Map<String, String> modelDirs) {
     this.tasks = Map.copyOf(tasks);
     this.scoreSets = Map.copyOf(scoreSets);
     this.modelDirs = Map.copyOf(modelDirs);
@@ -73,7 +73,7 @@ public final class ScoreExamples implements FlatMapGroupsFunction<String, Row, R
     for (ExampleScore s : scorer.score(responses)) {
       out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.sampleIndex(), s.metric(),
           s.value(), s.prediction(), s.gold(), s.detail(), first.getAs("subset"), first.getAs("model_id"), first.getAs("task_id"),
-          scoreSets.get(ModelTask.key(first.getAs("model_id"), first.getAs("task_id")))));
+          scoreSets.get(new ModelTask(first.getAs("model_id"), first.getAs("task_id")))));
     }
     return out.iterator();
   }

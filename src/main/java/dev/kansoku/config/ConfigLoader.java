@@ -471,16 +471,17 @@ public final class ConfigLoader {
     TASK.validate(c, "task", file.toString());
     Config t = c.getConfig("task");
     String where = file.toString();
-    String kind = t.getString("request.kind");
-    if (!TaskSpec.LOGLIKELIHOOD.equals(kind) && !TaskSpec.GENERATE_UNTIL.equals(kind)) {
-      throw new ConfigError(ConfigSchema.where(t.getValue("request.kind").origin(), where), "task.request.kind",
-          "unknown request kind '" + kind + "' (known: loglikelihood, generate_until)");
+    RequestKind kind;
+    try {
+      kind = RequestKind.parse(t.getString("request.kind"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(ConfigSchema.where(t.getValue("request.kind").origin(), where), "task.request.kind", e.getMessage());
     }
-    if (TaskSpec.GENERATE_UNTIL.equals(kind) && !t.hasPath("request.max-new-tokens")) {
+    if (kind == RequestKind.GENERATE_UNTIL && !t.hasPath("request.max-new-tokens")) {
       throw new ConfigError(ConfigSchema.where(t.getValue("request").origin(), where), "task.request.max-new-tokens",
           "required for generate_until requests");
     }
-    if (TaskSpec.GENERATE_UNTIL.equals(kind)) {
+    if (kind == RequestKind.GENERATE_UNTIL) {
       inRange(t, where, "request.max-new-tokens", 1, Double.MAX_VALUE, "at least 1");
     }
     inRange(t, where, "prompt.shots", 0, Double.MAX_VALUE, "0 or more");

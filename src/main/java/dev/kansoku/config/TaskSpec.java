@@ -78,7 +78,7 @@ public record TaskSpec(
   }
 
   /** The request kind and decoding settings; temperature 0 means greedy. */
-  public record Request(String kind, boolean addSpecialTokens, int maxNewTokens, List<String> stop,
+  public record Request(RequestKind kind, boolean addSpecialTokens, int maxNewTokens, List<String> stop,
                         double temperature, double topP, int topK, long seed) implements Serializable {}
 
   /**
@@ -101,7 +101,4 @@ public record TaskSpec(
 
     public static final Answer NONE = new Answer("none", false, false, List.of(), false);
   }
-
-  public static final String LOGLIKELIHOOD = "loglikelihood";
-  public static final String GENERATE_UNTIL = "generate_until";
 }

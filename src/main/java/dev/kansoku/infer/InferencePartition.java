@@ -1,8 +1,9 @@
 package dev.kansoku.infer;
 
+import ai.djl.Device;
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.RunSettings;
-import dev.kansoku.config.TaskSpec;
 import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.CausalLanguageModel;
 import dev.kansoku.inference.GenerationRequest;
@@ -10,7 +11,8 @@ import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.ModelPool;
-import ai.djl.Device;
+import dev.kansoku.results.RequestRow;
+import dev.kansoku.results.ResponseRow;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,7 +23,6 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
 
@@ -69,7 +70,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     }
     long startNanos = System.nanoTime();
     return new Iterator<>() {
-      private Row pending;
+      private RequestRow pending;
       private Iterator<Row> current = List.<Row>of().iterator();
       private long requests;
       private long generations;
@@ -77,7 +78,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
       @Override
       public boolean hasNext() {
         while (!current.hasNext()) {
-          List<Row> batch = nextBatch();
+          List<RequestRow> batch = nextBatch();
           if (batch.isEmpty()) {
             leases.close();
             if (requests > 0) {
@@ -89,7 +90,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
             return false;
           }
           requests += batch.size();
-          if (!TaskSpec.LOGLIKELIHOOD.equals(batch.get(0).getAs("request_kind"))) {
+          if (batch.get(0).kind() != RequestKind.LOGLIKELIHOOD) {
             generations += batch.size();
           }
           current = run(leases, batch).iterator();
@@ -109,10 +110,10 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
        * The next run of requests of one model and kind, up to {@link #WINDOW} batches' worth: the engine cuts it
        * into forward passes of canonical shapes, so a larger window only lets it fill more of them.
        */
-      private List<Row> nextBatch() {
-        List<Row> batch = new ArrayList<>();
+      private List<RequestRow> nextBatch() {
+        List<RequestRow> batch = new ArrayList<>();
         while (batch.size() < WINDOW * settings.batchSize() && (pending != null || input.hasNext())) {
-          Row r = pending != null ? pending : input.next();
+          RequestRow r = pending != null ? pending : RequestRow.from(input.next());
           pending = null;
           if (!batch.isEmpty() && !sameGroup(batch.get(0), r)) {
             pending = r;
@@ -125,9 +126,8 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     };
   }
 
-  private static boolean sameGroup(Row a, Row b) {
-    return a.<String>getAs("model_id").equals(b.getAs("model_id"))
-        && a.<String>getAs("request_kind").equals(b.getAs("request_kind"));
+  private static boolean sameGroup(RequestRow a, RequestRow b) {
+    return a.modelId().equals(b.modelId()) && a.kind() == b.kind();
   }
 
   /**
@@ -167,8 +167,8 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     return task == null ? 0 : task.cpus();
   }
 
-  private List<Row> run(ModelLeases leases, List<Row> batch) {
-    CausalLanguageModel model = leases.model(models.get(batch.get(0).<String>getAs("model_id")));
+  private List<Row> run(ModelLeases leases, List<RequestRow> batch) {
+    CausalLanguageModel model = leases.model(models.get(batch.get(0).modelId()));
     if (settings.parallelBatches() == 0) {
       return BatchBackoff.run(batch, shapes(model), (b, shapes) -> compute(model, b, shapes), this::failed);
     }
@@ -207,16 +207,15 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     return BatchShapes.canonical(settings.batchSize(), tokens);
   }
 
-  private List<Row> compute(CausalLanguageModel model, List<Row> batch, BatchShapes shapes) {
+  private List<Row> compute(CausalLanguageModel model, List<RequestRow> batch, BatchShapes shapes) {
     // this thread's passes only: other task slots run batches on the same model at the same time
     long before = model.forwardPassesOnThisThread();
     long t0 = System.nanoTime();
     List<Row> out = new ArrayList<>(batch.size());
-    String kind = batch.get(0).getAs("request_kind");
-    if (TaskSpec.LOGLIKELIHOOD.equals(kind)) {
+    if (batch.get(0).kind() == RequestKind.LOGLIKELIHOOD) {
       List<LoglikelihoodRequest> reqs = new ArrayList<>();
-      for (Row r : batch) {
-        reqs.add(new LoglikelihoodRequest(r.getAs("context"), r.getAs("continuation"), r.<Boolean>getAs("add_special_tokens")));
+      for (RequestRow r : batch) {
+        reqs.add(new LoglikelihoodRequest(r.context(), r.continuation(), r.addSpecialTokens()));
       }
       List<LoglikelihoodResult> results = model.loglikelihood(reqs, shapes);
       double perRequestMs = elapsedMs(t0) / batch.size();
@@ -224,14 +223,13 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
         LoglikelihoodResult res = results.get(i);
         truncated.add(res.truncated() ? 1 : 0);
         out.add(response(batch.get(i), res.logLikelihood(), res.greedy(), res.contextIds().length,
-            res.continuationIds().length, res.truncated(), null, null, null, shapes.maxRows(), perRequestMs));
+            res.continuationIds().length, res.truncated(), null, null, shapes.maxRows(), perRequestMs));
       }
     } else {
       List<GenerationRequest> reqs = new ArrayList<>();
-      for (Row r : batch) {
-        reqs.add(new GenerationRequest(r.getAs("context"), r.getList(r.fieldIndex("stop_sequences")),
-            r.<Integer>getAs("max_new_tokens"), r.<Boolean>getAs("add_special_tokens"), r.<Double>getAs("temperature"),
-            r.<Double>getAs("top_p"), r.<Integer>getAs("top_k"), r.<Long>getAs("seed")));
+      for (RequestRow r : batch) {
+        reqs.add(new GenerationRequest(r.context(), r.stopSequences(), r.maxNewTokens(), r.addSpecialTokens(), r.temperature(),
+            r.topP(), r.topK(), r.seed()));
       }
       List<GenerationResult> results = model.generate(reqs, shapes);
       double perRequestMs = elapsedMs(t0) / batch.size();
@@ -239,7 +237,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
         GenerationResult res = results.get(i);
         truncated.add(res.truncated() ? 1 : 0);
         out.add(response(batch.get(i), null, null, res.promptIds().length, res.generatedIds().length,
-            res.truncated(), res.text(), res.finishReason(), null, shapes.maxRows(), perRequestMs));
+            res.truncated(), res.text(), res.finishReason(), shapes.maxRows(), perRequestMs));
       }
     }
     forwardPasses.add(model.forwardPassesOnThisThread() - before);
@@ -247,22 +245,24 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     return out;
   }
 
-  private Row failed(Row r, RuntimeException e) {
+  private Row failed(RequestRow r, RuntimeException e) {
     String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-    return response(r, null, null, 0, 0, null, null, null, message, 1, 0.0);
+    return ResponseRow.failed(r, message, executorId(), new Timestamp(System.currentTimeMillis())).toRow();
   }
 
   private static double elapsedMs(long t0) {
     return (System.nanoTime() - t0) / 1e6;
   }
 
-  private static Row response(Row req, Double ll, Boolean greedy, int ctxTokens, int contTokens, Boolean truncated, String text,
-                              String finish, String error, int batchSize, double elapsedMs) {
+  private static Row response(RequestRow req, Double ll, Boolean greedy, int ctxTokens, int contTokens, Boolean truncated,
+                              String text, String finish, int batchSize, double elapsedMs) {
+    return new ResponseRow(req.requestId(), req.exampleId(), req.choiceIndex(), req.kind(), ll, greedy, ctxTokens, contTokens,
+        truncated, text, finish, null, batchSize, elapsedMs, executorId(), new Timestamp(System.currentTimeMillis()),
+        req.modelId(), req.taskId()).toRow();
+  }
+
+  private static String executorId() {
     SparkEnv env = SparkEnv.get();
-    return RowFactory.create(
-        req.getAs("request_id"), req.getAs("example_id"), req.getAs("choice_index"), req.getAs("request_kind"),
-        ll, greedy, ctxTokens, contTokens, truncated, text, finish, error, batchSize, elapsedMs,
-        env == null ? "local" : env.executorId(), new Timestamp(System.currentTimeMillis()),
-        req.getAs("model_id"), req.getAs("task_id"));
+    return env == null ? "local" : env.executorId();
   }
 }

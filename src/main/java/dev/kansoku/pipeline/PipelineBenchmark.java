@@ -3,6 +3,7 @@ package dev.kansoku.pipeline;
 import dev.kansoku.bench.PeakMemory;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.config.RunSettings;
 import dev.kansoku.config.TaskSpec;
@@ -173,20 +174,20 @@ public final class PipelineBenchmark {
   private static Direct directOnThisThread(ModelSpec spec, ResolvedRun run, List<PlannedRequest> requests, BatchShapes shapes)
       throws Exception {
     List<PlannedRequest> sorted = new ArrayList<>(requests);
-    sorted.sort(Comparator.comparing(PlannedRequest::kind).thenComparingInt(r -> r.context().length()));
+    sorted.sort(Comparator.comparing((PlannedRequest r) -> r.kind().label()).thenComparingInt(r -> r.context().length()));
     // the inference stage's windows (WINDOW batches' worth) cut into canonical passes, or one batch as given
     int b = shapes.canonical() ? InferencePartition.WINDOW * run.settings().batchSize() : run.settings().batchSize();
     long t0 = System.nanoTime();
     long passes;
     try (LlamaEngine engine = LlamaEngine.load(Path.of(spec.path()), Math.min(run.settings().maxLength(), spec.contextLength()))) {
       for (int i = 0; i < sorted.size(); ) {
-        String kind = sorted.get(i).kind();
+        RequestKind kind = sorted.get(i).kind();
         int j = i;
         while (j < sorted.size() && j - i < b && sorted.get(j).kind().equals(kind)) {
           j++;
         }
         List<PlannedRequest> batch = sorted.subList(i, j);
-        if (TaskSpec.LOGLIKELIHOOD.equals(kind)) {
+        if (RequestKind.LOGLIKELIHOOD.equals(kind)) {
           engine.loglikelihood(batch.stream().map(r -> new LoglikelihoodRequest(r.context(), r.continuation(), r.addSpecialTokens())).toList(),
               shapes);
         } else {

@@ -2,10 +2,10 @@ package dev.kansoku.plan;
 
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.TaskSpec;
+import dev.kansoku.results.RequestRow;
 import dev.kansoku.results.RowParquetWriter;
 import dev.kansoku.results.TableSchemas;
 import dev.kansoku.task.PlannedRequest;
-import dev.kansoku.task.RequestId;
 import dev.kansoku.task.TaskPlan;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * model), so nothing grows with the number of models on the driver either.
  */
 public final class PlannedRequests {
-  /** Columns that depend on the model: filled after the cross join. */
-  private static final List<String> MODEL_COLUMNS = List.of("request_id", "model_revision", "model_id");
   private static final Logger LOG = LoggerFactory.getLogger(PlannedRequests.class);
+  /** The model columns of the cross join, dropped as each row becomes a {@link RequestRow} for its model. */
+  private static final String MODEL = "_model";
+  private static final String REVISION = "_revision";
 
   private PlannedRequests() {}
 
@@ -64,7 +65,7 @@ public final class PlannedRequests {
         plan.checkBadRowShare(maxBadRowShare);
         try (RowParquetWriter out = new RowParquetWriter(conf, new Path(root, t.id() + ".parquet"), taskSchema())) {
           for (PlannedRequest r : plan.requests()) {
-            out.write(taskRow(r));
+            out.write(RequestRow.planned(r).toRow(taskSchema()));
           }
           counts.put(t.id(), out.rows());
         }
@@ -88,34 +89,16 @@ public final class PlannedRequests {
         ? spark.createDataFrame(List.of(), taskSchema())
         : spark.read().schema(taskSchema()).parquet(written.dir());
     List<Row> modelRows = models.stream().map(m -> RowFactory.create(m.id(), m.resultRevision())).toList();
-    StructType modelSchema = new StructType().add("m_id", "string", false).add("m_revision", "string", false);
+    StructType modelSchema = new StructType().add(MODEL, "string", false).add(REVISION, "string", false);
     Dataset<Row> crossed = tasks.crossJoin(spark.createDataFrame(modelRows, modelSchema));
-    return crossed.map((MapFunction<Row, Row>) PlannedRequests::withModel, Encoders.row(full));
+    return crossed.map((MapFunction<Row, Row>) r -> RequestRow.from(r).forModel(r.getAs(MODEL), r.getAs(REVISION)).toRow(),
+        Encoders.row(full));
   }
 
   /** The requests schema without the model-dependent columns. */
   static StructType taskSchema() {
     StructType full = TableSchemas.schema(TableSchemas.REQUESTS);
-    return new StructType(Arrays.stream(full.fields()).filter(f -> !MODEL_COLUMNS.contains(f.name())).toArray(StructField[]::new));
-  }
-
-  private static Row taskRow(PlannedRequest r) {
-    PlannedRequest.Decoding d = r.decoding();
-    return RowFactory.create(r.exampleId(), r.choiceIndex(), r.kind(), r.context(), r.continuation(), r.maxNewTokens(),
-        r.stop(), r.addSpecialTokens(), d.label(), d.temperature(), d.topP(), d.topK(), d.seed(), r.gold(), r.subset(),
-        RequestId.sha256(r.context()), r.taskVersion(), r.taskId());
-  }
-  /** One row of the cross product in the requests schema, with its request id. */
-  private static Row withModel(Row r) {
-    String modelId = r.getAs("m_id");
-    String revision = r.getAs("m_revision");
-    String id = RequestId.of(modelId, revision, r.getAs("task_id"), r.getAs("task_version"), r.getAs("example_id"),
-        r.<Integer>getAs("choice_index"), r.getAs("request_kind"), r.getAs("context"), r.getAs("continuation"),
-        r.<Integer>getAs("max_new_tokens"), r.getList(r.fieldIndex("stop_sequences")), r.<Boolean>getAs("add_special_tokens"),
-        r.<Double>getAs("temperature"), r.<Double>getAs("top_p"), r.<Integer>getAs("top_k"), r.<Long>getAs("seed"));
-    return RowFactory.create(id, r.getAs("example_id"), r.getAs("choice_index"), r.getAs("request_kind"), r.getAs("context"),
-        r.getAs("continuation"), r.getAs("max_new_tokens"), r.getAs("stop_sequences"), r.getAs("add_special_tokens"),
-        r.getAs("decoding"), r.getAs("temperature"), r.getAs("top_p"), r.getAs("top_k"), r.getAs("seed"), r.getAs("gold"),
-        r.getAs("subset"), r.getAs("prompt_sha256"), revision, r.getAs("task_version"), modelId, r.getAs("task_id"));
+    return new StructType(Arrays.stream(full.fields()).filter(f -> !RequestRow.MODEL_COLUMNS.contains(f.name()))
+        .toArray(StructField[]::new));
   }
 }

@@ -66,7 +66,9 @@ public final class RowParquetWriter implements Closeable {
       Object v = row.get(i);
       if (t instanceof ArrayType) {
         Group list = g.addGroup(name);
-        for (Object element : (List<?>) v) {
+        // Spark rows hold arrays as Scala sequences, rows built in Java as lists
+        Iterable<?> elements = v instanceof scala.collection.Seq<?> seq ? scala.jdk.javaapi.CollectionConverters.asJava(seq) : (List<?>) v;
+        for (Object element : elements) {
           Group entry = list.addGroup("list");
           if (element != null) {
             entry.append("element", (String) element);

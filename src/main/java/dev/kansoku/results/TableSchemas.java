@@ -27,7 +27,14 @@ public final class TableSchemas {
 
   private TableSchemas() {}
 
+  /** Schemas parsed once per JVM: codecs look them up for every row they build. */
+  private static final java.util.Map<String, Table> TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+
   public static Table table(String name) {
+    return TABLES.computeIfAbsent(name, TableSchemas::load);
+  }
+
+  private static Table load(String name) {
     String resource = "/data-schemas/" + name + ".json";
     try (InputStream in = TableSchemas.class.getResourceAsStream(resource)) {
       if (in == null) {

@@ -3,6 +3,8 @@ package dev.kansoku.score;
 import dev.kansoku.config.SandboxSettings;
 import dev.kansoku.config.TaskSpec;
 import dev.kansoku.metric.Metrics;
+import dev.kansoku.results.RequestRow;
+import dev.kansoku.results.ResponseRow;
 import dev.kansoku.sandbox.CodeExecutionScorer;
 import dev.kansoku.sandbox.ExecutionResult;
 import dev.kansoku.sandbox.HumanEvalProblem;
@@ -72,12 +74,12 @@ public final class ExecuteCodeSamples implements MapPartitionsFunction<Row, Row>
         List<String> programs = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
           Row r = rows.get(i);
-          TaskSpec t = tasks.get(r.<String>getAs("task_id"));
-          if (t != null && Metrics.executesCode(t.metrics()) && r.getAs("answered") != null) {
-            String generated = r.getAs("generated_text");
+          TaskSpec t = tasks.get(r.<String>getAs(RequestRow.TASK_ID));
+          if (t != null && Metrics.executesCode(t.metrics()) && r.getAs(ScoreStage.ANSWERED) != null) {
+            String generated = r.getAs(ResponseRow.GENERATED_TEXT);
             code.add(i);
-            programs.add(r.<String>getAs("context") + HumanEvalProblem.stopAtStopWord(generated == null ? "" : generated)
-                + "\n" + r.<String>getAs("gold"));
+            programs.add(r.<String>getAs(RequestRow.CONTEXT) + HumanEvalProblem.stopAtStopWord(generated == null ? "" : generated)
+                + "\n" + r.<String>getAs(RequestRow.GOLD));
           }
         }
         List<ExecutionResult> results = List.of();

@@ -5,14 +5,16 @@ import dev.kansoku.inference.TextTokenizer;
 import dev.kansoku.metric.ChoiceResponse;
 import dev.kansoku.metric.ExampleScore;
 import dev.kansoku.metric.ExampleScorer;
+import dev.kansoku.results.ExampleScoreRow;
 import dev.kansoku.results.ModelTask;
+import dev.kansoku.results.RequestRow;
+import dev.kansoku.results.ResponseRow;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * The score stage for one example: all of its (request ⋈ response) rows in, one row per metric out. An
@@ -57,23 +59,25 @@ public final class ScoreExamples implements FlatMapGroupsFunction<String, Row, R
     while (rows.hasNext()) {
       Row r = rows.next();
       first = first == null ? r : first;
-      expected = Math.max(expected, r.<Integer>getAs("expected_responses"));
-      if (r.getAs("answered") == null) {
+      expected = Math.max(expected, r.<Integer>getAs(ScoreStage.EXPECTED_RESPONSES));
+      if (r.getAs(ScoreStage.ANSWERED) == null) {
         continue;
       }
-      responses.add(new ChoiceResponse(r.getAs("choice_index"), r.getAs("loglikelihood"), r.getAs("is_greedy"),
-          r.getAs("generated_text"), r.getAs("gold"), r.getAs(ExecuteCodeSamples.PASSED), r.getAs(ExecuteCodeSamples.EXECUTION)));
+      responses.add(new ChoiceResponse(r.getAs(RequestRow.CHOICE_INDEX), r.getAs(ResponseRow.LOGLIKELIHOOD), r.getAs(ResponseRow.IS_GREEDY),
+          r.getAs(ResponseRow.GENERATED_TEXT), r.getAs(RequestRow.GOLD), r.getAs(ExecuteCodeSamples.PASSED),
+          r.getAs(ExecuteCodeSamples.EXECUTION)));
     }
     if (first == null || responses.size() < expected) {
       return List.<Row>of().iterator();
     }
-    TaskSpec task = tasks.get(first.<String>getAs("task_id"));
-    ExampleScorer scorer = new ExampleScorer(task.metrics(), task.answer(), pieces(first.getAs("model_id")));
+    RequestRow request = RequestRow.from(first);
+    TaskSpec task = tasks.get(request.taskId());
+    ExampleScorer scorer = new ExampleScorer(task.metrics(), task.answer(), pieces(request.modelId()));
+    String scoreSet = scoreSets.get(new ModelTask(request.modelId(), request.taskId()));
     List<Row> out = new ArrayList<>();
     for (ExampleScore s : scorer.score(responses)) {
-      out.add(RowFactory.create(first.getAs("task_version"), first.getAs("example_id"), s.sampleIndex(), s.metric(),
-          s.value(), s.prediction(), s.gold(), s.detail(), first.getAs("subset"), first.getAs("model_id"), first.getAs("task_id"),
-          scoreSets.get(new ModelTask(first.getAs("model_id"), first.getAs("task_id")))));
+      out.add(new ExampleScoreRow(request.taskVersion(), request.exampleId(), s.sampleIndex(), s.metric(), s.value(), s.prediction(),
+          s.gold(), s.detail(), request.subset(), request.modelId(), request.taskId(), scoreSet).toRow());
     }
     return out.iterator();
   }

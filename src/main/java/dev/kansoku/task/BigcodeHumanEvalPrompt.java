@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ final class BigcodeHumanEvalPrompt implements PromptStyle {
             ? new PlannedRequest.Decoding(q.temperature(), q.topP(), q.topK(),
                 RequestId.seed(Long.toString(q.seed()), task.id(), doc.id(), Integer.toString(sample)))
             : PlannedRequest.Decoding.GREEDY;
-        out.add(new PlannedRequest(task.id(), task.version(), doc.id(), sample, TaskSpec.GENERATE_UNTIL,
+        out.add(new PlannedRequest(task.id(), task.version(), doc.id(), sample, RequestKind.GENERATE_UNTIL,
             doc.get("prompt"), null, q.maxNewTokens(), q.stop(), q.addSpecialTokens(), reference, decoding));
       }
     }

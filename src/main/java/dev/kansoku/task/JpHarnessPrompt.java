@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,7 @@ final class JpHarnessPrompt implements PromptStyle {
       }
       ctx.append(Templates.fill(p.inputTemplate(), doc));
       String gold = Templates.fill(p.goldTemplate() != null ? p.goldTemplate() : p.outputTemplate(), doc);
-      out.add(new PlannedRequest(task.id(), task.version(), doc.id(), -1, TaskSpec.GENERATE_UNTIL, ctx.toString(), null,
+      out.add(new PlannedRequest(task.id(), task.version(), doc.id(), -1, RequestKind.GENERATE_UNTIL, ctx.toString(), null,
           q.maxNewTokens(), q.stop(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
     }
     return out;

@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ final class LlmJpEvalPrompt implements PromptStyle {
             .append("\n\n### 応答:\n").append(Templates.fill(p.outputTemplate(), shot));
       }
       String prompt = system + "\n\n### 入力:\n" + Templates.fill(p.inputTemplate(), doc) + "\n\n### 応答:\n";
-      out.add(new PlannedRequest(task.id(), task.version(), doc.id(), -1, TaskSpec.GENERATE_UNTIL, prompt, null,
+      out.add(new PlannedRequest(task.id(), task.version(), doc.id(), -1, RequestKind.GENERATE_UNTIL, prompt, null,
           task.request().maxNewTokens(), task.request().stop(), task.request().addSpecialTokens(),
           Templates.fill(p.outputTemplate(), doc)).withSubset(doc.subset()));
     }

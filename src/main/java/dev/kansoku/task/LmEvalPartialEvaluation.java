@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.TaskSpec;
 import dev.kansoku.text.PyStrings;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ final class LmEvalPartialEvaluation implements PromptStyle {
       }
       List<String> choices = choices(doc);
       for (int i = 0; i < choices.size(); i++) {
-        out.add(new PlannedRequest(task.id(), task.version(), doc.id(), i, TaskSpec.LOGLIKELIHOOD,
+        out.add(new PlannedRequest(task.id(), task.version(), doc.id(), i, RequestKind.LOGLIKELIHOOD,
             labeled + choices.get(i), p.targetDelimiter() + target(doc), 0, List.of(),
             task.request().addSpecialTokens(), String.valueOf(answerIndex(doc))));
       }

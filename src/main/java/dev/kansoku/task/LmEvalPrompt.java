@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ final class LmEvalPrompt implements PromptStyle {
   public List<PlannedRequest> plan(TaskSpec task, List<Doc> evalDocs, List<Doc> fewshotDocs) {
     TaskSpec.Prompt p = task.prompt();
     PythonRandom rnd = new PythonRandom(p.fewshotSeed());
-    boolean multipleChoice = TaskSpec.LOGLIKELIHOOD.equals(task.request().kind());
+    boolean multipleChoice = task.request().kind() == RequestKind.LOGLIKELIHOOD;
     List<PlannedRequest> out = new ArrayList<>();
     for (Doc doc : evalDocs) {
       StringBuilder context = new StringBuilder(Templates.fill(jinja(p.description()), doc));
@@ -53,16 +54,16 @@ final class LmEvalPrompt implements PromptStyle {
         List<String> choices = choices(p, doc);
         String gold = String.valueOf(goldIndex(p, doc));
         for (int i = 0; i < choices.size(); i++) {
-          out.add(new PlannedRequest(task.id(), task.version(), doc.id(), i, TaskSpec.LOGLIKELIHOOD, ctx,
+          out.add(new PlannedRequest(task.id(), task.version(), doc.id(), i, RequestKind.LOGLIKELIHOOD, ctx,
               p.targetDelimiter() + choices.get(i), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
         }
       } else {
         String gold = Templates.fill(p.goldTemplate() != null ? p.goldTemplate() : p.outputTemplate(), doc);
         int index = p.noAnswerContinuation() != null ? 0 : -1;
-        out.add(new PlannedRequest(task.id(), task.version(), doc.id(), index, TaskSpec.GENERATE_UNTIL, ctx, null,
+        out.add(new PlannedRequest(task.id(), task.version(), doc.id(), index, RequestKind.GENERATE_UNTIL, ctx, null,
             q.maxNewTokens(), q.stop(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
         if (p.noAnswerContinuation() != null) {
-          out.add(new PlannedRequest(task.id(), task.version(), doc.id(), 1, TaskSpec.LOGLIKELIHOOD, ctx,
+          out.add(new PlannedRequest(task.id(), task.version(), doc.id(), 1, RequestKind.LOGLIKELIHOOD, ctx,
               p.noAnswerContinuation(), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
         }
       }

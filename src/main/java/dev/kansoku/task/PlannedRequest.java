@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.config.RequestKind;
 import java.io.Serializable;
 import java.util.List;
 
@@ -14,7 +15,7 @@ public record PlannedRequest(
     String taskVersion,
     String exampleId,
     int choiceIndex,
-    String kind,
+    RequestKind kind,
     String context,
     String continuation,
     int maxNewTokens,
@@ -37,14 +38,14 @@ public record PlannedRequest(
     }
   }
 
-  public PlannedRequest(String taskId, String taskVersion, String exampleId, int choiceIndex, String kind,
+  public PlannedRequest(String taskId, String taskVersion, String exampleId, int choiceIndex, RequestKind kind,
                         String context, String continuation, int maxNewTokens, List<String> stop,
                         boolean addSpecialTokens, String gold) {
     this(taskId, taskVersion, exampleId, choiceIndex, kind, context, continuation, maxNewTokens, stop,
         addSpecialTokens, gold, Decoding.GREEDY, null);
   }
 
-  public PlannedRequest(String taskId, String taskVersion, String exampleId, int choiceIndex, String kind,
+  public PlannedRequest(String taskId, String taskVersion, String exampleId, int choiceIndex, RequestKind kind,
                         String context, String continuation, int maxNewTokens, List<String> stop,
                         boolean addSpecialTokens, String gold, Decoding decoding) {
     this(taskId, taskVersion, exampleId, choiceIndex, kind, context, continuation, maxNewTokens, stop,

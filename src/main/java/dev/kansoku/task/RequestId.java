@@ -1,5 +1,6 @@
 package dev.kansoku.task;
 
+import dev.kansoku.config.RequestKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +19,7 @@ public final class RequestId {
 
   /** The id of one planned request for one model, from the columns of its requests row (the plan stage computes it here, once). */
   public static String of(String modelId, String modelRevision, String taskId, String taskVersion, String exampleId, int choiceIndex,
-                          String kind, String context, String continuation, int maxNewTokens, java.util.List<String> stop,
+                          RequestKind kind, String context, String continuation, int maxNewTokens, java.util.List<String> stop,
                           boolean addSpecialTokens, double temperature, double topP, int topK, long seed) {
     StringBuilder canonical = new StringBuilder();
     append(canonical, SCHEME);
@@ -28,7 +29,7 @@ public final class RequestId {
     append(canonical, taskVersion);
     append(canonical, exampleId);
     append(canonical, Integer.toString(choiceIndex));
-    append(canonical, kind);
+    append(canonical, kind.label());
     append(canonical, context);
     append(canonical, continuation == null ? "\u0000null" : continuation);
     append(canonical, Integer.toString(maxNewTokens));

@@ -6,16 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.kansoku.TestPaths;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.config.RunSettings;
 import dev.kansoku.inference.ModelPool;
+import dev.kansoku.results.RequestRow;
 import dev.kansoku.results.TableSchemas;
+import dev.kansoku.task.RequestId;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.AfterEach;
@@ -92,16 +94,7 @@ class InferencePartitionTest {
   }
 
   private static Row request(StructType schema, ModelSpec model, String id, String context) {
-    Object[] v = new Object[schema.size()];
-    v[schema.fieldIndex("request_id")] = id;
-    v[schema.fieldIndex("example_id")] = id;
-    v[schema.fieldIndex("choice_index")] = 0;
-    v[schema.fieldIndex("request_kind")] = "loglikelihood";
-    v[schema.fieldIndex("context")] = context;
-    v[schema.fieldIndex("continuation")] = " はい";
-    v[schema.fieldIndex("add_special_tokens")] = false;
-    v[schema.fieldIndex("model_id")] = model.id();
-    v[schema.fieldIndex("task_id")] = "t";
-    return new GenericRowWithSchema(v, schema);
+    return new RequestRow(id, id, 0, RequestKind.LOGLIKELIHOOD, context, " はい", 0, List.of(), false, "greedy", 0.0, 1.0, 0, 0L, "0",
+        null, RequestId.sha256(context), model.resultRevision(), "1.0", model.id(), "t").toRow(schema);
   }
 }

@@ -3,7 +3,9 @@ package dev.kansoku.infer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kansoku.testkit.LocalSpark;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +25,7 @@ class LiveProgressTest {
 
   @Test
   void runningTasksCountsArriveWithHeartbeats() throws Exception {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("live-progress")
-        .config("spark.ui.enabled", "false").config("spark.executor.heartbeatInterval", "1s").getOrCreate();
+    SparkSession spark = LocalSpark.start("live-progress", 2, Map.of("spark.executor.heartbeatInterval", "1s"));
     LongAccumulator computed = spark.sparkContext().longAccumulator("test.requests_computed");
     LiveProgress live = new LiveProgress(computed);
     spark.sparkContext().addSparkListener(live);

@@ -3,6 +3,7 @@ package dev.kansoku.infer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kansoku.testkit.LocalSpark;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -21,7 +22,7 @@ class RequestCostTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("cost").config("spark.ui.enabled", "false").getOrCreate();
+    spark = LocalSpark.start("cost", 2);
   }
 
   @AfterAll

@@ -3,6 +3,7 @@ package dev.kansoku.results;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kansoku.testkit.LocalSpark;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +31,7 @@ class RowParquetWriterTest {
       }
       assertEquals(4, w.rows());
     }
-    SparkSession spark = SparkSession.builder().master("local[1]").appName("parquet").config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark = LocalSpark.start("parquet", 1);
     try {
       List<Row> back = spark.read().schema(schema).parquet(file.toString()).orderBy("id").collectAsList();
       assertEquals(4, back.size());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kansoku.TestPaths;
 import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.TaskSpec;
 import dev.kansoku.task.check.FrameworkGolden;
 import dev.kansoku.task.check.PromptComparison;
@@ -96,7 +97,7 @@ class PromptGoldensTest {
 
     List<List<String>> stops = golden.stopSequences().stream()
         .map(s -> s.stream().filter(x -> !x.equals(MODEL_EOS)).toList()).distinct().toList();
-    if (!spec.request().kind().equals(TaskSpec.LOGLIKELIHOOD) && !stops.equals(List.of(List.of()))) {
+    if (spec.request().kind() != RequestKind.LOGLIKELIHOOD && !stops.equals(List.of(List.of()))) {
       assertEquals(stops, List.of(spec.request().stop()), key + ": stop sequences");
     }
     // the generation budget where the framework fixes it (lm-eval's max_gen_toks, llm-jp-eval's output_length)
@@ -106,7 +107,7 @@ class PromptGoldensTest {
   }
 
   static List<PromptComparison.Request> asCompared(List<PlannedRequest> planned) {
-    return planned.stream().map(r -> new PromptComparison.Request(r.exampleId(), r.choiceIndex(), r.kind(), r.context(),
+    return planned.stream().map(r -> new PromptComparison.Request(r.exampleId(), r.choiceIndex(), r.kind().label(), r.context(),
         r.continuation(), r.addSpecialTokens())).toList();
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kansoku.TestPaths;
 import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.config.TaskSpec;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ class PromptStylesTest {
     assertEquals(1, r.maxNewTokens());
     // llm-jp-eval's text-generation pipeline encodes without special tokens (docs/prompt-fidelity.md)
     assertFalse(r.addSpecialTokens());
-    assertEquals(TaskSpec.GENERATE_UNTIL, r.kind());
+    assertEquals(RequestKind.GENERATE_UNTIL, r.kind());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.kansoku.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.kansoku.config.RequestKind;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -13,8 +14,8 @@ class RequestIdTest {
   private static String id(String model, String revision, String task, String version, String example, int choice, String kind,
                            String context, String continuation, int maxNew, List<String> stop, boolean special, double temperature,
                            double topP, int topK, long seed) {
-    return RequestId.of(model, revision, task, version, example, choice, kind, context, continuation, maxNew, stop, special,
-        temperature, topP, topK, seed);
+    return RequestId.of(model, revision, task, version, example, choice, RequestKind.parse(kind), context, continuation, maxNew, stop,
+        special, temperature, topP, topK, seed);
   }
 
   private static String greedy() {

@@ -4,9 +4,11 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.kansoku.config.AnalysisSettings;
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.results.ModelTask;
 import dev.kansoku.results.ResultsStore;
 import dev.kansoku.results.ScoreSets;
 import dev.kansoku.results.TableSchemas;
+import dev.kansoku.results.TaskScoreRow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,14 +95,12 @@ public final class AnalysisJob {
 
   /** Published scores become task_scores rows with source = published, replacing earlier published rows. */
   private void registerPublished(ResultsStore results, List<ScoreCell> published, String runId) {
-    List<Row> rows = new ArrayList<>();
-    for (Row r : results.read(TableSchemas.TASK_SCORES).where(col("source").notEqual("published")).collectAsList()) {
-      rows.add(r);
-    }
+    List<Row> rows = new ArrayList<>(results.read(TableSchemas.TASK_SCORES)
+        .where(col(TaskScoreRow.SOURCE).notEqual(TaskScoreRow.PUBLISHED)).collectAsList());
     Timestamp now = new Timestamp(System.currentTimeMillis());
     for (ScoreCell c : published) {
-      rows.add(RowFactory.create(c.modelId(), c.taskId(), "published", TaskCatalog.matrixMetric(c.taskId(), "score"),
-          c.value(), null, null, "published", now, ScoreSets.PUBLISHED, null, null, null, null));
+      rows.add(new TaskScoreRow(c.modelId(), c.taskId(), TaskScoreRow.PUBLISHED, TaskCatalog.matrixMetric(c.taskId(), "score"),
+          c.value(), null, null, TaskScoreRow.PUBLISHED, now, ScoreSets.PUBLISHED, null, null, null, null).toRow());
     }
     results.replace(TableSchemas.TASK_SCORES, rows, runId);
   }
@@ -109,32 +108,28 @@ public final class AnalysisJob {
   /** Matrix cells from task_scores: each task's matrix metric, published and/or evaluated as configured. */
   private List<ScoreCell> readCells(ResultsStore results, List<String> notes) {
     List<ScoreCell> cells = new ArrayList<>();
-    Map<String, TreeMap<String, Row>> evaluatedMetrics = new LinkedHashMap<>();
+    Map<ModelTask, TreeMap<String, TaskScoreRow>> evaluatedMetrics = new LinkedHashMap<>();
     // the current score set of each (model, task); earlier sets are history (task_scores_history)
     org.apache.spark.sql.Dataset<Row> taskScores = results.read(TableSchemas.TASK_SCORES);
-    for (Row r : ScoreSets.current(taskScores, taskScores).collectAsList()) {
-      String source = r.getAs("source");
-      String model = r.getAs("model_id");
-      String task = r.getAs("task_id");
-      String metric = r.getAs("metric");
-      double value = r.<Double>getAs("value");
-      if ("published".equals(source) && settings.includePublished()) {
-        cells.add(new ScoreCell(model, task, value, source));
-      } else if ("evaluated".equals(source) && settings.includeEvaluated()) {
-        evaluatedMetrics.computeIfAbsent(model + "\u0000" + task, k -> new TreeMap<>()).put(metric, r);
+    for (Row row : ScoreSets.current(taskScores, taskScores).collectAsList()) {
+      TaskScoreRow r = TaskScoreRow.from(row);
+      if (TaskScoreRow.PUBLISHED.equals(r.source()) && settings.includePublished()) {
+        cells.add(new ScoreCell(r.modelId(), r.taskId(), r.value(), r.source()));
+      } else if (TaskScoreRow.EVALUATED.equals(r.source()) && settings.includeEvaluated()) {
+        evaluatedMetrics.computeIfAbsent(r.pair(), k -> new TreeMap<>()).put(r.metric(), r);
       }
     }
     java.util.Set<String> excluded = new java.util.TreeSet<>();
-    for (TreeMap<String, Row> metrics : evaluatedMetrics.values()) {
-      Row any = metrics.firstEntry().getValue();
-      ModelSpec spec = registry.get(any.<String>getAs("model_id"));
+    for (TreeMap<String, TaskScoreRow> metrics : evaluatedMetrics.values()) {
+      TaskScoreRow any = metrics.firstEntry().getValue();
+      ModelSpec spec = registry.get(any.modelId());
       if (spec != null && settings.excludeOrigins().contains(spec.origin())) {
         excluded.add(spec.id() + " (origin " + spec.origin() + ")");
         continue;
       }
-      String task = any.getAs("task_id");
-      Row chosen = metrics.getOrDefault(TaskCatalog.matrixMetric(task, metrics.firstKey()), any);
-      cells.add(new ScoreCell(chosen.getAs("model_id"), task, chosen.<Double>getAs("value"), "evaluated"));
+      String task = any.taskId();
+      TaskScoreRow chosen = metrics.getOrDefault(TaskCatalog.matrixMetric(task, metrics.firstKey()), any);
+      cells.add(new ScoreCell(chosen.modelId(), task, chosen.value(), TaskScoreRow.EVALUATED));
     }
     for (String m : excluded) {
       notes.add("evaluated model " + m + " left out of the score matrix (kansoku.analysis.exclude-origins)");

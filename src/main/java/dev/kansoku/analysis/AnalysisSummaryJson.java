@@ -1,10 +1,11 @@
 package dev.kansoku.analysis;
 
-import dev.kansoku.config.AnalysisSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kansoku.config.AnalysisSettings;
+import dev.kansoku.results.TaskScoreRow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ final class AnalysisSummaryJson {
     }
     ArrayNode imputed = root.putArray("imputed_cells");
     for (ScoreMatrix.ImputedCell c : m.imputed()) {
-      imputed.addObject().put("model_id", c.modelId()).put("task_id", c.taskId()).put("value", c.value());
+      imputed.addObject().put(TaskScoreRow.MODEL_ID, c.modelId()).put(TaskScoreRow.TASK_ID, c.taskId()).put(TaskScoreRow.VALUE, c.value());
     }
     notes.forEach(root.putArray("notes")::add);
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -1,5 +1,6 @@
 package dev.kansoku.analysis;
 
+import dev.kansoku.results.TaskScoreRow;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.feature.PCA;
@@ -27,7 +28,7 @@ public final class MllibPca {
 
   public static PcaResult fit(SparkSession spark, ScoreMatrix m, boolean standardize) {
     StructType schema = new StructType()
-        .add("model_id", DataTypes.StringType, false)
+        .add(TaskScoreRow.MODEL_ID, DataTypes.StringType, false)
         .add("features", new VectorUDT(), false);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < m.models().size(); i++) {
@@ -53,7 +54,7 @@ public final class MllibPca {
       sign[c] = Math.signum(loadings[0][c]) == Math.signum(before[0][c]) ? 1 : -1;
     }
     double[][] scores = new double[m.models().size()][k];
-    List<Row> projected = pca.transform(scaled).select("model_id", "pcs").collectAsList();
+    List<Row> projected = pca.transform(scaled).select(TaskScoreRow.MODEL_ID, "pcs").collectAsList();
     java.util.Map<String, Integer> index = new java.util.HashMap<>();
     for (int i = 0; i < m.models().size(); i++) {
       index.put(m.models().get(i), i);

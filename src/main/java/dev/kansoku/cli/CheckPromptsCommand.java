@@ -2,6 +2,7 @@ package dev.kansoku.cli;
 
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.pipeline.SparkSessions;
+import dev.kansoku.results.RequestRow;
 import dev.kansoku.task.check.FrameworkGolden;
 import dev.kansoku.task.check.PromptComparison;
 import java.io.PrintWriter;
@@ -14,10 +15,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code kansoku check-prompts --against DIR}: what a results directory planned, request by request, against
@@ -56,8 +57,9 @@ class CheckPromptsCommand implements Callable<Integer> {
         for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json.gz")).sorted().toList()) {
           FrameworkGolden golden = FrameworkGolden.read(file);
           String task = file.getFileName().toString().replace(".json.gz", "");
-          List<Row> rows = spark.read().parquet(requests.toString()).where(org.apache.spark.sql.functions.col("task_id").equalTo(task))
-              .select("model_id", "example_id", "choice_index", "request_kind", "context", "continuation", "add_special_tokens")
+          List<Row> rows = spark.read().parquet(requests.toString()).where(org.apache.spark.sql.functions.col(RequestRow.TASK_ID).equalTo(task))
+              .select(RequestRow.MODEL_ID, RequestRow.EXAMPLE_ID, RequestRow.CHOICE_INDEX, RequestRow.REQUEST_KIND, RequestRow.CONTEXT,
+                  RequestRow.CONTINUATION, RequestRow.ADD_SPECIAL_TOKENS)
               .collectAsList();
           LinkedHashMap<String, List<PromptComparison.Request>> byModel = new LinkedHashMap<>();
           for (Row r : rows) {

@@ -6,6 +6,7 @@ import dev.kansoku.config.ModelSpec;
 import dev.kansoku.results.ResultsStore;
 import dev.kansoku.results.ScoreSets;
 import dev.kansoku.results.TableSchemas;
+import dev.kansoku.results.TaskScoreRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class ResultViews {
   }
 
   static final StructType MODELS = new StructType()
-      .add("model_id", DataTypes.StringType, false)
+      .add(TaskScoreRow.MODEL_ID, DataTypes.StringType, false)
       .add("name", DataTypes.StringType, true)
       .add("origin", DataTypes.StringType, true)
       .add("base_model", DataTypes.StringType, true)

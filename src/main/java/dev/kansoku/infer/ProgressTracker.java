@@ -6,11 +6,12 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
-import dev.kansoku.results.ModelTask;
-import dev.kansoku.results.ResultsStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kansoku.results.ModelTask;
+import dev.kansoku.results.ResponseRow;
+import dev.kansoku.results.ResultsStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -78,9 +79,9 @@ public final class ProgressTracker {
    */
   public synchronized long chunkComputed(Dataset<Row> fresh) {
     long failed = 0;
-    for (Row r : fresh.groupBy("model_id", "task_id")
-        .agg(count(lit(1)), sum(coalesce(col("context_tokens"), lit(0)).plus(coalesce(col("continuation_tokens"), lit(0)))),
-            count(col("error")))
+    for (Row r : fresh.groupBy(ResponseRow.MODEL_ID, ResponseRow.TASK_ID)
+        .agg(count(lit(1)), sum(coalesce(col(ResponseRow.CONTEXT_TOKENS), lit(0)).plus(coalesce(col(ResponseRow.CONTINUATION_TOKENS), lit(0)))),
+            count(col(ResponseRow.ERROR)))
         .collectAsList()) {
       long[] dt = doneTotal.computeIfAbsent(new ModelTask(r.getString(0), r.getString(1)), k -> new long[2]);
       long rows = r.getLong(2);
@@ -164,7 +165,7 @@ public final class ProgressTracker {
     }
     ArrayNode tasks = root.putArray("tasks");
     doneTotal.forEach((k, dt) -> {
-      tasks.addObject().put("model_id", k.modelId()).put("task_id", k.taskId()).put("done", dt[0]).put("total", dt[1]);
+      tasks.addObject().put(ResponseRow.MODEL_ID, k.modelId()).put(ResponseRow.TASK_ID, k.taskId()).put("done", dt[0]).put("total", dt[1]);
     });
     try {
       writeAtomically(root.toPrettyString());

@@ -2,9 +2,9 @@ package dev.kansoku.infer;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -14,7 +14,9 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.kansoku.config.RequestKind;
 import dev.kansoku.inference.LlamaConfig;
+import dev.kansoku.results.RequestRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,12 +86,12 @@ public final class RequestCost {
     models.forEach((id, c) -> constants.add(RowFactory.create(id, c.attention(), c.head())));
     StructType schema = new StructType().add("_cost_model", "string").add("_attn", "double").add("_head", "double");
     Dataset<Row> withModel = requests.join(broadcast(requests.sparkSession().createDataFrame(constants, schema)),
-        col("model_id").equalTo(col("_cost_model")), "left");
+        col(RequestRow.MODEL_ID).equalTo(col("_cost_model")), "left");
     Column attn = coalesce(col("_attn"), lit(0.0));
     Column head = coalesce(col("_head"), lit(0.0));
     Column prompt = col("_len").divide(CHARS_PER_TOKEN);
-    Column newTokens = coalesce(col("max_new_tokens"), lit(0));
-    Column generating = col("request_kind").equalTo(lit("generate_until"));
+    Column newTokens = coalesce(col(RequestRow.MAX_NEW_TOKENS), lit(0));
+    Column generating = col(RequestRow.REQUEST_KIND).equalTo(lit(RequestKind.GENERATE_UNTIL.label()));
     Column promptCost = prompt.plus(prompt.multiply(prompt).multiply(attn));
     // per request: its prompt, and per new token its attention over the prompt and the LM head; the decoding
     // steps themselves are the batch's (below)
@@ -98,17 +100,17 @@ public final class RequestCost {
     // a context is computed once per example however many choices share it (costing it per choice made 4-choice
     // tasks look 4× dearer than they run, and a bench chunk's generation — 58 % of its time — was costed at < 13 %
     // and sat in one straggling range); per-choice contexts (partial evaluation) are each their own
-    Column sharing = count(lit(1)).over(Window.partitionBy(col("_unit"), org.apache.spark.sql.functions.xxhash64(col("context"))));
-    Column scoringCost = promptCost.divide(sharing).plus(length(col("continuation")).divide(CHARS_PER_TOKEN).plus(1).multiply(head));
+    Column sharing = count(lit(1)).over(Window.partitionBy(col("_unit"), org.apache.spark.sql.functions.xxhash64(col(RequestRow.CONTEXT))));
+    Column scoringCost = promptCost.divide(sharing).plus(length(col(RequestRow.CONTINUATION)).divide(CHARS_PER_TOKEN).plus(1).multiply(head));
     // the order the partitions are sorted in (see the end); generation units are runs of batchSize in it
-    Column[] order = {col("model_id"), col("request_kind"), col("_len"), col("task_id"), col("example_id"), col("request_id")};
-    Column rank = row_number().over(Window.partitionBy(col("model_id"), col("request_kind"))
-        .orderBy(col("_len"), col("task_id"), col("example_id"), col("request_id"))).minus(1);
+    Column[] order = {col(RequestRow.MODEL_ID), col(RequestRow.REQUEST_KIND), col("_len"), col(RequestRow.TASK_ID), col(RequestRow.EXAMPLE_ID), col(RequestRow.REQUEST_ID)};
+    Column rank = row_number().over(Window.partitionBy(col(RequestRow.MODEL_ID), col(RequestRow.REQUEST_KIND))
+        .orderBy(col("_len"), col(RequestRow.TASK_ID), col(RequestRow.EXAMPLE_ID), col(RequestRow.REQUEST_ID))).minus(1);
     WindowSpec unit = Window.partitionBy(col("_unit"));
     Dataset<Row> costed = withModel
-        .withColumn("_len", length(col("context")))
-        .withColumn("_unit", when(generating, concat_ws("/", col("model_id"), lit("generate"), floor(rank.divide(batchSize)).cast("string")))
-            .otherwise(concat_ws("/", col("model_id"), col("request_kind"), col("task_id"), col("example_id"))))
+        .withColumn("_len", length(col(RequestRow.CONTEXT)))
+        .withColumn("_unit", when(generating, concat_ws("/", col(RequestRow.MODEL_ID), lit("generate"), floor(rank.divide(batchSize)).cast("string")))
+            .otherwise(concat_ws("/", col(RequestRow.MODEL_ID), col(RequestRow.REQUEST_KIND), col(RequestRow.TASK_ID), col(RequestRow.EXAMPLE_ID))))
         .withColumn("_cost", when(generating, generationCost.plus(
                 lit(DECODE_FACTOR).multiply(max(newTokens).over(unit)).divide(count(lit(1)).over(unit))))
             .otherwise(scoringCost))

@@ -57,7 +57,9 @@ public final class ResultsStore {
 
   /** Replaces the partitions present in {@code rows}; others stay as they are. */
   public void overwritePartitions(String table, Dataset<Row> rows) {
-    writer(table, rows).mode(SaveMode.Overwrite).parquet(path(table));
+    // dynamic: only the partitions written are replaced, whatever the session's default (static would empty the
+    // whole table first, as it does in a session made without SparkSessions, e.g. a notebook's)
+    writer(table, rows).mode(SaveMode.Overwrite).option("partitionOverwriteMode", "dynamic").parquet(path(table));
   }
 
   /**
@@ -120,11 +122,11 @@ public final class ResultsStore {
       if (!fs.exists(table)) {
         return;
       }
-      for (org.apache.hadoop.fs.FileStatus model : fs.listStatus(table, p -> p.getName().startsWith("model_id="))) {
-        for (org.apache.hadoop.fs.FileStatus task : fs.listStatus(model.getPath(), p -> p.getName().startsWith("task_id="))) {
+      for (org.apache.hadoop.fs.FileStatus model : fs.listStatus(table, p -> p.getName().startsWith(ExampleScoreRow.MODEL_ID + "="))) {
+        for (org.apache.hadoop.fs.FileStatus task : fs.listStatus(model.getPath(), p -> p.getName().startsWith(ExampleScoreRow.TASK_ID + "="))) {
           for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(task.getPath())) {
             if (f.isFile()) {
-              Path dest = new Path(new Path(task.getPath(), "score_set=" + ScoreSets.LEGACY), f.getPath().getName());
+              Path dest = new Path(new Path(task.getPath(), ExampleScoreRow.SCORE_SET + "=" + ScoreSets.LEGACY), f.getPath().getName());
               fs.mkdirs(dest.getParent());
               if (!fs.rename(f.getPath(), dest)) {
                 throw new IOException("cannot move " + f.getPath() + " to " + dest);

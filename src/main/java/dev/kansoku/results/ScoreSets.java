@@ -24,7 +24,7 @@ public final class ScoreSets {
   public static final String METRIC_VERSION = "kansoku-metrics-2";
   /** The set of scores written before score sets existed (moved into this partition on the first run). */
   public static final String LEGACY = "legacy";
-  public static final String PUBLISHED = "published";
+  public static final String PUBLISHED = TaskScoreRow.PUBLISHED;
 
   private ScoreSets() {}
 
@@ -42,20 +42,21 @@ public final class ScoreSets {
   public static Dataset<Row> current(Dataset<Row> table, Dataset<Row> taskScores) {
     Dataset<Row> chosen = chosenSets(taskScores);
     // task_scores also holds published rows (no score set of their own): they pass through
-    boolean withPublished = java.util.Arrays.asList(table.columns()).contains("source");
-    Dataset<Row> withSet = table.withColumn("_set", coalesce(col("score_set"), lit(LEGACY)));
-    Dataset<Row> evaluated = withPublished ? withSet.where(col("source").notEqual("published")) : withSet;
-    Dataset<Row> kept = evaluated.join(chosen, evaluated.col("model_id").equalTo(chosen.col("c_model"))
-            .and(evaluated.col("task_id").equalTo(chosen.col("c_task"))).and(evaluated.col("_set").equalTo(chosen.col("c_set"))), "left_semi")
+    boolean withPublished = java.util.Arrays.asList(table.columns()).contains(TaskScoreRow.SOURCE);
+    Dataset<Row> withSet = table.withColumn("_set", coalesce(col(TaskScoreRow.SCORE_SET), lit(LEGACY)));
+    Dataset<Row> evaluated = withPublished ? withSet.where(col(TaskScoreRow.SOURCE).notEqual(TaskScoreRow.PUBLISHED)) : withSet;
+    Dataset<Row> kept = evaluated.join(chosen, evaluated.col(TaskScoreRow.MODEL_ID).equalTo(chosen.col("c_model"))
+            .and(evaluated.col(TaskScoreRow.TASK_ID).equalTo(chosen.col("c_task"))).and(evaluated.col("_set").equalTo(chosen.col("c_set"))), "left_semi")
         .drop("_set");
-    return withPublished ? kept.unionByName(table.where(col("source").equalTo("published"))) : kept;
+    return withPublished ? kept.unionByName(table.where(col(TaskScoreRow.SOURCE).equalTo(TaskScoreRow.PUBLISHED))) : kept;
   }
 
   /** (c_model, c_task, c_set): the set each evaluated (model, task) shows by default. */
   static Dataset<Row> chosenSets(Dataset<Row> taskScores) {
-    Dataset<Row> sets = taskScores.where(col("source").equalTo("evaluated"))
-        .select(col("model_id").as("c_model"), col("task_id").as("c_task"), coalesce(col("score_set"), lit(LEGACY)).as("c_set"),
-            coalesce(col("complete"), lit(true)).as("c_complete"), col("computed_at").as("c_at"))
+    Dataset<Row> sets = taskScores.where(col(TaskScoreRow.SOURCE).equalTo(TaskScoreRow.EVALUATED))
+        .select(col(TaskScoreRow.MODEL_ID).as("c_model"), col(TaskScoreRow.TASK_ID).as("c_task"),
+            coalesce(col(TaskScoreRow.SCORE_SET), lit(LEGACY)).as("c_set"),
+            coalesce(col(TaskScoreRow.COMPLETE), lit(true)).as("c_complete"), col(TaskScoreRow.COMPUTED_AT).as("c_at"))
         .distinct();
     return sets.withColumn("_rank", row_number().over(Window.partitionBy("c_model", "c_task")
             .orderBy(col("c_complete").desc(), col("c_at").desc(), col("c_set"))))

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AnalysisJob {
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisJob.class);
-  public static final List<String> TABLES = List.of("pca_explained_variance", "pca_loadings", "pca_scores",
-      "regressions", "task_correlations");
+  public static final List<String> TABLES = List.of(ExplainedVarianceRow.TABLE, LoadingRow.TABLE, PcaScoreRow.TABLE,
+      RegressionRow.TABLE, TaskCorrelationRow.TABLE);
   private final SparkSession spark;
   private final AnalysisSettings settings;
   private final String resultsDir;
@@ -80,11 +80,11 @@ public final class AnalysisJob {
     Files.createDirectories(out);
     ResultsStore store = new ResultsStore(spark, out.toString());
     AnalysisTables tables = new AnalysisTables(registry, settings.components());
-    store.replace("pca_explained_variance", tables.explainedVariance(primary, secondary), runId);
-    store.replace("pca_loadings", tables.loadings(primary, secondary), runId);
-    store.replace("pca_scores", tables.scores(primary, secondary), runId);
-    store.replace("regressions", tables.regressions(fits), runId);
-    store.replace("task_correlations", tables.correlations(correlations), runId);
+    store.replace(ExplainedVarianceRow.TABLE, tables.explainedVariance(primary, secondary), runId);
+    store.replace(LoadingRow.TABLE, tables.loadings(primary, secondary), runId);
+    store.replace(PcaScoreRow.TABLE, tables.scores(primary, secondary), runId);
+    store.replace(RegressionRow.TABLE, tables.regressions(fits), runId);
+    store.replace(TaskCorrelationRow.TABLE, tables.correlations(correlations), runId);
     AnalysisSummaryJson.write(out.resolve("summary.json"), matrix, primary, settings, fits, notes);
     String report = null;
     if (settings.report()) {

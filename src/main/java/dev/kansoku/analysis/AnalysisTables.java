@@ -5,9 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
-/** Rows of the analysis tables, in the column order of their {@code data-schemas/} files. */
+/** Rows of the analysis tables, through each table's codec record. */
 final class AnalysisTables {
   private final Map<String, ModelSpec> registry;
   private final int components;
@@ -24,8 +23,8 @@ final class AnalysisTables {
       for (int c = 0; c < p.explainedVarianceRatio().length; c++) {
         cumulative += p.explainedVarianceRatio()[c];
         boolean ci = p.evrInterval() != null && c < p.evrInterval().length;
-        rows.add(RowFactory.create(p.variant(), c + 1, PcaResult.name(c), p.explainedVarianceRatio()[c], cumulative,
-            ci ? p.evrInterval()[c][0] : null, ci ? p.evrInterval()[c][1] : null));
+        rows.add(new ExplainedVarianceRow(p.variant(), c + 1, PcaResult.name(c), p.explainedVarianceRatio()[c], cumulative,
+            ci ? p.evrInterval()[c][0] : null, ci ? p.evrInterval()[c][1] : null).toRow());
       }
     }
     return rows;
@@ -37,8 +36,8 @@ final class AnalysisTables {
       for (int c = 0; c < reported(p); c++) {
         for (int t = 0; t < p.tasks().size(); t++) {
           boolean ci = p.loadingInterval() != null;
-          rows.add(RowFactory.create(p.variant(), c + 1, PcaResult.name(c), p.tasks().get(t), p.loadings()[t][c],
-              ci ? p.loadingInterval()[t][c][0] : null, ci ? p.loadingInterval()[t][c][1] : null));
+          rows.add(new LoadingRow(p.variant(), c + 1, PcaResult.name(c), p.tasks().get(t), p.loadings()[t][c],
+              ci ? p.loadingInterval()[t][c][0] : null, ci ? p.loadingInterval()[t][c][1] : null).toRow());
         }
       }
     }
@@ -51,8 +50,8 @@ final class AnalysisTables {
       for (int c = 0; c < reported(p); c++) {
         for (int i = 0; i < p.models().size(); i++) {
           ModelSpec m = registry.get(p.models().get(i));
-          rows.add(RowFactory.create(p.variant(), c + 1, PcaResult.name(c), p.models().get(i), p.scores()[i][c],
-              m == null ? null : m.origin()));
+          rows.add(new PcaScoreRow(p.variant(), c + 1, PcaResult.name(c), p.models().get(i), p.scores()[i][c],
+              m == null ? null : m.origin()).toRow());
         }
       }
     }
@@ -62,8 +61,7 @@ final class AnalysisTables {
   List<Row> regressions(List<RegressionFit> fits) {
     List<Row> rows = new ArrayList<>();
     for (RegressionFit f : fits) {
-      rows.add(RowFactory.create(f.component(), f.predictor(), f.group(), f.n(), f.slope(), f.intercept(), f.r2(),
-          f.pearsonR(), f.spearmanRho(), f.slopeStderr(), f.slopeCiLow(), f.slopeCiHigh(), f.models(), f.excluded()));
+      rows.add(RegressionRow.of(f).toRow());
     }
     return rows;
   }
@@ -72,7 +70,7 @@ final class AnalysisTables {
     List<Row> rows = new ArrayList<>();
     for (int a = 0; a < r.tasks().size(); a++) {
       for (int b = 0; b < r.tasks().size(); b++) {
-        rows.add(RowFactory.create(r.tasks().get(a), r.tasks().get(b), r.pearson()[a][b], r.spearman()[a][b], r.n()));
+        rows.add(new TaskCorrelationRow(r.tasks().get(a), r.tasks().get(b), r.pearson()[a][b], r.spearman()[a][b], r.n()).toRow());
       }
     }
     return rows;

@@ -43,16 +43,6 @@ public record TaskSpec(
     /** Formats whose files may be in another encoding than UTF-8 (JSON is UTF-8 by RFC 8259; XML declares its own). */
     public static final List<String> TEXT_FORMATS = List.of("xwino-tsv", "mmlu-csv", "jmmlu-csv", "hellaswag-text", "mgsm-tsv",
         "parallel-text");
-
-    public Dataset(String format, String evalFile, String fewshotFile, String languageFilter) {
-      this(format, evalFile, fewshotFile, languageFilter, null, null, null, null, null, false, null, List.of(), "UTF-8");
-    }
-
-    public Dataset(String format, String evalFile, String fewshotFile, String languageFilter, String referenceFile,
-                   String evalSplit, String fewshotSplit, String fewshotFormat, String sourceHint) {
-      this(format, evalFile, fewshotFile, languageFilter, referenceFile, evalSplit, fewshotSplit, fewshotFormat, sourceHint,
-          false, null, List.of(), "UTF-8");
-    }
   }
 
   /**
@@ -69,13 +59,7 @@ public record TaskSpec(
                        String inputTemplate, String outputTemplate,
                        String targetDelimiter, String fewshotDelimiter, int samples,
                        String description, List<String> choiceLabels, String fewshotSampler,
-                       String noAnswerContinuation, String goldTemplate, boolean fewshotExtraDraw) implements Serializable {
-    public Prompt(String style, int shots, long fewshotSeed, String instruction, String inputTemplate,
-                  String outputTemplate, String targetDelimiter, String fewshotDelimiter, int samples) {
-      this(style, shots, fewshotSeed, instruction, inputTemplate, outputTemplate, targetDelimiter, fewshotDelimiter,
-          samples, "", List.of(), "random", null, null, false);
-    }
-  }
+                       String noAnswerContinuation, String goldTemplate, boolean fewshotExtraDraw) implements Serializable {}
 
   /** The request kind and decoding settings; temperature 0 means greedy. */
   public record Request(RequestKind kind, boolean addSpecialTokens, int maxNewTokens, List<String> stop,

@@ -32,6 +32,8 @@ import org.apache.spark.util.LongAccumulator;
  * between commits, every {@code progress-seconds}.
  */
 public final class InferStage {
+  /** The start of the name of the Spark stages that compute responses (one per commit chunk). */
+  public static final String STAGE_NAME = "kansoku infer";
   private final SparkSession spark;
   private final ResultsStore store;
   private final String runId;
@@ -111,7 +113,13 @@ public final class InferStage {
       String staged = store.path("_staging/responses-" + runId + "-" + c);
       // one Spark job computes the chunk into staging (its task commit discards killed and duplicate
       // attempts); the committed files are then renamed into the table (docs/commit-protocol.md)
-      store.stage(TableSchemas.RESPONSES, responses, staged);
+      // named for the Spark UI and logs (else "parquet at ResultsStore.java"): the stage that runs the models
+      spark.sparkContext().setCallSite(STAGE_NAME + " chunk " + (c + 1) + "/" + chunks);
+      try {
+        store.stage(TableSchemas.RESPONSES, responses, staged);
+      } finally {
+        spark.sparkContext().clearCallSite();
+      }
       Dataset<Row> fresh = spark.read().schema(TableSchemas.schema(TableSchemas.RESPONSES)).parquet(staged);
       long chunkFailures = progress.chunkComputed(fresh);
       List<Row> failed = chunkFailures == 0 ? List.of() : fresh.where(col(ResponseRow.ERROR).isNotNull()).collectAsList();

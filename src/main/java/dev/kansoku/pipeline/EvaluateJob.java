@@ -14,7 +14,6 @@ import dev.kansoku.results.ModelTask;
 import dev.kansoku.results.ResultFiles;
 import dev.kansoku.results.ResultsStore;
 import dev.kansoku.results.RunLock;
-import dev.kansoku.results.ScoreSets;
 import dev.kansoku.results.TableSchemas;
 import dev.kansoku.results.TaskScoreRow;
 import dev.kansoku.sandbox.IsolationLayer;
@@ -91,17 +90,7 @@ public final class EvaluateJob {
     // the whole suite; a bad task fails here, before any table is written)
     PlannedRequests.Written written = PlannedRequests.write(spark.sparkContext().hadoopConfiguration(), run.tasks(),
         run.settings().limit(), run.settings().maxBadRowShare(), planDir);
-    Map<ModelTask, String> scoreSets = new LinkedHashMap<>();
-    Map<ModelTask, Long> plannedBy = new LinkedHashMap<>();
-    for (TaskPlan p : written.plans()) {
-      for (ModelSpec m : run.models()) {
-        scoreSets.put(new ModelTask(m.id(), p.task().id()), ScoreSets.id(m, p.task(), p.fingerprint()));
-      }
-    }
-    // every model plans the same requests per task: the totals need no Spark job
-    for (ModelSpec m : run.models()) {
-      written.requestsByTask().forEach((task, n) -> plannedBy.put(new ModelTask(m.id(), task), n));
-    }
+    Map<ModelTask, String> scoreSets = written.scoreSets(run.models());
     store.moveLegacyExampleScores();
     List<ErrorRow> errors = datasetErrors(written.plans());
 
@@ -111,7 +100,7 @@ public final class EvaluateJob {
     LOG.info("requests planned {}, already answered {}, to compute {}", plannedCount, plannedCount - missing.count(), missing.count());
 
     InferStage.Outcome inferred = new InferStage(spark, store, runId, run.settings(), run.models(), modelCosts)
-        .run(missing.requests(), plannedBy, missing.byPair());
+        .run(missing.requests(), written.requestsBy(run.models()), missing.byPair());
     errors.addAll(inferred.failures());
     // an empty errors table is still written once, so every documented table exists after a run
     if (!errors.isEmpty() || !store.exists(TableSchemas.ERRORS)) {

@@ -2,15 +2,19 @@ package dev.kansoku.plan;
 
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.TaskSpec;
+import dev.kansoku.results.ModelTask;
 import dev.kansoku.results.RequestRow;
 import dev.kansoku.results.RowParquetWriter;
+import dev.kansoku.results.ScoreSets;
 import dev.kansoku.results.TableSchemas;
 import dev.kansoku.task.PlannedRequest;
 import dev.kansoku.task.TaskPlan;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -41,9 +45,29 @@ public final class PlannedRequests {
   private PlannedRequests() {}
 
   /** The tasks' plans (requests dropped once written), where their requests are, and how many per task. */
-  public record Written(String dir, List<TaskPlan> plans, java.util.Map<String, Long> requestsByTask) {
+  public record Written(String dir, List<TaskPlan> plans, Map<String, Long> requestsByTask) {
     public long requestsPerModel() {
       return requestsByTask.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Requests planned per (model, task): every model plans the same requests per task, so no Spark job counts them. */
+    public Map<ModelTask, Long> requestsBy(List<ModelSpec> models) {
+      Map<ModelTask, Long> by = new LinkedHashMap<>();
+      for (ModelSpec m : models) {
+        requestsByTask.forEach((task, n) -> by.put(new ModelTask(m.id(), task), n));
+      }
+      return by;
+    }
+
+    /** The score set each (model, task) of the run writes its scores to ({@link ScoreSets#id}). */
+    public Map<ModelTask, String> scoreSets(List<ModelSpec> models) {
+      Map<ModelTask, String> sets = new LinkedHashMap<>();
+      for (TaskPlan p : plans) {
+        for (ModelSpec m : models) {
+          sets.put(new ModelTask(m.id(), p.task().id()), ScoreSets.id(m, p.task(), p.fingerprint()));
+        }
+      }
+      return sets;
     }
   }
 
@@ -57,7 +81,7 @@ public final class PlannedRequests {
     FileSystem fs = root.getFileSystem(conf);
     fs.mkdirs(root);
     List<TaskPlan> plans = new ArrayList<>();
-    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     boolean done = false;
     try {
       for (TaskSpec t : tasks) {

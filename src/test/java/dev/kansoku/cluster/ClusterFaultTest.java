@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kansoku.TestPaths;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.infer.InferStage;
 import dev.kansoku.pipeline.EvaluateJob;
 import dev.kansoku.pipeline.EvaluationSummary;
 import dev.kansoku.pipeline.SparkSessions;
@@ -256,8 +257,8 @@ class ClusterFaultTest {
     public void onTaskStart(SparkListenerTaskStart e) {
       String stage = stageNames.getOrDefault(e.stageId(), "");
       String executorId = e.taskInfo().executorId();
-      // the inference stage is the staged write of responses in EvaluateJob
-      if (!stage.contains("EvaluateJob") || failedTasks.get() > 0 || killedExecutors.putIfAbsent(executorId, true) != null) {
+      // the inference stage: the staged write of a chunk's responses, which InferStage names
+      if (!stage.startsWith(InferStage.STAGE_NAME) || failedTasks.get() > 0 || killedExecutors.putIfAbsent(executorId, true) != null) {
         return;
       }
       if (kills.incrementAndGet() > MAX_KILLS) {

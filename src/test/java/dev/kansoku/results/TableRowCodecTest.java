@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kansoku.analysis.ExplainedVarianceRow;
+import dev.kansoku.analysis.LoadingRow;
+import dev.kansoku.analysis.PcaScoreRow;
+import dev.kansoku.analysis.RegressionRow;
+import dev.kansoku.analysis.TaskCorrelationRow;
 import dev.kansoku.config.RequestKind;
 import dev.kansoku.task.PlannedRequest;
 import dev.kansoku.task.RequestId;
@@ -14,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -49,17 +55,25 @@ class TableRowCodecTest {
     RequestRow request = RequestRow.planned(new PlannedRequest("jcommonsenseqa", "1.1", "ex-7", 2, RequestKind.GENERATE_UNTIL,
         "質問: ?", " 答え", 64, List.of("\n\n", "質問:"), true, "2", new PlannedRequest.Decoding(0.2, 0.95, 40, 1234L), "subject"))
         .forModel("model-a", "rev-1");
-    return Map.of(
-        request, RequestRow::from,
-        new ResponseRow("rid", "ex-7", 2, RequestKind.LOGLIKELIHOOD, -1.25, true, 120, 3, false, "text", "stop", "boom", 8, 12.5,
-            "exec-1", AT, "model-a", "jcommonsenseqa"), ResponseRow::from,
-        new ExampleScoreRow("1.1", "ex-7", 3, "acc", 1.0, "pred", "gold", "detail", "subject", "model-a", "jcommonsenseqa", "set1"),
-        ExampleScoreRow::from,
-        new TaskScoreRow("model-a", "jcommonsenseqa", "1.1", "acc", 0.5, 0.01, 100L, TaskScoreRow.EVALUATED, AT, "set1", "rev-1",
-            "fp", 120L, false), TaskScoreRow::from,
-        new SubsetScoreRow("model-a", "mmlu", "1.0", "anatomy", "acc", 0.5, 0.01, 10L, AT, "set1", "rev-1", "fp", 12L, true),
-        SubsetScoreRow::from,
-        new ErrorRow("run-1", "load", "data/x.jsonl", 12L, "model-a", "jcommonsenseqa", "rid", "bad row", AT), ErrorRow::from);
+    Map<TableRow, Function<Row, TableRow>> samples = new LinkedHashMap<>();
+    samples.put(request, RequestRow::from);
+    samples.put(new ResponseRow("rid", "ex-7", 2, RequestKind.LOGLIKELIHOOD, -1.25, true, 120, 3, false, "text", "stop", "boom", 8, 12.5,
+        "exec-1", AT, "model-a", "jcommonsenseqa"), ResponseRow::from);
+    samples.put(new ExampleScoreRow("1.1", "ex-7", 3, "acc", 1.0, "pred", "gold", "detail", "subject", "model-a", "jcommonsenseqa", "set1"),
+        ExampleScoreRow::from);
+    samples.put(new TaskScoreRow("model-a", "jcommonsenseqa", "1.1", "acc", 0.5, 0.01, 100L, TaskScoreRow.EVALUATED, AT, "set1", "rev-1",
+        "fp", 120L, false), TaskScoreRow::from);
+    samples.put(new SubsetScoreRow("model-a", "mmlu", "1.0", "anatomy", "acc", 0.5, 0.01, 10L, AT, "set1", "rev-1", "fp", 12L, true),
+        SubsetScoreRow::from);
+    samples.put(new ErrorRow("run-1", "load", "data/x.jsonl", 12L, "model-a", "jcommonsenseqa", "rid", "bad row", AT), ErrorRow::from);
+    // the analysis job's tables
+    samples.put(new ExplainedVarianceRow("standardized", 1, "PC1", 0.6, 0.6, 0.5, 0.7), ExplainedVarianceRow::from);
+    samples.put(new LoadingRow("standardized", 2, "PC2", "jcommonsenseqa", -0.3, -0.4, -0.2), LoadingRow::from);
+    samples.put(new PcaScoreRow("centered", 1, "PC1", "model-a", 1.5, "ja"), PcaScoreRow::from);
+    samples.put(new RegressionRow("PC2", "log10_tokens_ja", "all", 9, 0.5, -1.0, 0.7, 0.84, 0.8, 0.1, 0.3, 0.7, List.of("a", "b"),
+        List.of("c")), RegressionRow::from);
+    samples.put(new TaskCorrelationRow("jcommonsenseqa", "mmlu", 0.9, 0.85, 35), TaskCorrelationRow::from);
+    return samples;
   }
 
   @Test
@@ -82,7 +96,8 @@ class TableRowCodecTest {
     samples().forEach((row, decode) -> {
       String dir = tmp.resolve(row.table()).toString();
       TableSchemas.Table t = TableSchemas.table(row.table());
-      spark.createDataFrame(List.of(row.toRow()), t.schema()).write().partitionBy(t.partitionBy().toArray(String[]::new)).parquet(dir);
+      // through Spark's row encoder, as the stages write rows (it takes arrays as Scala sequences only)
+      spark.createDataset(List.of(row.toRow()), org.apache.spark.sql.Encoders.row(t.schema())).toDF().write().partitionBy(t.partitionBy().toArray(String[]::new)).parquet(dir);
       // read back as the store reads it: partition columns last, matched by name
       Dataset<Row> back = spark.read().schema(t.schema()).parquet(dir);
       assertEquals(row, decode.apply(back.first()), row.table());

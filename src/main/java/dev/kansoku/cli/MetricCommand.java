@@ -91,10 +91,10 @@ class MetricCommand implements Callable<Integer> {
     }
     double score;
     try {
-      score = lines.score(pred, ref, context);
-    } catch (MetricLines.BadLineException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), (e.inReferences() ? references : predictions) + ":" + e.line() + ": "
-          + e.getMessage());
+      score = lines.score(new MetricLines.Lines(predictions.toString(), pred),
+          ref == null ? null : new MetricLines.Lines(references.toString(), ref), context);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     out.println(lines.label() + ": " + score);
     out.println("n: " + pred.size());

@@ -90,7 +90,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
             return false;
           }
           requests += batch.size();
-          if (batch.get(0).kind() != RequestKind.LOGLIKELIHOOD) {
+          if (batch.get(0).requestKind() != RequestKind.LOGLIKELIHOOD) {
             generations += batch.size();
           }
           current = run(leases, batch).iterator();
@@ -127,7 +127,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   }
 
   private static boolean sameGroup(RequestRow a, RequestRow b) {
-    return a.modelId().equals(b.modelId()) && a.kind() == b.kind();
+    return a.modelId().equals(b.modelId()) && a.requestKind() == b.requestKind();
   }
 
   /**
@@ -212,7 +212,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     long before = model.forwardPassesOnThisThread();
     long t0 = System.nanoTime();
     List<Row> out = new ArrayList<>(batch.size());
-    if (batch.get(0).kind() == RequestKind.LOGLIKELIHOOD) {
+    if (batch.get(0).requestKind() == RequestKind.LOGLIKELIHOOD) {
       List<LoglikelihoodRequest> reqs = new ArrayList<>();
       for (RequestRow r : batch) {
         reqs.add(new LoglikelihoodRequest(r.context(), r.continuation(), r.addSpecialTokens()));
@@ -256,7 +256,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
 
   private static Row response(RequestRow req, Double ll, Boolean greedy, int ctxTokens, int contTokens, Boolean truncated,
                               String text, String finish, int batchSize, double elapsedMs) {
-    return new ResponseRow(req.requestId(), req.exampleId(), req.choiceIndex(), req.kind(), ll, greedy, ctxTokens, contTokens,
+    return new ResponseRow(req.requestId(), req.exampleId(), req.choiceIndex(), req.requestKind(), ll, greedy, ctxTokens, contTokens,
         truncated, text, finish, null, batchSize, elapsedMs, executorId(), new Timestamp(System.currentTimeMillis()),
         req.modelId(), req.taskId()).toRow();
   }

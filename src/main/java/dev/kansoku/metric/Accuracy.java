@@ -1,7 +1,5 @@
 package dev.kansoku.metric;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -16,8 +14,7 @@ final class Accuracy implements Metric {
 
   @Override
   public List<ExampleScore> score(List<ChoiceResponse> responses, ScoringContext context) {
-    List<ChoiceResponse> sorted = new ArrayList<>(responses);
-    sorted.sort(Comparator.comparingInt(ChoiceResponse::choiceIndex));
+    List<ChoiceResponse> sorted = ChoiceResponse.inChoiceOrder(responses);
     int best = 0;
     for (int i = 1; i < sorted.size(); i++) {
       if (sorted.get(i).loglikelihood() > sorted.get(best).loglikelihood()) {

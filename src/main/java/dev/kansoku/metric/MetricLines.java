@@ -34,23 +34,14 @@ public final class MetricLines {
     this.k = k;
   }
 
-  /** A line that does not have the metric's format: {@code line} is 1-based; in the references or the predictions. */
-  public static final class BadLineException extends IllegalArgumentException {
-    private final int line;
-    private final boolean reference;
-
-    BadLineException(int line, boolean reference, String message) {
-      super(message);
-      this.line = line;
-      this.reference = reference;
+  /** Lines of a file: {@code source} names it in errors ("file:line: problem"). */
+  public record Lines(String source, List<String> lines) {
+    String at(int i) {
+      return lines.get(i);
     }
 
-    public int line() {
-      return line;
-    }
-
-    public boolean inReferences() {
-      return reference;
+    IllegalArgumentException bad(int i, String expected) {
+      return new IllegalArgumentException(source + ":" + (i + 1) + ": expected " + expected + ", got '" + lines.get(i) + "'");
     }
   }
 
@@ -80,17 +71,20 @@ public final class MetricLines {
     return !metric.executesCode();
   }
 
-  /** The corpus score of the lines ({@code references} null for pass@k); NaN for no lines. */
-  public double score(List<String> predictions, List<String> references, ScoringContext context) {
-    if (predictions.isEmpty()) {
+  /**
+   * The corpus score of the lines ({@code references} null for pass@k); NaN for no lines. A line that does not have
+   * the metric's format is an error naming its file and line.
+   */
+  public double score(Lines predictions, Lines references, ScoringContext context) {
+    if (predictions.lines().isEmpty()) {
       return Double.NaN;
     }
     if (k > 1) {
       return passAtK(predictions);
     }
     AggregateState state = metric.newState();
-    for (int i = 0; i < predictions.size(); i++) {
-      List<ChoiceResponse> responses = responses(i, predictions.get(i), references == null ? null : references.get(i));
+    for (int i = 0; i < predictions.lines().size(); i++) {
+      List<ChoiceResponse> responses = responses(i, predictions, references);
       for (ExampleScore s : metric.score(responses, context)) {
         // pass@1 also writes a row per sample: the example's estimate is the one of the metric's name
         if (s.metric().equals(metric.name())) {
@@ -98,14 +92,15 @@ public final class MetricLines {
         }
       }
     }
-    double value = state.result(predictions.size()).value();
+    double value = state.result(predictions.lines().size()).value();
     return metric.name().equals("bleu") ? value * BLEU_PRINT_SCALE : value;
   }
 
   /** The responses the score stage would give the metric for line {@code i}. */
-  private List<ChoiceResponse> responses(int i, String prediction, String reference) {
+  private List<ChoiceResponse> responses(int i, Lines predictions, Lines references) {
+    String prediction = predictions.at(i);
     if (metric.executesCode()) {
-      int[] counts = counts(i, prediction);
+      int[] counts = counts(i, predictions);
       List<ChoiceResponse> samples = new ArrayList<>();
       for (int s = 0; s < counts[1]; s++) {
         samples.add(new ChoiceResponse(s, null, null, "", null, s < counts[0], null));
@@ -114,30 +109,31 @@ public final class MetricLines {
     }
     if (metric.name().equals("acc")) {
       // the predicted choice is the one with the highest log-likelihood
-      int predicted = index(i, prediction, false);
+      int predicted = index(i, predictions);
+      int gold = index(i, references);
       List<ChoiceResponse> choices = new ArrayList<>();
-      int n = Math.max(predicted, index(i, reference, true)) + 1;
-      for (int c = 0; c < n; c++) {
-        choices.add(new ChoiceResponse(c, c == predicted ? 0.0 : -1.0, null, null, reference.strip()));
+      for (int c = 0; c <= Math.max(predicted, gold); c++) {
+        choices.add(new ChoiceResponse(c, c == predicted ? 0.0 : -1.0, null, null, Integer.toString(gold)));
       }
       return choices;
     }
+    String reference = references.at(i);
     // a generation (choice 0: SQuAD 2.0's generation; no no-answer log-likelihood, so its probability is 0)
     return List.of(new ChoiceResponse(0, null, null, prediction, Golds.join(List.of(reference.split("\t", -1)))));
   }
 
-  private double passAtK(List<String> lines) {
+  private double passAtK(Lines lines) {
     double sum = 0;
-    for (int i = 0; i < lines.size(); i++) {
-      int[] counts = counts(i, lines.get(i));
+    for (int i = 0; i < lines.lines().size(); i++) {
+      int[] counts = counts(i, lines);
       sum += PassAtK.estimate(counts[1], counts[0], k);
     }
-    return sum / lines.size();
+    return sum / lines.lines().size();
   }
 
   /** (passed, samples) of a pass@k line. */
-  private static int[] counts(int i, String line) {
-    String[] f = line.trim().split("\\s+");
+  private static int[] counts(int i, Lines lines) {
+    String[] f = lines.at(i).trim().split("\\s+");
     try {
       if (f.length == 2) {
         int passed = Integer.parseInt(f[0]);
@@ -149,18 +145,19 @@ public final class MetricLines {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new BadLineException(i + 1, false, "expected '<passed> <samples>' with 0 <= passed <= samples, got '" + line + "'");
+    throw lines.bad(i, "'<passed> <samples>' with 0 <= passed <= samples");
   }
 
-  private static int index(int i, String line, boolean reference) {
+  /** The choice index on line {@code i}. */
+  private static int index(int i, Lines lines) {
     try {
-      int index = Integer.parseInt(line.strip());
+      int index = Integer.parseInt(lines.at(i).strip());
       if (index >= 0) {
         return index;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new BadLineException(i + 1, reference, "expected a choice index (0, 1, ...), got '" + line + "'");
+    throw lines.bad(i, "a choice index (0, 1, ...)");
   }
 }

@@ -3,7 +3,6 @@ package dev.kansoku.metric;
 import dev.kansoku.sandbox.HumanEvalProblem;
 import dev.kansoku.sandbox.PassAtK;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -18,8 +17,7 @@ final class PassAtOne implements Metric {
 
   @Override
   public List<ExampleScore> score(List<ChoiceResponse> responses, ScoringContext context) {
-    List<ChoiceResponse> samples = new ArrayList<>(responses);
-    samples.sort(Comparator.comparingInt(ChoiceResponse::choiceIndex));
+    List<ChoiceResponse> samples = ChoiceResponse.inChoiceOrder(responses);
     List<ExampleScore> out = new ArrayList<>();
     int passed = 0;
     for (ChoiceResponse r : samples) {

@@ -55,7 +55,12 @@ public final class EvaluateJob {
     this.spark = spark;
     this.run = run;
     this.store = new ResultsStore(spark, run.settings().resultsDir());
-    this.runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
+    this.runId = newRunId();
+  }
+
+  /** A run's id: its UTC start time (runs sort by it) and a few random hex digits (runs started in the same second). */
+  private static String newRunId() {
+    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
         + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
   }
 

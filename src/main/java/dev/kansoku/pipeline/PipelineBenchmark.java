@@ -15,6 +15,7 @@ import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelPool;
 import dev.kansoku.inference.TinyLlamaFactory;
 import dev.kansoku.plan.PlannedRequests;
+import dev.kansoku.results.RequestRow;
 import dev.kansoku.task.PlannedRequest;
 import dev.kansoku.task.TaskPlan;
 import java.io.PrintWriter;
@@ -141,7 +142,7 @@ public final class PipelineBenchmark {
       long before = PeakMemory.heapMb();
       t0 = System.nanoTime();
       // distinct ids: every row hashed on the executors, nothing collected
-      long ids = PlannedRequests.of(spark, written, specs).select("request_id").distinct().count();
+      long ids = PlannedRequests.of(spark, written, specs).select(RequestRow.REQUEST_ID).distinct().count();
       double seconds = (System.nanoTime() - t0) / 1e9;
       out.printf("    %3d model(s): %,d request rows with distinct ids in %.1f s (%,.0f rows/s); driver heap peak %d MB (after GC before: %d MB)%n",
           models, ids, seconds, ids / seconds, PeakMemory.heapMb(), before);

@@ -19,11 +19,7 @@ public interface TableKeys {
   String SCORE_SET = "score_set";
   String METRIC = "metric";
   String VALUE = "value";
-  String STDERR = "stderr";
   String N = "n";
   String COMPUTED_AT = "computed_at";
-  String CREATED_AT = "created_at";
-  String DATASET_FINGERPRINT = "dataset_fingerprint";
-  String EXAMPLES_PLANNED = "examples_planned";
   String COMPLETE = "complete";
 }

@@ -16,8 +16,13 @@ public interface TableRow extends TableKeys {
   /** The table this row belongs to ({@link TableSchemas}). */
   String table();
 
-  /** This row's value of {@code column} (as Spark stores it); an unknown column is an error naming it. */
-  Object value(String column);
+  /**
+   * This row's value of {@code column}, as Spark stores it: the record component of that name in camel case
+   * ({@link RecordCodec}); an unknown column is an error naming it.
+   */
+  default Object value(String column) {
+    return RecordCodec.of(((Record) this).getClass()).value(this, table(), column);
+  }
 
   /** The row in its table's schema. */
   default Row toRow() {
@@ -45,12 +50,8 @@ public interface TableRow extends TableKeys {
     return Arrays.asList(TableSchemas.schema(table).fieldNames());
   }
 
-  /** {@code column} of {@code r}, or null where {@code r}'s schema lacks it (a projection of the table). */
-  static <T> T optional(Row r, String column) {
-    StructType schema = r.schema();
-    if (schema != null && schema.getFieldIndex(column).isEmpty()) {
-      return null;
-    }
-    return r.getAs(column);
+  /** The record of type {@code type} that {@code row} holds, read by column name; columns the row lacks are null. */
+  static <R extends Record & TableRow> R read(Row row, Class<R> type) {
+    return RecordCodec.of(type).read(row, type.getSimpleName());
   }
 }

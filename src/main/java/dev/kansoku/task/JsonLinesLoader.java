@@ -24,26 +24,20 @@ public final class JsonLinesLoader implements DatasetLoader {
     try (java.io.InputStream raw = Files.newInputStream(file);
          java.io.InputStream decoded = file.toString().endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : raw;
          BufferedReader in = new BufferedReader(new java.io.InputStreamReader(decoded, StandardCharsets.UTF_8))) {
-      String line;
-      long lineNo = 0;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
+      NumberedLines.forEach(in, (lineNo, line) -> {
         JsonNode node;
         try {
           node = JsonRecords.JSON.readTree(line);
         } catch (IOException e) {
           errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
-          continue;
+          return;
         }
         if (node == null || !node.isObject()) {
           errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "expected a JSON object"));
-          continue;
+          return;
         }
         docs.add(new Doc(String.valueOf(docs.size()), JsonRecords.fields(node), file + ":" + lineNo));
-      }
+      });
     }
     return new LoadedDataset(docs, errors);
   }

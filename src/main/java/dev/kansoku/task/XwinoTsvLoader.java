@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,20 +28,14 @@ public final class XwinoTsvLoader implements DatasetLoader {
     List<Doc> docs = new ArrayList<>();
     List<LoadedDataset.RowError> errors = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(file, selection.charset())) {
-      String line;
-      long lineNo = 0;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
+      NumberedLines.forEach(in, (lineNo, line) -> {
         String[] cols = line.split("\t", -1);
         if (cols.length != 7) {
           errors.add(new LoadedDataset.RowError(file.toString(), lineNo, "expected 7 tab-separated columns, found " + cols.length));
-          continue;
+          return;
         }
         if (selection.languageFilter() != null && !selection.languageFilter().equals(cols[0])) {
-          continue;
+          return;
         }
         try {
           Map<String, String> fields = convert(cols);
@@ -50,7 +43,7 @@ public final class XwinoTsvLoader implements DatasetLoader {
         } catch (IOException | RuntimeException e) {
           errors.add(new LoadedDataset.RowError(file.toString(), lineNo, e.getMessage()));
         }
-      }
+      });
     }
     return new LoadedDataset(docs, errors);
   }

@@ -19,31 +19,30 @@ class MetricLinesTest {
   @Test
   void generationMetricsAreTheMeanOfTheirExampleScoresOrTheCorpusScore() {
     assertEquals((CharF1.score("東京都", "東京") + CharF1.score("YES", "yes")) / 2,
-        MetricLines.of("char_f1", 1).score(List.of("東京都", "YES"), List.of("東京", "yes"), PLAIN));
-    assertEquals(0.5, MetricLines.of("exact_match", 1).score(List.of("東京", "YES"), List.of("東京", "yes"), PLAIN));
+        score(MetricLines.of("char_f1", 1), List.of("東京都", "YES"), List.of("東京", "yes")));
+    assertEquals(0.5, score(MetricLines.of("exact_match", 1), List.of("東京", "YES"), List.of("東京", "yes")));
     // several golds separated by TABs
-    assertEquals(1.0, MetricLines.of("exact_match", 1).score(List.of("Seine"), List.of("The Seine\tSeine"), PLAIN));
-    assertEquals(Bleu.corpus(HYP, REF, null), MetricLines.of("bleu", 1).score(HYP, REF, PLAIN), 1e-9);
+    assertEquals(1.0, score(MetricLines.of("exact_match", 1), List.of("Seine"), List.of("The Seine\tSeine")));
+    assertEquals(Bleu.corpus(HYP, REF, null), score(MetricLines.of("bleu", 1), HYP, REF), 1e-9);
     double rouge = (Rouge2.fmeasure(REF.get(0), HYP.get(0), null) + Rouge2.fmeasure(REF.get(1), HYP.get(1), null) + 1.0) / 3;
-    assertEquals(rouge, MetricLines.of("rouge2", 1).score(HYP, REF, PLAIN), 1e-15);
+    assertEquals(rouge, score(MetricLines.of("rouge2", 1), HYP, REF), 1e-15);
   }
 
   @Test
   void squadNamesOfEarlierVersionsAreTheRegistrysExactAndF1() {
     List<String> pred = List.of("the Seine", "unanswerable");
     List<String> ref = List.of("The Seine\tSeine", "");
-    assertEquals(MetricLines.of("exact", 1).score(pred, ref, PLAIN), MetricLines.of("squad_exact", 1).score(pred, ref, PLAIN));
-    assertEquals(0.5, MetricLines.of("squad_exact", 1).score(pred, ref, PLAIN));
+    assertEquals(score(MetricLines.of("exact", 1), pred, ref), score(MetricLines.of("squad_exact", 1), pred, ref));
+    assertEquals(0.5, score(MetricLines.of("squad_exact", 1), pred, ref));
     assertEquals("squad_f1", MetricLines.of("squad_f1", 1).label());
   }
 
   @Test
   void accuracyComparesChoiceIndices() {
-    assertEquals(0.5, MetricLines.of("acc", 1).score(List.of("2", "0"), List.of("2", "3"), PLAIN));
-    MetricLines.BadLineException e = assertThrows(MetricLines.BadLineException.class,
-        () -> MetricLines.of("acc", 1).score(List.of("2", "0"), List.of("2", "B"), PLAIN));
-    assertEquals(2, e.line());
-    assertTrue(e.inReferences() && e.getMessage().contains("'B'"), e.getMessage());
+    assertEquals(0.5, score(MetricLines.of("acc", 1), List.of("2", "0"), List.of("2", "3")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MetricLines.of("acc", 1).score(lines("pred.txt", "2", "0"), lines("ref.txt", "2", "B"), PLAIN));
+    assertTrue(e.getMessage().startsWith("ref.txt:2: expected a choice index") && e.getMessage().contains("'B'"), e.getMessage());
   }
 
   @Test
@@ -51,13 +50,13 @@ class MetricLinesTest {
     MetricLines one = MetricLines.of("pass@k", 1);
     assertFalse(one.needsReferences());
     assertEquals("pass@1", one.label());
-    assertEquals(0.15, one.score(List.of("3 10", "0 10"), null, PLAIN), 1e-15);
+    assertEquals(0.15, score(one, List.of("3 10", "0 10"), null), 1e-15);
     MetricLines five = MetricLines.of("pass@1", 5);
     assertEquals("pass@5", five.label());
-    assertEquals((PassAtK.estimate(10, 3, 5) + PassAtK.estimate(10, 0, 5)) / 2, five.score(List.of("3 10", "0 10"), null, PLAIN));
-    MetricLines.BadLineException e = assertThrows(MetricLines.BadLineException.class, () -> one.score(List.of("3 10", "11 10"), null, PLAIN));
-    assertEquals(2, e.line());
-    assertFalse(e.inReferences());
+    assertEquals((PassAtK.estimate(10, 3, 5) + PassAtK.estimate(10, 0, 5)) / 2, score(five, List.of("3 10", "0 10"), null));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> one.score(lines("pass.txt", "3 10", "11 10"), null, PLAIN));
+    assertTrue(e.getMessage().startsWith("pass.txt:2: expected '<passed> <samples>'"), e.getMessage());
   }
 
   @Test
@@ -66,5 +65,14 @@ class MetricLinesTest {
     assertTrue(unknown.getMessage().contains("bleurt") && unknown.getMessage().contains("char_f1"), unknown.getMessage());
     IllegalArgumentException tokens = assertThrows(IllegalArgumentException.class, () -> MetricLines.of("rouge2_jp_harness", 1));
     assertTrue(tokens.getMessage().contains("model's own tokens"), tokens.getMessage());
+  }
+
+  private static double score(MetricLines metric, List<String> predictions, List<String> references) {
+    return metric.score(new MetricLines.Lines("pred.txt", predictions), references == null ? null : new MetricLines.Lines("ref.txt", references),
+        PLAIN);
+  }
+
+  private static MetricLines.Lines lines(String source, String... lines) {
+    return new MetricLines.Lines(source, List.of(lines));
   }
 }

@@ -67,12 +67,12 @@ class TableRowCodecTest {
         SubsetScoreRow::from);
     samples.put(new ErrorRow("run-1", "load", "data/x.jsonl", 12L, "model-a", "jcommonsenseqa", "rid", "bad row", AT), ErrorRow::from);
     // the analysis job's tables
-    samples.put(new ExplainedVarianceRow("standardized", 1, "PC1", 0.6, 0.6, 0.5, 0.7), ExplainedVarianceRow::from);
-    samples.put(new LoadingRow("standardized", 2, "PC2", "jcommonsenseqa", -0.3, -0.4, -0.2), LoadingRow::from);
-    samples.put(new PcaScoreRow("centered", 1, "PC1", "model-a", 1.5, "ja"), PcaScoreRow::from);
+    samples.put(new ExplainedVarianceRow("standardized", 1, "PC1", 0.6, 0.6, 0.5, 0.7), r -> TableRow.read(r, ExplainedVarianceRow.class));
+    samples.put(new LoadingRow("standardized", 2, "PC2", "jcommonsenseqa", -0.3, -0.4, -0.2), r -> TableRow.read(r, LoadingRow.class));
+    samples.put(new PcaScoreRow("centered", 1, "PC1", "model-a", 1.5, "ja"), r -> TableRow.read(r, PcaScoreRow.class));
     samples.put(new RegressionRow("PC2", "log10_tokens_ja", "all", 9, 0.5, -1.0, 0.7, 0.84, 0.8, 0.1, 0.3, 0.7, List.of("a", "b"),
-        List.of("c")), RegressionRow::from);
-    samples.put(new TaskCorrelationRow("jcommonsenseqa", "mmlu", 0.9, 0.85, 35), TaskCorrelationRow::from);
+        List.of("c")), r -> TableRow.read(r, RegressionRow.class));
+    samples.put(new TaskCorrelationRow("jcommonsenseqa", "mmlu", 0.9, 0.85, 35), r -> TableRow.read(r, TaskCorrelationRow.class));
     return samples;
   }
 
@@ -102,6 +102,16 @@ class TableRowCodecTest {
       Dataset<Row> back = spark.read().schema(t.schema()).parquet(dir);
       assertEquals(row, decode.apply(back.first()), row.table());
     });
+  }
+
+  @Test
+  void aRowWithoutARequiredValueIsAnErrorNamingTheColumn() {
+    org.apache.spark.sql.types.StructType schema = TableSchemas.schema(TableSchemas.RESPONSES);
+    Object[] values = new Object[schema.size()];
+    values[schema.fieldIndex(ResponseRow.REQUEST_ID)] = "rid";
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ResponseRow.from(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(values, schema)));
+    assertTrue(e.getMessage().contains("ResponseRow") && e.getMessage().contains("'choice_index'"), e.getMessage());
   }
 
   @Test

@@ -32,19 +32,28 @@ public final class SparkSessions {
   }
 
   public static SparkSession create(RunSettings settings) {
+    return create(settings.sparkMaster(), settings.sparkAppName(), settings.sparkSettings());
+  }
+
+  /**
+   * A session with the settings every Kansoku job relies on (result tables: partition directories read as strings,
+   * dynamic partition overwrite, UTC timestamps), then {@code settings}; {@code master} and {@code appName} apply
+   * unless spark-submit set them.
+   */
+  public static SparkSession create(String master, String appName, Map<String, String> settings) {
     SparkConf conf = new SparkConf(true);
     if (!conf.contains("spark.master")) {
       // spark-submit sets spark.master; a plain `java` or ./kansoku run uses the configured one
-      conf.setMaster(settings.sparkMaster());
+      conf.setMaster(master);
     }
-    conf.setIfMissing("spark.app.name", settings.sparkAppName());
+    conf.setIfMissing("spark.app.name", appName);
     // partition directories hold ids such as "1e-5"; keep them strings
     conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
     conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic");
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
     conf.setIfMissing("spark.sql.shuffle.partitions", "8");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
-    for (Map.Entry<String, String> e : settings.sparkSettings().entrySet()) {
+    for (Map.Entry<String, String> e : settings.entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
     return SparkSession.builder().config(conf).getOrCreate();

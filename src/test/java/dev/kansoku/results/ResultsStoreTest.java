@@ -76,10 +76,16 @@ class ResultsStoreTest {
   }
 
   @Test
-  void overwritingPartitionsKeepsTheOthers(@TempDir Path tmp) {
+  void overwritingPartitionsKeepsTheOthersWhateverTheSessionDefault(@TempDir Path tmp) {
     ResultsStore store = new ResultsStore(spark, tmp.toString());
     store.append(TableSchemas.RESPONSES, responses(response("r1", "m1", "t1"), response("r2", "m2", "t2")));
-    store.overwritePartitions(TableSchemas.RESPONSES, responses(response("r3", "m1", "t1")));
+    // a notebook's plain session: Spark's default static mode would empty the whole table first
+    spark.conf().set("spark.sql.sources.partitionOverwriteMode", "static");
+    try {
+      store.overwritePartitions(TableSchemas.RESPONSES, responses(response("r3", "m1", "t1")));
+    } finally {
+      spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
+    }
     assertEquals(List.of("r2", "r3"), ids(store));
   }
 

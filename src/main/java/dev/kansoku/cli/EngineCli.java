@@ -11,9 +11,9 @@ import picocli.CommandLine.Command;
  * runs them on a classpath without Spark.
  */
 @Command(name = "kansoku-engine", mixinStandardHelpOptions = true, version = "kansoku 0.1.0",
-    description = "The inference engine alone (no Spark): loglik, generate, check-model, make-tiny-model, bench.",
+    description = "The inference engine alone (no Spark): loglik, generate, check-model, make-tiny-model, gpu-check, bench.",
     subcommands = {LoglikCommand.class, GenerateCommand.class, CheckModelCommand.class, MakeTinyModelCommand.class,
-        EngineCli.Bench.class, CommandLine.HelpCommand.class})
+        GpuCheckCommand.class, EngineCli.Bench.class, CommandLine.HelpCommand.class})
 public final class EngineCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

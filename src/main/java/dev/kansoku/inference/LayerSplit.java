@@ -68,6 +68,16 @@ public record LayerSplit(List<Shard> shards) {
     return new LayerSplit(List.copyOf(shards));
   }
 
+  /**
+   * Budgets that put the embedding and the first half of {@code config}'s layers on {@code first} and the rest on
+   * {@code second}: a split on demand, to check that a split model scores as the whole one (the GPU kit's check).
+   */
+  public static List<DeviceBudget> halves(LlamaConfig config, DataType dtype, Device first, Device second) {
+    WeightBytes w = WeightBytes.of(config, dtype);
+    long firstHalf = w.outside() + (config.numLayers() + 1) / 2 * w.perLayer();
+    return List.of(new DeviceBudget(first, firstHalf), new DeviceBudget(second, w.total()));
+  }
+
   private static String offered(WeightBytes w, List<DeviceBudget> budgets) {
     StringBuilder s = new StringBuilder("the model needs " + gib(w.total()) + " of weights (" + gib(w.perLayer())
         + " per layer, " + gib(w.outside()) + " embedding, norm and head), the devices offer");

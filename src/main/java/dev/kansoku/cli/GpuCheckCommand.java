@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kansoku.config.DeviceMemory;
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.infer.BatchBackoff;
 import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.DeviceBudgets;
 import dev.kansoku.inference.GenerationRequest;
@@ -24,16 +25,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code kansoku-engine gpu-check}: the GPU kit's checks (deploy/gpu/run.sh), each writing figures into one JSON:
  * (a) the bundled model's log-likelihoods and greedy ids on the device against the CPU goldens, per dtype;
  * (b) shape-true checkpoints of published configs: load time and scoring / generation throughput at several batch
  * sizes, with the requests and scores written out for the transformers comparison (deploy/gpu/hf_compare.py);
- * (e) the layer split over two devices (the same device twice) against the unsplit scores. A check that fails is
+ * (d) the out-of-memory back-off on a real CUDA out-of-memory error (GPU only); (e) the layer split over two devices (the same device twice) against the unsplit scores. A check that fails is
  * recorded with its error and the others still run. {@code --write-goldens} writes (a)'s goldens on this device.
  */
 @Command(name = "gpu-check", mixinStandardHelpOptions = true,
@@ -48,6 +49,10 @@ final class GpuCheckCommand implements Callable<Integer> {
   static final List<GenerationRequest> GOLDEN_GENERATION = List.of(
       new GenerationRequest("The capital of Japan is", List.of(), 16, false),
       new GenerationRequest("吾輩は猫である。名前はまだ無い。", List.of(), 16, false));
+  /** Check (d): requests of ≈ 1,800 tokens; their logits alone (48,586 ids in fp32) need ≈ 11 GB at once. */
+  static final int OOM_BATCH = 32;
+  /** Check (d): the memory the ballast leaves free on the card. */
+  static final int OOM_HEADROOM_MB = 1024;
   /** fp32 on another device: different kernels, the same numbers to 1e-4 (the engine's parity tolerance). */
   static final double FP32_TOLERANCE = 1e-4;
   /** Half precision: ComputeDtypeTest's bound, 0.5 % of the log-likelihood. */
@@ -113,6 +118,7 @@ final class GpuCheckCommand implements Callable<Integer> {
     ObjectNode checks = report.putObject("checks");
     run(w, checks, "a_goldens", this::goldens);
     run(w, checks, "b_throughput", this::throughput);
+    run(w, checks, "d_out_of_memory", this::outOfMemory);
     run(w, checks, "e_layer_split", this::layerSplit);
     Files.createDirectories(out.toAbsolutePath().getParent());
     json.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
@@ -212,6 +218,57 @@ final class GpuCheckCommand implements Callable<Integer> {
   private static void ids(ArrayNode into, long[] ids) {
     for (long id : ids) {
       into.add(id);
+    }
+  }
+
+  /**
+   * Check (d): with a ballast leaving {@link #OOM_HEADROOM_MB} of the card free, a batch whose logits alone need far
+   * more fails with CUDA's out-of-memory error; {@link BatchBackoff} halves the passes until it fits. The scores must
+   * equal those computed one request at a time without the ballast (fp32 tolerance: other shapes, other kernels).
+   */
+  private void outOfMemory(ObjectNode into) throws Exception {
+    Device d = device();
+    if (!d.isGpu()) {
+      into.put("status", "skipped").put("reason", "no CUDA device (the CPU back-off is BatchBackoffTest's)");
+      return;
+    }
+    List<LoglikelihoodRequest> requests = new ArrayList<>();
+    String longText = "The quick brown fox jumps over the lazy dog. ".repeat(200);
+    for (int i = 0; i < OOM_BATCH; i++) {
+      requests.add(new LoglikelihoodRequest(i + " " + longText, " The end.", false));
+    }
+    try (LlamaEngine engine = LlamaEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, d)) {
+      List<LoglikelihoodResult> alone = new ArrayList<>();
+      for (LoglikelihoodRequest r : requests.subList(0, 2)) {
+        alone.addAll(engine.loglikelihood(List.of(r), BatchShapes.canonical(1, 4096)));
+      }
+      java.lang.management.MemoryUsage memory = ai.djl.util.cuda.CudaUtils.getGpuMemory(d);
+      long free = memory.getMax() - memory.getUsed();
+      long ballastBytes = Math.max(0, free - ((long) OOM_HEADROOM_MB << 20));
+      into.put("gpu_free_mb", free >> 20).put("ballast_mb", ballastBytes >> 20);
+      int[] attempts = new int[1];
+      int[] rowsAtTheEnd = new int[1];
+      List<LoglikelihoodResult> results;
+      try (ai.djl.ndarray.NDManager ballast = ai.djl.ndarray.NDManager.newBaseManager(d)) {
+        ballast.zeros(new ai.djl.ndarray.types.Shape(ballastBytes), ai.djl.ndarray.types.DataType.INT8);
+        results = BatchBackoff.run(requests, BatchShapes.canonical(OOM_BATCH, OOM_BATCH * 2048), (batch, shapes) -> {
+          attempts[0]++;
+          rowsAtTheEnd[0] = shapes.maxRows();
+          return engine.loglikelihood(batch, shapes);
+        }, (r, e) -> {
+          throw e;
+        });
+      }
+      double worst = 0;
+      for (int i = 0; i < alone.size(); i++) {
+        worst = Math.max(worst, Math.abs(alone.get(i).logLikelihood() - results.get(i).logLikelihood()));
+      }
+      into.put("batch", OOM_BATCH).put("attempts", attempts[0]).put("rows_that_fit", rowsAtTheEnd[0]).put("max_abs_difference", worst);
+      if (attempts[0] < 2) {
+        into.put("status", "failed").put("error", "the batch fit: no out-of-memory error was forced");
+      } else if (worst > FP32_TOLERANCE) {
+        into.put("status", "failed").put("error", "scores after the back-off differ from the unbatched ones by " + worst);
+      }
     }
   }
 

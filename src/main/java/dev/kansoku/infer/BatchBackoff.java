@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
  * failure retries the requests one by one at the same shapes (so with the same bits), and a bad request costs only
  * its own row. A request that still fails becomes a failed row (retried by the next run).
  */
-final class BatchBackoff {
+public final class BatchBackoff {
   private static final Logger LOG = LoggerFactory.getLogger(BatchBackoff.class);
 
   private BatchBackoff() {}
 
-  static <T, R> List<R> run(List<T> batch, BatchShapes shapes, BiFunction<List<T>, BatchShapes, List<R>> compute,
-                            BiFunction<T, RuntimeException, R> failed) {
+  public static <T, R> List<R> run(List<T> batch, BatchShapes shapes, BiFunction<List<T>, BatchShapes, List<R>> compute,
+                                   BiFunction<T, RuntimeException, R> failed) {
     try {
       return compute.apply(batch, shapes);
     } catch (RuntimeException e) {

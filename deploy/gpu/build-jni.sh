@@ -23,10 +23,13 @@ s = open(p).read()
 s = s.replace("    case 8:\n      return torch::kComplexFloat;\n", "    case 8:\n      return torch::kComplexFloat;\n    case 11:\n      return torch::kBFloat16;\n", 1)
 open(p, "w").write(s)
 PY
+# as DJL's build.sh: these releases need the V1_13_X code paths
+PT_VERSION=""
+case "$TORCH_VERSION" in 1.13.*|2.0.*|2.1.*) PT_VERSION=V1_13_X ;; esac
 export JAVA_HOME="$WORK/runtime"
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TORCH_CMAKE" \
   -DJAVA_INCLUDE_PATH="$JAVA_HOME/include" -DJAVA_INCLUDE_PATH2="$JAVA_HOME/include/linux" -DJAVA_JVM_LIBRARY="$JAVA_HOME/lib/server/libjvm.so" \
-  ${CUDA:+-DUSE_CUDA=1} > "$WORK/jni-cmake.log" 2>&1 || { tail -30 "$WORK/jni-cmake.log" >&2; exit 4; }
+  ${PT_VERSION:+-DPT_VERSION=$PT_VERSION} ${CUDA:+-DUSE_CUDA=1} > "$WORK/jni-cmake.log" 2>&1 || { tail -30 "$WORK/jni-cmake.log" >&2; exit 4; }
 cmake --build "$BUILD" -j "$(nproc)" > "$WORK/jni-build.log" 2>&1 || { grep -m 20 -E "error|Error" "$WORK/jni-build.log" >&2; exit 5; }
 cp "$BUILD/libdjl_torch.so" "$OUT_SO"
 echo "built libdjl_torch.so against torch $TORCH_VERSION: $OUT_SO"

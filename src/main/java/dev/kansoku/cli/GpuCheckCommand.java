@@ -25,9 +25,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code kansoku-engine gpu-check}: the GPU kit's checks (deploy/gpu/run.sh), each writing figures into one JSON:

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code kansoku metric NAME --predictions FILE --references FILE}: a corpus score of aligned lines, as
  * sacrebleu's command line does for BLEU, so users can check a number on their own outputs. NAME is looked up in
- * the metric registry ({@link Metrics}), and each line pair is scored and aggregated by that metric's own code,
+ * the metric registry ({@link dev.kansoku.metric.Metrics}), and each line pair is scored and aggregated by that metric's own code,
  * the code the score stage runs ({@link MetricLines} turns the lines into its responses).
  */
 @Command(name = "metric", mixinStandardHelpOptions = true,

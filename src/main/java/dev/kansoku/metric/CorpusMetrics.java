@@ -24,11 +24,6 @@ public final class CorpusMetrics {
   /** A corpus score in [0, 1] and its bootstrap standard error. */
   public record Result(double value, Double stderr) {}
 
-  /** Corpus BLEU of segments' encoded statistics, in order, as {@link Metrics} aggregates the {@code bleu} metric. */
-  public static Result bleuOf(List<String> encodedStats) {
-    return bleu(encodedStats.stream().map(Bleu.Stats::decode).toList());
-  }
-
   /**
    * The examples in the order the JP harness evaluates them (its evaluator shuffles the document list with
    * {@code random.Random(42)}; an example id is the document's position in the file), then rouge_score's bootstrap.

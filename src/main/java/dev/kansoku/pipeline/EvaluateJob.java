@@ -113,9 +113,9 @@ public final class EvaluateJob {
           spark.createDataFrame(errors.stream().map(ErrorRow::toRow).toList(), TableSchemas.schema(TableSchemas.ERRORS)));
     }
 
-    ScoreStage scoring = new ScoreStage(spark, store, run.models(), run.tasks(), run.settings().sandbox(), scoreSets);
+    ScoreStage scoring = new ScoreStage(store, run.models(), run.tasks(), run.settings().sandbox(), scoreSets);
     scoring.score(planned, scoring.pairsToScore(missing.byPair().keySet()));
-    List<TaskScoreRow> scores = new Aggregation(spark, store, runId, scoreSets, plansByTask(written.plans()), revisions()).run();
+    List<TaskScoreRow> scores = new Aggregation(store, runId, scoreSets, plansByTask(written.plans()), revisions()).run();
     planned.unpersist();
     missing.release();
     return summary(written, plannedCount, missing, inferred, scores, sandboxLayers);

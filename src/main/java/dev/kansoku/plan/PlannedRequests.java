@@ -83,13 +83,14 @@ public final class PlannedRequests {
     List<TaskPlan> plans = new ArrayList<>();
     Map<String, Long> counts = new LinkedHashMap<>();
     boolean done = false;
+    StructType schema = taskSchema();
     try {
       for (TaskSpec t : tasks) {
         TaskPlan plan = TaskPlan.build(t, limit);
         plan.checkBadRowShare(maxBadRowShare);
-        try (RowParquetWriter out = new RowParquetWriter(conf, new Path(root, t.id() + ".parquet"), taskSchema())) {
+        try (RowParquetWriter out = new RowParquetWriter(conf, new Path(root, t.id() + ".parquet"), schema)) {
           for (PlannedRequest r : plan.requests()) {
-            out.write(RequestRow.planned(r).toRow(taskSchema()));
+            out.write(RequestRow.planned(r).toRow(schema));
           }
           counts.put(t.id(), out.rows());
         }

@@ -86,7 +86,9 @@ final class RecordCodec<R extends Record> {
     for (Map.Entry<String, RecordComponent> e : byColumn.entrySet()) {
       String column = e.getKey();
       Class<?> t = e.getValue().getType();
-      Object v = row.schema() != null && row.schema().getFieldIndex(column).isEmpty() ? null : row.getAs(column);
+      // one index lookup per column: this runs for every request the plan and infer stages read
+      int index = row.schema() == null ? row.fieldIndex(column) : (Integer) row.schema().getFieldIndex(column).getOrElse(() -> -1);
+      Object v = index < 0 ? null : row.get(index);
       if (v == null && t.isPrimitive()) {
         throw new IllegalArgumentException("table " + table + ": column '" + column + "' is null or missing in " + row);
       }

@@ -31,10 +31,11 @@ public interface TableRow extends TableKeys {
 
   /** The row in {@code schema}: a projection of the table's columns, in that schema's order. */
   default Row toRow(StructType schema) {
+    RecordCodec<?> codec = RecordCodec.of(((Record) this).getClass());
     StructField[] fields = schema.fields();
     Object[] values = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
-      values[i] = value(fields[i].name());
+      values[i] = codec.value(this, table(), fields[i].name());
     }
     // with its schema, so that whoever receives the row can read it by name
     return new GenericRowWithSchema(values, schema);

@@ -1,7 +1,6 @@
 package dev.kansoku.score;
 
 import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
@@ -25,10 +24,6 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +39,6 @@ public final class Aggregation {
   private static final String MEAN_STDERR = "_stderr";
   private static final String COUNT = "_n";
 
-  private final SparkSession spark;
   private final ResultsStore store;
   private final String runId;
   private final Map<ModelTask, String> scoreSets;
@@ -56,9 +50,8 @@ public final class Aggregation {
    * @param plansByTask the run's plan of each task (examples planned, dataset fingerprint)
    * @param revisions the result revision of each model id
    */
-  public Aggregation(SparkSession spark, ResultsStore store, String runId, Map<ModelTask, String> scoreSets,
+  public Aggregation(ResultsStore store, String runId, Map<ModelTask, String> scoreSets,
                      Map<String, TaskPlan> plansByTask, Map<String, String> revisions) {
-    this.spark = spark;
     this.store = store;
     this.runId = runId;
     this.scoreSets = Map.copyOf(scoreSets);
@@ -69,8 +62,10 @@ public final class Aggregation {
   /** Writes both score tables; returns this run's task scores (in model, task, metric order). */
   public List<TaskScoreRow> run() {
     // this run's score sets only: other sets of the same (model, task) are history and stay as they are
-    Dataset<Row> mine = store.read(TableSchemas.EXAMPLE_SCORES).join(broadcast(runSets()),
-        new String[] {ExampleScoreRow.MODEL_ID, ExampleScoreRow.TASK_ID, ExampleScoreRow.SCORE_SET}, "left_semi");
+    List<List<String>> sets = new ArrayList<>();
+    scoreSets.forEach((pair, set) -> sets.add(List.of(pair.modelId(), pair.taskId(), set)));
+    Dataset<Row> mine = KeyFilter.keep(store.read(TableSchemas.EXAMPLE_SCORES), sets, ExampleScoreRow.MODEL_ID, ExampleScoreRow.TASK_ID,
+        ExampleScoreRow.SCORE_SET);
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<TaskScoreRow> fresh = taskScores(mine, now);
     mergeTaskScores(fresh);
@@ -180,13 +175,5 @@ public final class Aggregation {
   private static Double stderr(Row r) {
     Object v = r.getAs(MEAN_STDERR);
     return v == null || Double.isNaN((Double) v) ? null : (Double) v;
-  }
-
-  /** (model_id, task_id, score_set) of this run's score sets, for a semi-join. */
-  private Dataset<Row> runSets() {
-    List<Row> rows = new ArrayList<>();
-    scoreSets.forEach((p, set) -> rows.add(RowFactory.create(p.modelId(), p.taskId(), set)));
-    return spark.createDataFrame(rows, new StructType().add(ExampleScoreRow.MODEL_ID, DataTypes.StringType)
-        .add(ExampleScoreRow.TASK_ID, DataTypes.StringType).add(ExampleScoreRow.SCORE_SET, DataTypes.StringType));
   }
 }

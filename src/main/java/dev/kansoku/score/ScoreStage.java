@@ -1,6 +1,5 @@
 package dev.kansoku.score;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -16,7 +15,6 @@ import dev.kansoku.results.ResponseRow;
 import dev.kansoku.results.ResultsStore;
 import dev.kansoku.results.ScoreSets;
 import dev.kansoku.results.TableSchemas;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +24,7 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +40,6 @@ public final class ScoreStage {
   static final String EXPECTED_RESPONSES = "_expected_responses";
   private static final String RESPONSE_ID = "_response_id";
 
-  private final SparkSession spark;
   private final ResultsStore store;
   private final List<ModelSpec> models;
   private final Map<String, TaskSpec> tasks = new LinkedHashMap<>();
@@ -54,9 +47,8 @@ public final class ScoreStage {
   private final Map<ModelTask, String> scoreSets;
 
   /** @param scoreSets the run's score set of each (model, task) */
-  public ScoreStage(SparkSession spark, ResultsStore store, List<ModelSpec> models, List<TaskSpec> tasks, SandboxSettings sandbox,
+  public ScoreStage(ResultsStore store, List<ModelSpec> models, List<TaskSpec> tasks, SandboxSettings sandbox,
                     Map<ModelTask, String> scoreSets) {
-    this.spark = spark;
     this.store = store;
     this.models = List.copyOf(models);
     tasks.forEach(t -> this.tasks.put(t.id(), t));
@@ -91,7 +83,8 @@ public final class ScoreStage {
     if (pairs.isEmpty()) {
       return;
     }
-    Dataset<Row> mine = planned.join(broadcast(pairs(pairs)), new String[] {RequestRow.MODEL_ID, RequestRow.TASK_ID}, "left_semi");
+    Dataset<Row> mine = KeyFilter.keep(planned, pairs.stream().map(p -> List.of(p.modelId(), p.taskId())).toList(), RequestRow.MODEL_ID,
+        RequestRow.TASK_ID);
     Dataset<Row> responses = store.read(TableSchemas.RESPONSES).where(col(ResponseRow.ERROR).isNull())
         .dropDuplicates(ResponseRow.REQUEST_ID)
         .select(col(ResponseRow.REQUEST_ID).as(RESPONSE_ID), col(ResponseRow.LOGLIKELIHOOD), col(ResponseRow.IS_GREEDY),
@@ -118,13 +111,5 @@ public final class ScoreStage {
       models.forEach(m -> dirs.put(m.id(), m.path()));
     }
     return dirs;
-  }
-
-  /** (model_id, task_id) of the given pairs, for a semi-join. */
-  private Dataset<Row> pairs(Set<ModelTask> pairs) {
-    List<Row> rows = new ArrayList<>();
-    pairs.forEach(p -> rows.add(RowFactory.create(p.modelId(), p.taskId())));
-    return spark.createDataFrame(rows, new StructType()
-        .add(RequestRow.MODEL_ID, DataTypes.StringType).add(RequestRow.TASK_ID, DataTypes.StringType));
   }
 }

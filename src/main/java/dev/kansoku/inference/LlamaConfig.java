@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The fields of a Hugging Face {@code config.json} that the Llama forward pass needs, with the same defaults
@@ -23,16 +24,25 @@ public record LlamaConfig(
     int numKvHeads,
     int headDim,
     double normEps,
-    double ropeTheta,
+    RotaryParameters rope,
     boolean tieWordEmbeddings,
     int maxPositionEmbeddings,
     List<Integer> eosTokenIds,
     boolean attentionBias,
-    int slidingWindow,
-    RopeScaling ropeScaling,
+    List<Integer> layerWindows,
     int numExperts,
     int expertsPerToken,
     BlockStyle block) {
+
+  /** The smallest sliding window of any layer (0 when every layer attends to all earlier tokens). */
+  public int slidingWindow() {
+    return layerWindows.stream().mapToInt(Integer::intValue).filter(w -> w > 0).min().orElse(0);
+  }
+
+  /** The sliding window of layer {@code layer} (0 = full attention). */
+  public int windowOf(int layer) {
+    return layerWindows.get(layer);
+  }
 
   /**
    * Where a decoder layer departs from Llama's. Llama, Mistral, Qwen2 and Mixtral: RMSNorm before attention and
@@ -85,13 +95,6 @@ public record LlamaConfig(
     }
   }
 
-  /**
-   * {@code rope_scaling} of config.json: {@code linear} (positions divided by the factor) or {@code llama3}
-   * (Llama 3.1: low frequencies divided by the factor, high ones kept, a smooth blend between), as transformers'
-   * {@code ROPE_INIT_FUNCTIONS} compute them. Null when absent.
-   */
-  public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {}
-
   /** Whether the MLP is a sparse mixture of experts (Mixtral). */
   public boolean isMixtureOfExperts() {
     return numExperts > 0;
@@ -114,6 +117,28 @@ public record LlamaConfig(
     return architecture.equals(GPT2);
   }
 
+  /**
+   * Keys that do not change a forward pass in evaluation, whatever the architecture: metadata, training-only settings
+   * (dropout, initialisation), the storage dtype (the registry's {@code dtype} chooses the compute dtype), token ids
+   * other than end-of-sequence, and task-head fields. Any other key an architecture does not read is refused by name.
+   */
+  private static final Set<String> INERT = Set.of("architectures", "model_type", "transformers_version", "dtype", "torch_dtype",
+      "use_cache", "initializer_range", "bos_token_id", "pad_token_id", "attention_dropout", "output_hidden_states",
+      "output_attentions", "return_dict", "id2label", "label2id", "num_labels", "problem_type", "is_encoder_decoder",
+      "chunk_size_feed_forward", "tie_encoder_decoder", "is_decoder", "pruned_heads", "torchscript", "use_return_dict",
+      "tokenizer_class", "prefix", "sep_token_id", "decoder_start_token_id", "finetuning_task", "task_specific_params",
+      "cross_attention_hidden_size", "add_cross_attention",
+      // transformers 4 wrote generation defaults into config.json; the task's own decoding settings rule
+      "max_length", "min_length", "do_sample", "early_stopping", "num_beams", "num_beam_groups", "diversity_penalty",
+      "temperature", "top_k", "top_p", "typical_p", "length_penalty", "num_return_sequences", "output_scores",
+      "return_dict_in_generate", "forced_bos_token_id", "forced_eos_token_id", "remove_invalid_values",
+      "exponential_decay_length_penalty", "suppress_tokens", "begin_suppress_tokens", "tf_legacy_loss", "bad_words_ids",
+      // Llama 2's tensor-parallel slicing of the MLP (equal math; transformers 5 no longer reads it)
+      "pretraining_tp");
+
+  /** Storage dtypes a config.json may declare ({@code dtype}, or {@code torch_dtype} before transformers 5). */
+  private static final Set<String> DECLARED_DTYPES = Set.of("float32", "float16", "bfloat16");
+
   public static LlamaConfig read(Path configJson) throws IOException {
     JsonNode root;
     try {
@@ -132,11 +157,28 @@ public record LlamaConfig(
       throw new ModelFormatException(configJson, "architectures", "unsupported architecture '" + arch
           + "' (this engine implements " + String.join(", ", new java.util.TreeSet<>(SUPPORTED_ARCHITECTURES)) + ")");
     }
-    if (arch.equals(GPT2)) {
-      return checked(configJson, gpt2(configJson, root, f));
-    }
+    f.declaredDtype();
+    LlamaConfig c = arch.equals(GPT2) ? gpt2(configJson, root, f) : llamaFamily(configJson, arch, f);
+    f.refuseUnread();
+    return checked(configJson, withGenerationEos(configJson, c));
+  }
+
+  /**
+   * Llama, Mistral, Qwen2, Mixtral and Cohere, with the defaults of their transformers config classes (Mixtral's
+   * rope_theta 1e6 and rms_norm_eps 1e-5, Cohere's rope_theta 5e5, Mistral's sliding_window 4096).
+   */
+  private static LlamaConfig llamaFamily(Path configJson, String arch, Fields f) {
     boolean qwen2 = arch.equals("Qwen2ForCausalLM");
     boolean cohere = arch.equals("CohereForCausalLM");
+    boolean mixtral = arch.equals("MixtralForCausalLM");
+    boolean mistral = arch.equals("MistralForCausalLM");
+    String act = f.optionalText("hidden_act", "silu");
+    if (!act.equals("silu")) {
+      throw new ModelFormatException(configJson, "hidden_act", "'" + act + "' is not implemented (silu only)");
+    }
+    if (f.optionalBoolean("mlp_bias", false)) {
+      throw new ModelFormatException(configJson, "mlp_bias", "true is not implemented (MLP projections without bias)");
+    }
     if (cohere) {
       // options of CohereConfig that Command R v01 does not use and this engine does not implement
       if (f.optionalBoolean("use_qk_norm", false)) {
@@ -145,49 +187,122 @@ public record LlamaConfig(
       if (f.optionalBoolean("attention_bias", false)) {
         throw new ModelFormatException(configJson, "attention_bias", "true is not implemented for CohereForCausalLM");
       }
-      String act = root.path("hidden_act").asText("silu");
-      if (!act.equals("silu")) {
-        throw new ModelFormatException(configJson, "hidden_act", "'" + act + "' is not implemented (silu only)");
-      }
     }
-    boolean mixtral = arch.equals("MixtralForCausalLM");
-    boolean windowed = arch.equals("MistralForCausalLM") || mixtral || (qwen2 && f.optionalBoolean("use_sliding_window", false));
-    RopeScaling scaling = f.ropeScaling();
     int experts = mixtral ? f.requiredInt("num_local_experts") : 0;
     int perToken = mixtral ? f.optionalInt("num_experts_per_tok", 2) : 0;
     if (mixtral && perToken > experts) {
       throw new ModelFormatException(configJson, "num_experts_per_tok", perToken + " exceeds num_local_experts " + experts);
     }
+    if (mixtral) {
+      f.inert("output_router_logits", "router_aux_loss_coef", "router_jitter_noise"); // training-only (jitter: self.training)
+    }
     int hidden = f.requiredInt("hidden_size");
     int heads = f.requiredInt("num_attention_heads");
     int kvHeads = f.optionalInt("num_key_value_heads", heads);
-    if (hidden % heads != 0) {
+    int layers = f.requiredInt("num_hidden_layers");
+    if (hidden % heads != 0 && f.optionalInt("head_dim", 0) == 0) {
       throw new ModelFormatException(configJson, "num_attention_heads", heads + " does not divide hidden_size " + hidden);
     }
     if (heads % kvHeads != 0) {
       throw new ModelFormatException(configJson, "num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
     }
-    return checked(configJson, new LlamaConfig(
+    int maxPositions = f.optionalInt("max_position_embeddings", cohere ? 8192 : mistral || mixtral ? 131072 : qwen2 ? 32768 : 2048);
+    RotaryParameters rope = f.rope(mixtral ? 1e6 : cohere ? 5e5 : 10000.0, maxPositions);
+    return new LlamaConfig(
         arch,
         f.requiredInt("vocab_size"),
         hidden,
         f.requiredInt("intermediate_size"),
-        f.requiredInt("num_hidden_layers"),
+        layers,
         heads,
         kvHeads,
         f.optionalInt("head_dim", hidden / heads),
-        cohere ? f.optionalDouble("layer_norm_eps", 1e-5) : f.optionalDouble("rms_norm_eps", 1e-6),
-        f.optionalDouble("rope_theta", 10000.0),
+        cohere ? f.optionalDouble("layer_norm_eps", 1e-5) : f.optionalDouble("rms_norm_eps", mixtral ? 1e-5 : 1e-6),
+        rope,
         f.optionalBoolean("tie_word_embeddings", cohere),
-        f.optionalInt("max_position_embeddings", cohere ? 8192 : 2048),
-        cohere && !root.has("eos_token_id") ? List.of(255001) : f.intList("eos_token_id"),
-        qwen2 || f.optionalBoolean("attention_bias", false),
-        windowed ? f.optionalInt("sliding_window", 0) : 0,
-        scaling,
+        maxPositions,
+        cohere && !f.root().has("eos_token_id") ? List.of(255001) : f.intList("eos_token_id"),
+        qwen2 || (!mistral && !mixtral && f.optionalBoolean("attention_bias", false)),
+        layerWindows(f, arch, layers),
         experts,
         perToken,
         cohere ? new BlockStyle(Norm.CENTRED_NO_BIAS, Positions.ROTARY_INTERLEAVED, true, f.optionalDouble("logit_scale", 0.0625), Mlp.SWIGLU)
-            : BlockStyle.LLAMA));
+            : BlockStyle.LLAMA);
+  }
+
+  /**
+   * The sliding window of each layer, as transformers applies it. Mistral and Mixtral: {@code sliding_window} on every
+   * layer (null: none; MistralConfig's default 4096). Qwen2: {@code layer_types} when given, else transformers 5's
+   * derivation — sliding from layer {@code max_window_layers} on, and only with {@code use_sliding_window}. Llama and
+   * Cohere have no sliding window. A layer type other than full or sliding attention is an error naming the key.
+   */
+  private static List<Integer> layerWindows(Fields f, String arch, int layers) {
+    Integer[] windows = new Integer[layers];
+    java.util.Arrays.fill(windows, 0);
+    switch (arch) {
+      case "MistralForCausalLM", "MixtralForCausalLM" -> {
+        int w = f.root().has("sliding_window") ? f.optionalInt("sliding_window", 0) : arch.startsWith("Mistral") ? 4096 : 0;
+        java.util.Arrays.fill(windows, w);
+        if (f.root().has("layer_types")) {
+          // MistralModel ignores layer_types (transformers warns and points to Ministral): a different mask than declared
+          throw new ModelFormatException(f.file(), "layer_types", "not read by " + arch + " in transformers (use the Ministral classes)");
+        }
+      }
+      case "Qwen2ForCausalLM" -> {
+        // Qwen2Config: sliding_window is None unless use_sliding_window (default 4096 when it is on)
+        boolean use = f.optionalBoolean("use_sliding_window", false);
+        int w = f.optionalInt("sliding_window", 4096);
+        int from = f.optionalNonNegativeInt("max_window_layers", 28);
+        List<String> types = f.textList("layer_types");
+        if (types != null && types.size() != layers) {
+          throw new ModelFormatException(f.file(), "layer_types", types.size() + " entries for num_hidden_layers " + layers);
+        }
+        for (int i = 0; i < layers; i++) {
+          String type = types != null ? types.get(i) : use && i >= from ? "sliding_attention" : "full_attention";
+          windows[i] = switch (type) {
+            case "full_attention" -> 0;
+            case "sliding_attention" -> use ? w : 0;
+            default -> throw new ModelFormatException(f.file(), "layer_types[" + i + "]", "'" + type
+                + "' is not implemented (full_attention, sliding_attention)");
+          };
+        }
+      }
+      default -> {
+        if (f.root().hasNonNull("layer_types")) {
+          List<String> types = f.textList("layer_types");
+          for (int i = 0; i < types.size(); i++) {
+            if (!types.get(i).equals("full_attention")) {
+              throw new ModelFormatException(f.file(), "layer_types[" + i + "]", "'" + types.get(i) + "' is not implemented for " + arch);
+            }
+          }
+        }
+      }
+    }
+    return List.of(windows);
+  }
+
+  /**
+   * transformers' {@code generate()} stops at {@code generation_config.json}'s eos ids (Llama 3.1 lists three), which
+   * take the place of config.json's when the file is there.
+   */
+  private static LlamaConfig withGenerationEos(Path configJson, LlamaConfig c) throws IOException {
+    Path generation = configJson.resolveSibling("generation_config.json");
+    if (!Files.isRegularFile(generation)) {
+      return c;
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(Files.readAllBytes(generation));
+    } catch (IOException e) {
+      throw new ModelFormatException(generation, "generation_config.json", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (root == null || !root.isObject() || !root.hasNonNull("eos_token_id")) {
+      return c;
+    }
+    List<Integer> eos = new Fields(generation, root).intList("eos_token_id");
+    return new LlamaConfig(c.architecture(), c.vocabSize(), c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(),
+        c.numKvHeads(), c.headDim(), c.normEps(), c.rope(), c.tieWordEmbeddings(), c.maxPositionEmbeddings(), eos, c.attentionBias(),
+        c.layerWindows(), c.numExperts(), c.expertsPerToken(), c.block());
   }
 
   /**
@@ -205,7 +320,13 @@ public record LlamaConfig(
     if (f.optionalBoolean("add_cross_attention", false)) {
       throw new ModelFormatException(configJson, "add_cross_attention", "cross-attention is not implemented (decoder-only models)");
     }
-    String act = root.path("activation_function").asText("gelu_new");
+    if (f.optionalBoolean("reorder_and_upcast_attn", false)) {
+      throw new ModelFormatException(configJson, "reorder_and_upcast_attn", "true is not implemented");
+    }
+    // dropout, the double-heads model's summary head and GPT2Config's legacy n_ctx do not enter a causal LM's forward pass
+    f.inert("attn_pdrop", "embd_pdrop", "resid_pdrop", "summary_activation", "summary_first_dropout", "summary_proj_to_labels",
+        "summary_type", "summary_use_proj", "n_ctx");
+    String act = f.optionalText("activation_function", "gelu_new");
     Mlp mlp = switch (act) {
       case "gelu" -> Mlp.GELU;
       case "gelu_new", "gelu_pytorch_tanh" -> Mlp.GELU_TANH;
@@ -221,10 +342,11 @@ public record LlamaConfig(
     // GPT2Config's default eos (50256) lies outside a smaller vocabulary, where transformers can never generate it:
     // no eos then, the same behaviour, and padding is not given an id the embedding lacks
     List<Integer> eos = root.has("eos_token_id") ? f.intList("eos_token_id") : vocab > 50256 ? List.of(50256) : List.of();
+    int layers = f.requiredInt("n_layer");
     return new LlamaConfig(GPT2, vocab, hidden, f.optionalInt("n_inner", 4 * hidden),
-        f.requiredInt("n_layer"), heads, heads, hidden / heads, f.optionalDouble("layer_norm_epsilon", 1e-5), 0.0,
+        layers, heads, heads, hidden / heads, f.optionalDouble("layer_norm_epsilon", 1e-5), RotaryParameters.plain(0),
         f.optionalBoolean("tie_word_embeddings", true), f.optionalInt("n_positions", 1024),
-        eos, true, 0, null, 0, 0,
+        eos, true, java.util.Collections.nCopies(layers, 0), 0, 0,
         new BlockStyle(Norm.LAYER_NORM, Positions.LEARNED, false, 1.0, mlp));
   }
 
@@ -238,8 +360,69 @@ public record LlamaConfig(
     return c;
   }
 
-  /** Typed access to config.json fields; each failure names the key. */
-  private record Fields(Path file, JsonNode root) {
+  /**
+   * Typed access to config.json fields; each failure names the key. Every key read is remembered, so that
+   * {@link #refuseUnread} can refuse the keys nothing read: a setting this engine does not implement is an error,
+   * never a silent default.
+   */
+  private static final class Fields {
+    private final Path file;
+    private final JsonNode root;
+    private final Set<String> read = new java.util.HashSet<>();
+
+    Fields(Path file, JsonNode root) {
+      this.file = file;
+      this.root = root;
+    }
+
+    Path file() {
+      return file;
+    }
+
+    JsonNode root() {
+      return root;
+    }
+
+    /** Marks keys that exist in the architecture's transformers config but do not enter an evaluation forward pass. */
+    void inert(String... keys) {
+      read.addAll(List.of(keys));
+    }
+
+    /** Every key neither read nor inert: refused, naming the first (keys beginning with '_' are metadata). */
+    void refuseUnread() {
+      java.util.Iterator<String> names = root.fieldNames();
+      java.util.List<String> unread = new ArrayList<>();
+      while (names.hasNext()) {
+        String key = names.next();
+        if (!read.contains(key) && !INERT.contains(key) && !key.startsWith("_")) {
+          unread.add(key);
+        }
+      }
+      if (!unread.isEmpty()) {
+        throw new ModelFormatException(file, unread.get(0), "not implemented by this engine's " + architecture()
+            + " (it may change the computation, so it is not ignored)" + (unread.size() > 1 ? "; also " + String.join(", ",
+            unread.subList(1, unread.size())) : ""));
+      }
+    }
+
+    /** The storage dtype, both spellings, checked for a known value and agreement. */
+    void declaredDtype() {
+      String declared = null;
+      for (String key : List.of("dtype", "torch_dtype")) {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) {
+          continue;
+        }
+        if (!v.isTextual() || !DECLARED_DTYPES.contains(v.asText())) {
+          throw new ModelFormatException(file, key, "expected one of " + new java.util.TreeSet<>(DECLARED_DTYPES) + ", got " + v);
+        }
+        if (declared != null && !declared.equals(v.asText())) {
+          throw new ModelFormatException(file, key, v + " disagrees with dtype \"" + declared + "\"");
+        }
+        declared = v.asText();
+      }
+    }
+
     String architecture() {
       JsonNode a = root.get("architectures");
       if (a == null || !a.isArray() || a.isEmpty() || !a.get(0).isTextual()) {
@@ -248,42 +431,45 @@ public record LlamaConfig(
       return a.get(0).asText();
     }
 
-    RopeScaling ropeScaling() {
-      JsonNode s = root.get("rope_scaling");
-      if (s == null || s.isNull()) {
-        return null;
-      }
-      if (!s.isObject()) {
-        throw new ModelFormatException(file, "rope_scaling", "expected an object or null, got " + s);
-      }
-      // transformers reads "rope_type", older configs "type"
-      String type = s.hasNonNull("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("");
-      Fields inner = new Fields(file, s);
-      switch (type) {
-        case "default":
-          return null;
-        case "linear":
-          return new RopeScaling(type, inner.positiveDouble("factor", "rope_scaling.factor"), 0, 0, 0);
-        case "llama3":
-          return new RopeScaling(type, inner.positiveDouble("factor", "rope_scaling.factor"),
-              inner.positiveDouble("low_freq_factor", "rope_scaling.low_freq_factor"),
-              inner.positiveDouble("high_freq_factor", "rope_scaling.high_freq_factor"),
-              inner.requiredInt("original_max_position_embeddings"));
-        default:
-          throw new ModelFormatException(file, "rope_scaling.rope_type", "unsupported rope scaling '" + type
-              + "' (this engine implements linear and llama3)");
-      }
+    RotaryParameters rope(double defaultTheta, int maxPositions) {
+      inert("rope_parameters", "rope_scaling", "rope_theta", "partial_rotary_factor");
+      return RotaryParameters.read(file, root, defaultTheta, maxPositions);
     }
 
-    double positiveDouble(String key, String path) {
+    String optionalText(String key, String fallback) {
+      read.add(key);
       JsonNode v = root.get(key);
-      if (v == null || !v.isNumber() || v.asDouble() <= 0) {
-        throw new ModelFormatException(file, path, "expected a positive number, got " + v);
+      if (v == null || v.isNull()) {
+        return fallback;
       }
-      return v.asDouble();
+      if (!v.isTextual()) {
+        throw new ModelFormatException(file, key, "expected a string, got " + v);
+      }
+      return v.asText();
+    }
+
+    /** A list of strings, or null when absent. */
+    List<String> textList(String key) {
+      read.add(key);
+      JsonNode v = root.get(key);
+      if (v == null || v.isNull()) {
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      if (!v.isArray()) {
+        throw new ModelFormatException(file, key, "expected a list of strings, got " + v);
+      }
+      for (JsonNode x : v) {
+        if (!x.isTextual()) {
+          throw new ModelFormatException(file, key, "expected a list of strings, got " + v);
+        }
+        out.add(x.asText());
+      }
+      return out;
     }
 
     int requiredInt(String key) {
+      read.add(key);
       JsonNode v = root.get(key);
       if (v == null || v.isNull()) {
         throw new ModelFormatException(file, key, "missing");
@@ -292,11 +478,19 @@ public record LlamaConfig(
     }
 
     int optionalInt(String key, int fallback) {
+      read.add(key);
       JsonNode v = root.get(key);
       return v == null || v.isNull() ? fallback : asPositiveInt(key, v);
     }
 
+    int optionalNonNegativeInt(String key, int fallback) {
+      read.add(key);
+      JsonNode v = root.get(key);
+      return v == null || v.isNull() ? fallback : asPositiveOrZero(key, v);
+    }
+
     double optionalDouble(String key, double fallback) {
+      read.add(key);
       JsonNode v = root.get(key);
       if (v == null || v.isNull()) {
         return fallback;
@@ -308,6 +502,7 @@ public record LlamaConfig(
     }
 
     boolean optionalBoolean(String key, boolean fallback) {
+      read.add(key);
       JsonNode v = root.get(key);
       if (v == null || v.isNull()) {
         return fallback;
@@ -319,6 +514,7 @@ public record LlamaConfig(
     }
 
     List<Integer> intList(String key) {
+      read.add(key);
       JsonNode v = root.get(key);
       List<Integer> out = new ArrayList<>();
       if (v == null || v.isNull()) {

@@ -1,7 +1,6 @@
 package dev.kansoku.inference;
 
 import dev.kansoku.config.ModelSpec;
-import dev.kansoku.text.PyStrings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -190,24 +189,14 @@ public final class LlamaEngine implements CausalLanguageModel {
     return ids;
   }
 
-  /** Context and continuation token ids exactly as lm-evaluation-harness splits them. */
+  /** Context and continuation token ids by the harness' rules ({@link HarnessPairEncoding}), checked against the vocabulary. */
   public long[][] encodePair(LoglikelihoodRequest r) {
     if (r.context().isEmpty()) {
       // the harness scores a context-free continuation after the end-of-text token
-      return new long[][] {{padId}, tokenizer.encode(r.continuation(), r.addSpecialTokens())};
+      return new long[][] {{padId}, inVocabulary(tokenizer.encode(r.continuation(), r.addSpecialTokens()))};
     }
-    String context = r.context();
-    String continuation = r.continuation();
-    int trimmed = PyStrings.rstripEnd(context);
-    if (trimmed < context.length()) {
-      // trailing spaces of the context move to the continuation, so the boundary falls on a token edge
-      continuation = context.substring(trimmed) + continuation;
-      context = context.substring(0, trimmed);
-    }
-    long[] whole = inVocabulary(tokenizer.encode(context + continuation, r.addSpecialTokens()));
-    long[] ctx = tokenizer.encode(context, r.addSpecialTokens());
-    int ctxLen = Math.min(ctx.length, whole.length);
-    return new long[][] {Arrays.copyOfRange(whole, 0, ctxLen), Arrays.copyOfRange(whole, ctxLen, whole.length)};
+    long[][] pair = HarnessPairEncoding.encode(tokenizer, r.context(), r.continuation(), r.addSpecialTokens());
+    return new long[][] {inVocabulary(pair[0]), inVocabulary(pair[1])};
   }
 
   @Override

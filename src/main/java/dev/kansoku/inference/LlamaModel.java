@@ -170,40 +170,9 @@ public final class LlamaModel implements DecoderStack {
     }
   }
 
-  /** inv_freq as transformers computes it: 1 / theta^(2i/d), in float32, then rope scaling if configured. */
+  /** inv_freq as transformers computes it ({@link RotaryParameters#inverseFrequencies}). */
   private static NDArray inverseFrequencies(NDManager m, LlamaConfig c) {
-    return m.create(scaledInverseFrequencies(c));
-  }
-
-  static float[] scaledInverseFrequencies(LlamaConfig c) {
-    int half = c.headDim() / 2;
-    float[] inv = new float[half];
-    for (int i = 0; i < half; i++) {
-      float exponent = (float) (2 * i) / c.headDim();
-      inv[i] = (float) (1.0 / Math.pow((float) c.ropeTheta(), exponent));
-    }
-    LlamaConfig.RopeScaling s = c.ropeScaling();
-    if (s == null) {
-      return inv;
-    }
-    for (int i = 0; i < half; i++) {
-      if (s.type().equals("linear")) {
-        inv[i] = (float) (inv[i] / s.factor());
-        continue;
-      }
-      // llama3: wavelengths longer than original / low_freq_factor are slowed by the factor, shorter than
-      // original / high_freq_factor kept, and those between blended linearly in original / wavelength
-      double wavelen = 2 * Math.PI / inv[i];
-      double lowWavelen = s.originalMaxPositions() / s.lowFreqFactor();
-      double highWavelen = s.originalMaxPositions() / s.highFreqFactor();
-      if (wavelen > lowWavelen) {
-        inv[i] = (float) (inv[i] / s.factor());
-      } else if (wavelen >= highWavelen) {
-        double smooth = (s.originalMaxPositions() / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
-        inv[i] = (float) ((1 - smooth) * inv[i] / s.factor() + smooth * inv[i]);
-      }
-    }
-    return inv;
+    return m.create(c.rope().inverseFrequencies(c.headDim()));
   }
 
   /** Which config.json keys give each tensor dimension, to name them when a weight's shape disagrees. */
@@ -482,10 +451,14 @@ public final class LlamaModel implements DecoderStack {
       x = x.add(ids.getNDArrayInternal().embedding(clamped, positionEmbed, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow());
     }
     NDArray[] rope = positionEmbed != null ? new NDArray[] {null, null} : rotaryTables(positions);
-    NDArray attnBias = attentionBias(mask, b, t, past, config.slidingWindow());
+    // one additive mask per distinct window (layers of Qwen2 or Gemma-style models may differ), made once a pass
+    Map<Integer, NDArray> biases = new java.util.TreeMap<>();
+    for (int window : new java.util.TreeSet<>(config.layerWindows())) {
+      biases.put(window, attentionBias(mask, b, t, past, window));
+    }
     NDArray cos = rope[0];
     NDArray sin = rope[1];
-    NDArray bias = attnBias;
+    Map<Integer, NDArray> bias = biases;
     int shard = 0;
     for (int i = 0; i < layers.size(); i++) {
       if (shardOfLayer[i] != shard) {
@@ -495,7 +468,10 @@ public final class LlamaModel implements DecoderStack {
         x = onShard(x, there);
         cos = rope[0] == null ? null : onShard(rope[0], there);
         sin = rope[1] == null ? null : onShard(rope[1], there);
-        bias = onShard(attnBias, there);
+        bias = new java.util.TreeMap<>();
+        for (Map.Entry<Integer, NDArray> e : biases.entrySet()) {
+          bias.put(e.getKey(), onShard(e.getValue(), there));
+        }
       }
       // A layer's intermediates (norms, projections, rotary, MLP: ~15 hidden-sized and 4 intermediate-sized arrays
       // per token) are freed when the layer ends, not when the pass does: over the layers they held gigabytes (the
@@ -504,7 +480,7 @@ public final class LlamaModel implements DecoderStack {
       NDArray next;
       try (NDScope layerScope = new NDScope()) {
         layerScope.suppressNotUsedWarning();
-        next = layer(x, layers.get(i), cos, sin, bias, b, t, cache, i);
+        next = layer(x, layers.get(i), cos, sin, bias.get(config.windowOf(i)), b, t, cache, i);
         NDScope.unregister(next);
       }
       NDScope.register(next);
@@ -763,11 +739,17 @@ public final class LlamaModel implements DecoderStack {
       // the compute dtype and the rotation runs in float32 (apply_rotary_pos_emb), so they are widened here, once a pass
       NDArray emb = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(freqs, freqs), 3)
           .reshape(freqs.getShape().get(0), freqs.getShape().get(1), -1).expandDims(1);
-      return new NDArray[] {emb.cos().toType(dtype, false).toType(DataType.FLOAT32, false),
-          emb.sin().toType(dtype, false).toType(DataType.FLOAT32, false)};
+      return new NDArray[] {scaled(emb.cos()).toType(dtype, false).toType(DataType.FLOAT32, false),
+          scaled(emb.sin()).toType(dtype, false).toType(DataType.FLOAT32, false)};
     }
     NDArray emb = freqs.concat(freqs, 2).expandDims(1);
-    return new NDArray[] {emb.cos().toType(dtype, false), emb.sin().toType(dtype, false)};
+    return new NDArray[] {scaled(emb.cos()).toType(dtype, false), scaled(emb.sin()).toType(dtype, false)};
+  }
+
+  /** cos and sin times the rotary attention scaling in float32 (YaRN's attention factor; 1 leaves them as they are). */
+  private NDArray scaled(NDArray table) {
+    double scaling = config.rope().attentionScaling();
+    return scaling == 1.0 ? table : table.mul((float) scaling);
   }
 
   private static NDArray applyRotary(NDArray x, NDArray cos, NDArray sin) {

@@ -38,6 +38,14 @@ public final class ShapeTrueCheckpoint {
    * @param tokenizer a tokenizer.json to place beside the weights
    */
   public static Written write(Path config, Path tokenizer, Path out, int layers, int shards, long seed) throws IOException {
+    return write(config, tokenizer, out, layers, shards, seed, 0.02);
+  }
+
+  /**
+   * The same with weights of standard deviation {@code std} (transformers' initializer_range, 0.02, leaves nearly uniform
+   * next-token distributions; a comparison with a reference wants sharper ones).
+   */
+  public static Written write(Path config, Path tokenizer, Path out, int layers, int shards, long seed, double std) throws IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode cfg = (ObjectNode) json.readTree(config.toFile());
     if (layers > 0) {
@@ -69,7 +77,7 @@ public final class ShapeTrueCheckpoint {
     ObjectNode weightMap = index.putObject("weight_map");
     for (int i = 0; i < parts.size(); i++) {
       String name = String.format("model-%05d-of-%05d.safetensors", i + 1, parts.size());
-      writeShard(out.resolve(name), parts.get(i), rnd, json);
+      writeShard(out.resolve(name), parts.get(i), rnd, json, std);
       for (LlamaTensors.Spec s : parts.get(i)) {
         weightMap.put(s.name(), name);
       }
@@ -94,7 +102,8 @@ public final class ShapeTrueCheckpoint {
     return Written.of(dir, specs, (int) shards);
   }
 
-  private static void writeShard(Path file, List<LlamaTensors.Spec> specs, SplittableRandom rnd, ObjectMapper json) throws IOException {
+  private static void writeShard(Path file, List<LlamaTensors.Spec> specs, SplittableRandom rnd, ObjectMapper json, double std)
+      throws IOException {
     ObjectNode header = json.createObjectNode();
     header.putObject("__metadata__").put("format", "pt");
     long offset = 0;
@@ -113,8 +122,8 @@ public final class ShapeTrueCheckpoint {
       writeFully(ch, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, h.length));
       writeFully(ch, ByteBuffer.wrap(h));
       ByteBuffer buf = ByteBuffer.allocateDirect(2 * CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-      // uniform on ±0.02·√3 (std 0.02, transformers' initializer_range); norms are ones
-      double a = 0.02 * Math.sqrt(3.0);
+      // uniform on ±std·√3; norms are ones
+      double a = std * Math.sqrt(3.0);
       short one = SafetensorsWriter.toBfloat16(1f);
       for (LlamaTensors.Spec s : specs) {
         for (long left = s.elements(); left > 0; ) {

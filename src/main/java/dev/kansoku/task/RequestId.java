@@ -14,6 +14,13 @@ import java.util.HexFormat;
 public final class RequestId {
   /** Bumped when the canonical encoding itself changes. */
   static final String SCHEME = "kansoku-request-v1";
+  /**
+   * The token rule of log-likelihood requests: since session 13 the context is encoded on its own, as
+   * lm-evaluation-harness' {@code _encode_pair} does (before, the whole text's first tokens, which differ where a
+   * tokenizer merges across the boundary). Part of a log-likelihood request's id, so that responses scored under the old
+   * rule are computed again rather than reused; generation requests keep their ids.
+   */
+  static final String PAIR_ENCODING = "pair:context-encoded-alone";
 
   private RequestId() {}
 
@@ -30,6 +37,9 @@ public final class RequestId {
     append(canonical, exampleId);
     append(canonical, Integer.toString(choiceIndex));
     append(canonical, kind.label());
+    if (kind == RequestKind.LOGLIKELIHOOD) {
+      append(canonical, PAIR_ENCODING);
+    }
     append(canonical, context);
     append(canonical, continuation == null ? "\u0000null" : continuation);
     append(canonical, Integer.toString(maxNewTokens));

@@ -212,10 +212,10 @@ class LlamaEngineTest {
     assertTrue(arch.getMessage().contains("GPTNeoXForCausalLM"));
     String tiny = Files.readString(TestPaths.TINY_MODEL.resolve("config.json"));
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"rope_scaling\": null",
-        "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}"));
-    ModelFormatException yarn = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
-    assertEquals("rope_scaling.rope_type", yarn.key());
-    assertTrue(yarn.getMessage().contains("yarn"), yarn.getMessage());
+        "\"rope_scaling\": {\"rope_type\": \"longrope\", \"factor\": 4.0}"));
+    ModelFormatException longrope = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    assertEquals("rope_scaling.rope_type", longrope.key());
+    assertTrue(longrope.getMessage().contains("longrope"), longrope.getMessage());
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"rope_scaling\": null",
         "\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0}"));
     ModelFormatException incomplete = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));

@@ -25,15 +25,20 @@ class RequestIdTest {
   @Test
   void theSameRequestHasTheSameIdAndTheIdOfSchemeV1IsUnchanged() {
     assertEquals(greedy(), greedy());
-    // a changed encoding would recompute every stored response: this id is the one scheme v1 has always given
-    assertEquals(RequestId.sha256(canonicalV1()), greedy());
+    // a changed encoding would recompute every stored response: these ids are the ones scheme v1 gives, log-likelihood
+    // requests with the pair-encoding rule of session 13 (their responses were scored anew once), generation unchanged
+    assertEquals(RequestId.sha256(canonical("loglikelihood", "pair:context-encoded-alone")), greedy());
+    assertEquals(RequestId.sha256(canonical("generate_until")),
+        id("m", "r1", "t", "1.0", "e1", 0, "generate_until", "ctx", " cont", 0, List.of(), true, 0.0, 1.0, 0, 0));
   }
 
-  /** The canonical text of {@link #greedy()}, written out field by field as RequestId documents it. */
-  private static String canonicalV1() {
+  /** The canonical text of a request like {@link #greedy()}, written out field by field as RequestId documents it. */
+  private static String canonical(String... kindFields) {
+    List<String> fields = new java.util.ArrayList<>(List.of("kansoku-request-v1", "m", "r1", "t", "1.0", "e1", "0"));
+    fields.addAll(List.of(kindFields));
+    fields.addAll(List.of("ctx", " cont", "0", "0", "true", "greedy"));
     StringBuilder b = new StringBuilder();
-    for (String f : List.of("kansoku-request-v1", "m", "r1", "t", "1.0", "e1", "0", "loglikelihood", "ctx", " cont", "0", "0", "true",
-        "greedy")) {
+    for (String f : fields) {
       b.append(f.length()).append(':').append(f).append(';');
     }
     return b.toString();

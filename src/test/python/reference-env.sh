@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Creates (once per requirements digest) the Python reference environment and prints its interpreter's path.
+# Reused between runs while requirements.txt is unchanged: ${KANSOKU_CACHE:-~/.cache/kansoku}/pyref-<digest>.
+# Usage: export KANSOKU_REFERENCE_PYTHON="$(bash src/test/python/reference-env.sh)"
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+req="$here/requirements.txt"
+digest="$(sha256sum "$req" | cut -c1-12)"
+env="${KANSOKU_CACHE:-$HOME/.cache/kansoku}/pyref-$digest"
+python="${KANSOKU_BASE_PYTHON:-python3}"
+if [ ! -x "$env/bin/python" ] || [ ! -f "$env/.complete" ]; then
+  rm -rf "$env"
+  mkdir -p "$(dirname "$env")"
+  "$python" -m venv "$env" >&2
+  # one retry: an index that cannot be reached is left quickly for the next one configured
+  "$env/bin/pip" install --quiet --disable-pip-version-check --retries "${PIP_RETRIES:-1}" -r "$req" >&2
+  touch "$env/.complete"
+fi
+echo "$env/bin/python"

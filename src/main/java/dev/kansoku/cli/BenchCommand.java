@@ -1,5 +1,7 @@
 package dev.kansoku.cli;
 
+import dev.kansoku.inference.PeerBenchmark;
+
 import dev.kansoku.analysis.AnalysisBenchmark;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /** {@code kansoku bench <what>}: benchmarks that print figures and ratios against a baseline in the same process. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures and ratios, no thresholds).",
-    subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class, BenchCommand.LongContext.class, BenchCommand.Pipeline.class})
+    subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class, BenchCommand.LongContext.class, BenchCommand.Peer.class,
+        BenchCommand.Pipeline.class})
 class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -46,6 +49,44 @@ class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir,
           FewShotPrompts.gsm8k(), spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "peer", mixinStandardHelpOptions = true,
+      description = {"Kansoku against Hugging Face transformers on one checkpoint saved by transformers (TinyLlama-shaped, 2 layers,",
+          "fp32), the same requests and threads: load time, scoring and greedy-generation tokens/s, peak memory, ratios.",
+          "Needs the Python reference environment (src/test/python/reference-env.sh)."})
+  static class Peer implements Callable<Integer> {
+    @Mixin
+    ModelWorkDir work;
+
+    @Option(names = "--python", description = "The reference environment's python (default: $KANSOKU_REFERENCE_PYTHON, else created by "
+        + "src/test/python/reference-env.sh).")
+    java.nio.file.Path python;
+
+    @Option(names = "--threads", description = "PyTorch threads on each side (default: the machine's cores).")
+    Integer threads;
+
+    @Option(names = "--requests", defaultValue = "300", description = "Log-likelihood requests: XWINO, OpenBookQA, HellaSwag and MMLU in turn (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--prompts", defaultValue = "8", description = "GSM8K 4-shot prompts to generate from (default: ${DEFAULT-VALUE}).")
+    int prompts;
+
+    @Option(names = "--new-tokens", defaultValue = "256", description = "New tokens per prompt (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      java.nio.file.Files.createDirectories(work.dir);
+      var workload = PeerWorkload.of(requests, prompts, newTokens);
+      PeerBenchmark.run(python != null ? python : PeerWorkload.referencePython(), java.nio.file.Path.of("src/test/python/peer_bench.py"),
+          work.dir, java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workload,
+          threads != null ? threads : Runtime.getRuntime().availableProcessors(), spec.commandLine().getOut());
       return 0;
     }
   }

@@ -302,7 +302,7 @@ public final class ConfigLoader {
       spark.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped()));
     }
     return new RunSettings(
-        resolvePath(k.getString("results-dir")).toString(),
+        localPath(k, "results-dir", "kansoku", "configuration").toString(),
         k.getString("suite"),
         k.getStringList("models"),
         nonNegative(k, "limit"),
@@ -319,7 +319,7 @@ public final class ConfigLoader {
         nonNegative(k, "inference.torch-threads"),
         deviceMemory(k),
         nonNegative(k, "inference.progress-seconds"),
-        analysis(k.getConfig("analysis"), resolvePath(k.getString("results-dir"))),
+        analysis(k.getConfig("analysis"), localPath(k, "results-dir", "kansoku", "configuration")),
         sandbox(k.getConfig("sandbox")));
   }
 
@@ -355,7 +355,8 @@ public final class ConfigLoader {
     return new SandboxSettings(s.getString("python"), s.getDouble("timeout-seconds"),
         s.getDouble("wall-timeout-seconds"), s.getInt("cpu-seconds"), s.getLong("memory-mb"), s.getInt("max-processes"),
         s.getLong("max-file-mb"), s.getInt("max-open-files"), s.getInt("max-output-kb"), s.getInt("parallelism"),
-        work.isEmpty() ? System.getProperty("java.io.tmpdir") : resolvePath(work).toString(), s.getBoolean("allow-unisolated"));
+        work.isEmpty() ? System.getProperty("java.io.tmpdir") : localPath(s, "work-dir", "kansoku.sandbox", "configuration").toString(),
+        s.getBoolean("allow-unisolated"));
   }
 
   private AnalysisSettings analysis(Config a, Path resultsDir) {
@@ -380,7 +381,7 @@ public final class ConfigLoader {
     Path out = Path.of(a.getString("output-dir"));
     return new AnalysisSettings(
         (out.isAbsolute() ? out : resultsDir.resolve(out)).normalize().toString(),
-        resolvePath(a.getString("published-scores")).toString(),
+        localPath(a, "published-scores", "kansoku.analysis", "configuration").toString(),
         a.getBoolean("include-published"),
         a.getBoolean("include-evaluated"),
         a.getString("prefer"),
@@ -425,7 +426,7 @@ public final class ConfigLoader {
     String format = m.getString("format");
     Path dir = null;
     if (m.hasPath("path")) {
-      dir = resolvePath(m.getString("path"));
+      dir = localPath(m, "path", "model", file.toString());
       if (!Files.isDirectory(dir)) {
         throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path",
             "model directory " + dir + " does not exist");
@@ -603,7 +604,7 @@ public final class ConfigLoader {
   }
 
   private String existingFile(Config t, String key, String where, String sourceHint) {
-    Path p = resolvePath(t.getString(key));
+    Path p = localPath(t, key, "task", where);
     // a directory is a dataset too (JMMLU's and MMLU's one-CSV-per-subject folders)
     if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
       throw new MissingDatasetException(ConfigSchema.where(t.getValue(key).origin(), where), "task." + key,
@@ -649,8 +650,31 @@ public final class ConfigLoader {
   }
 
   public Path resolvePath(String p) {
+    if (URI_SCHEME.matcher(p).lookingAt()) {
+      if (!p.regionMatches(true, 0, "file:", 0, 5)) {
+        // a Hadoop URI taken as a relative path wrote "<checkout>/hdfs:/…" without contacting the filesystem
+        throw new IllegalArgumentException("'" + p + "': only local paths (or file:// URIs) are implemented; "
+            + "Hadoop filesystems (hdfs://, s3a://, …) are not yet (issue 28)");
+      }
+      return Path.of(java.net.URI.create(p)).normalize();
+    }
     Path path = Path.of(p);
     return (path.isAbsolute() ? path : baseDir.resolve(path)).normalize();
+  }
+
+  /** A URI's scheme ({@code hdfs://}, {@code s3a://}, {@code file:/}): a single letter is a Windows drive, not a scheme. */
+  private static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:");
+
+  /**
+   * {@link #resolvePath} of {@code prefix.key} in {@code c}; a URI it cannot take is an error naming the key and where it
+   * was set ({@code file} when the origin has no file).
+   */
+  private Path localPath(Config c, String key, String prefix, String file) {
+    try {
+      return resolvePath(c.getString(key));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(ConfigSchema.where(c.getValue(key).origin(), file), prefix + "." + key, e.getMessage());
+    }
   }
 
   private List<Path> confFiles(String sub) {

@@ -59,6 +59,25 @@ class KansokuCliTest {
     assertTrue(r.err().startsWith("error: " + conf + ":1: kansoku.inference.batch-size: expected an integer"), r.err());
   }
 
+  /**
+   * A Hadoop URI was taken for a relative path: `--results hdfs://…` exited 0 and wrote {@code <checkout>/hdfs:/…}
+   * without contacting HDFS. Until issue 28 brings Hadoop filesystems, it is one line naming the key, exit 2, and
+   * nothing written anywhere; {@code file://} URIs are local paths.
+   */
+  @Test
+  void aResultsUriOtherThanFileIsRefusedAndNothingIsWritten(@TempDir Path tmp) throws Exception {
+    for (String command : List.of("evaluate", "analyze", "sql")) {
+      Run r = command.equals("sql") ? run(command, "--results", "hdfs://127.0.0.1:9/x", "select 1")
+          : run(command, "--results", "hdfs://127.0.0.1:9/x");
+      assertEquals(2, r.code(), command + ": " + r.out() + r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+      assertTrue(r.err().contains("kansoku.results-dir: 'hdfs://127.0.0.1:9/x': only local paths"), r.err());
+      assertTrue(!Files.exists(TestPaths.REPO.resolve("hdfs:")) && !Files.exists(Path.of("hdfs:")), command + " wrote an hdfs: folder");
+    }
+    Path local = tmp.resolve("results");
+    assertEquals(local, new dev.kansoku.config.ConfigLoader(TestPaths.CONF).resolvePath(local.toUri().toString()));
+  }
+
   @Test
   void missingModelDirectoryIsAUserError() {
     Run r = run("loglik", "--model", "/nonexistent/model", "--context", "a", "--continuation", "b");

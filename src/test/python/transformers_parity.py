@@ -16,6 +16,7 @@ usage: transformers_parity.py --tokenizer DIR --out DIR
 """
 
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -111,19 +112,28 @@ def legacy_config(cfg):
     return out
 
 
+def loglikelihood(model, ctx, cont):
+    ids = torch.tensor([(ctx + cont)[:-1]])
+    logits = model(ids).logits[0, -len(cont):].double()
+    target = torch.tensor(cont)
+    return torch.log_softmax(logits, dim=-1)[torch.arange(len(cont)), target].sum().item(), logits, target
+
+
 def reference(model, tok):
     out = {"loglikelihood": [], "generation": []}
+    # transformers' own half precision (weights and activations in bf16 / fp16, eager attention), the yardstick for
+    # Kansoku's half-precision scores
+    halves = {name: copy.deepcopy(model).to(dtype) for name, dtype in (("bf16", torch.bfloat16), ("fp16", torch.float16))}
     with torch.no_grad():
         for context, continuation in PAIRS:
             ctx, cont = encode_pair(tok, context, continuation, False)
-            ids = torch.tensor([(ctx + cont)[:-1]])
-            logits = model(ids).logits[0, -len(cont):].double()
-            logprobs = torch.log_softmax(logits, dim=-1)
-            target = torch.tensor(cont)
-            ll = logprobs[torch.arange(len(cont)), target].sum().item()
+            ll, logits, target = loglikelihood(model, ctx, cont)
             greedy = bool((logits.argmax(-1) == target).all().item())
-            out["loglikelihood"].append(dict(context=context, continuation=continuation, context_ids=ctx,
-                                             continuation_ids=cont, loglikelihood=ll, greedy=greedy))
+            row = dict(context=context, continuation=continuation, context_ids=ctx, continuation_ids=cont, loglikelihood=ll,
+                       greedy=greedy)
+            for name, half in halves.items():
+                row["loglikelihood_" + name] = loglikelihood(half, ctx, cont)[0]
+            out["loglikelihood"].append(row)
         for prompt in PROMPTS:
             ids = tok.encode(prompt, add_special_tokens=False).ids
             gen = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),

@@ -33,7 +33,6 @@ final class TensorLoader implements AutoCloseable {
   private ByteBuffer widenBuffer;
   private static final int BLOCK = 1 << 16;
   private final short[] shorts = new short[BLOCK];
-  private final int[] ints = new int[BLOCK];
   private final short[] halves = new short[BLOCK];
   private final float[] floats = new float[BLOCK];
   private long bytesRead;
@@ -267,16 +266,27 @@ final class TensorLoader implements AutoCloseable {
     return view;
   }
 
-  /** bf16 → fp32 exactly (the 16 bits become the float's upper half), through arrays a block at a time. */
-  private void widenInto(ShortBuffer src, IntBuffer dst, int elements) {
-    for (int from = 0; from < elements; from += BLOCK) {
+  /**
+   * bf16 → fp32 exactly (the 16 bits become the float's upper half), through arrays a block at a time, the blocks spread
+   * over the common pool's threads: the fp32 tensor is twice the stored bytes, and one thread widening and first-touching
+   * it read bf16 at 350–420 MB/s (TinyLlama 1.1B) where bf16 and fp16 loads reach 1 GB/s.
+   */
+  private static final ThreadLocal<short[]> WIDEN_IN = ThreadLocal.withInitial(() -> new short[BLOCK]);
+  private static final ThreadLocal<int[]> WIDEN_OUT = ThreadLocal.withInitial(() -> new int[BLOCK]);
+
+  private static void widenInto(ShortBuffer src, IntBuffer dst, int elements) {
+    int blocks = (elements + BLOCK - 1) / BLOCK;
+    java.util.stream.IntStream.range(0, blocks).parallel().forEach(b -> {
+      int from = b * BLOCK;
       int n = Math.min(BLOCK, elements - from);
-      src.get(from, shorts, 0, n);
+      short[] in = WIDEN_IN.get();
+      int[] out = WIDEN_OUT.get();
+      src.get(from, in, 0, n);
       for (int i = 0; i < n; i++) {
-        ints[i] = (shorts[i] & 0xffff) << 16;
+        out[i] = (in[i] & 0xffff) << 16;
       }
-      dst.put(from, ints, 0, n);
-    }
+      dst.put(from, out, 0, n);
+    });
   }
 
   /** bf16 → fp16 (round to nearest even, as PyTorch's cast), through arrays a block at a time. */

@@ -20,9 +20,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Logits of the Java forward pass against an independent PyTorch transcription of transformers'
- * LlamaForCausalLM ({@code src/test/python/llama_reference.py}; goldens committed under
- * {@code src/test/resources/goldens}). "tiny" is the embedded default (untied head, 4 heads / 2 KV heads);
+ * Logits of the Java forward pass against Hugging Face transformers' own (AutoModelForCausalLM, float32, eager
+ * attention; goldens committed under {@code src/test/resources/goldens}, written by
+ * {@code src/test/python/regenerate_goldens.sh} with the pinned transformers since session 13 — before, by the project's
+ * own PyTorch transcription, which agreed with them to 2.4e-5). "tiny" is the embedded default (untied head, 4 heads / 2 KV heads);
  * "variant" has tied embeddings, 8 heads / 2 KV heads, 3 layers, rope_theta 500000, eps 1e-6 and weights of
  * std 0.3, so that attention is sharp and any error in RoPE, masking or GQA moves the logits. Each
  * sequence is checked alone and inside right- and left-padded batches. "mistral" (MistralForCausalLM,

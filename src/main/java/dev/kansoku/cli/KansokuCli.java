@@ -99,7 +99,8 @@ public final class KansokuCli implements Runnable {
           || t instanceof SandboxUnavailableException
           || t instanceof RunLockedException || t instanceof java.nio.file.NoSuchFileException
           || t instanceof ResultsDirectoryException
-          || t instanceof CorruptResultFileException) {
+          || t instanceof CorruptResultFileException
+          || t instanceof dev.kansoku.inference.TokenOutOfVocabularyException) {
         return t;
       }
       if (t instanceof ModelLoadException && t.getCause() == null) {

@@ -115,6 +115,10 @@ public final class LlamaEngine implements CausalLanguageModel {
             model.config().vocabSize(), model.config().vocabSize());
       }
       int limit = Math.min(maxLength, model.config().maxPositionEmbeddings());
+      if (maxLength > limit) {
+        org.slf4j.LoggerFactory.getLogger(LlamaEngine.class).warn("{}: max length {} is above config.json's max_position_embeddings {}: "
+            + "inputs are cut to {} tokens", dir, maxLength, limit, limit);
+      }
       return new LlamaEngine(manager, model, tokenizer, limit, computeType);
     } catch (IOException | RuntimeException e) {
       if (model != null) {
@@ -182,8 +186,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     int vocab = model.config().vocabSize();
     for (long id : ids) {
       if (id < 0 || id >= vocab) {
-        throw new IllegalArgumentException("token id " + id + " is outside the model's embedding (vocab_size " + vocab
-            + " in config.json): the tokenizer.json does not belong to this model");
+        throw new TokenOutOfVocabularyException(id, vocab);
       }
     }
     return ids;

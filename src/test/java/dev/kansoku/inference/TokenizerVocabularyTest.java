@@ -34,7 +34,19 @@ class TokenizerVocabularyTest {
           () -> e.loglikelihood(List.of(new LoglikelihoodRequest(rare, " です", false))));
       assertTrue(x.getMessage().matches("token id \\d+ is outside the model's embedding \\(vocab_size 1000 in config.json\\).*"),
           x.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> e.generate(List.of(new GenerationRequest(rare, List.of(), 4, false))));
+      assertThrows(TokenOutOfVocabularyException.class, () -> e.generate(List.of(new GenerationRequest(rare, List.of(), 4, false))));
+    }
+    // the command line: one line, exit 2, no stack trace (issue 27 item 6)
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    for (String[] command : List.of(
+        new String[] {"loglik", "--model", dir.toString(), "--context", "東京特許許可局の曖昧な鬱", "--continuation", " です"},
+        new String[] {"generate", "--model", dir.toString(), "--prompt", "東京特許許可局の曖昧な鬱", "--max-new-tokens", "2"})) {
+      err.getBuffer().setLength(0);
+      int code = dev.kansoku.cli.KansokuCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err), command);
+      assertEquals(2, code, command[0] + ": " + err);
+      assertEquals(1, err.toString().lines().count(), err.toString());
+      assertTrue(err.toString().startsWith("error: token id "), err.toString());
     }
   }
 }

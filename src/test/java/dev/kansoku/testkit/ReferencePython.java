@@ -36,7 +36,22 @@ public final class ReferencePython {
   public static void run(Path log, long timeoutMinutes, String script, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(interpreter().toString(), TestPaths.REPO.resolve("src/test/python").resolve(script).toString()));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    run(log, timeoutMinutes, script, java.util.Map.of(), command);
+  }
+
+  /** Runs {@code python -m module args} with extra environment variables; its output goes to {@code log}. */
+  public static void runModule(Path log, long timeoutMinutes, java.util.Map<String, String> env, String module, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(interpreter().toString(), "-m", module));
+    command.addAll(List.of(args));
+    run(log, timeoutMinutes, module, env, command);
+  }
+
+  private static void run(Path log, long timeoutMinutes, String script, java.util.Map<String, String> env, List<String> command)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process p = builder.start();
     if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError(script + " did not finish in " + timeoutMinutes + " min; log: " + Files.readString(log));

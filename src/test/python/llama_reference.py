@@ -12,16 +12,7 @@ rotary embeddings with rope_theta, grouped-query attention via repeat_kv, SwiGLU
 head). It reads config.json and model.safetensors itself (no transformers / safetensors packages needed)
 and writes golden values that LlamaReferenceParityTest compares with the Java engine (fp32, 1e-4).
 
-Run once, with Debian's python3-torch (apt-get install python3-torch), from the repository root:
-  ./kansoku make-tiny-model                                   # data/models/kansoku-tiny-llama
-  mkdir -p /tmp/variant && cp src/test/resources/llama-variant/config.json /tmp/variant/ \
-    && ./kansoku make-tiny-model --dir /tmp/variant --seed 7 --std 0.3
-  /usr/bin/python3 src/test/python/llama_reference.py data/models/kansoku-tiny-llama src/test/resources/goldens/tiny.json
-  /usr/bin/python3 src/test/python/llama_reference.py /tmp/variant src/test/resources/goldens/variant.json
-and likewise for mistral-variant (seed 11), qwen2-variant (seed 13), llama3-variant (seed 17) and
-mixtral-variant (seed 19), all with --std 0.3, into goldens/mistral.json, qwen2.json, llama3.json, mixtral.json,
-and cohere-variant (seed 23, --std 0.3 --random-norms) into goldens/cohere.json, and gpt2-variant (seed 29,
---std 0.3 --random-norms) into goldens/gpt2.json.
+The goldens' how-to is now transformers_goldens.py's (regenerate_goldens.sh).
 
 Beyond modeling_llama it transcribes transformers' rope scaling (modeling_rope_utils: "linear" and "llama3"
 inv_freq) and MixtralSparseMoeBlock (router softmax, top-k, renormalised weights, index_add of expert outputs),
@@ -32,10 +23,8 @@ modeling_gpt2 (GPT2LMHeadModel, read at huggingface/transformers 0010f60): learn
 Conv1D (x @ W + b, W stored [in, out]) with q, k, v fused in c_attn, GELU (erf) or NewGELU (tanh) MLP, tied head.
 """
 import math
-import hashlib
 import json
 import struct
-import sys
 
 import numpy as np
 import torch
@@ -46,7 +35,6 @@ SEQUENCES = [
     [12573, 31, 27248, 29777, 317, 32, 7],
     [5, 100, 2000, 30000, 48585, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39],
 ]
-PROBE_IDS = [0, 1, 7, 31, 298, 463, 2129, 10149, 30000, 48585]
 
 
 def load_safetensors(path):
@@ -258,28 +246,3 @@ def forward(cfg, w, ids):
     x = rms_norm(x, w["model.norm.weight"], eps)
     head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
     return (x @ head.T)[0]
-
-
-def main(model_dir, out_path):
-    cfg = json.load(open(f"{model_dir}/config.json"))
-    w = load_safetensors(f"{model_dir}/model.safetensors")
-    goldens = []
-    with torch.no_grad():
-        for ids in SEQUENCES:
-            logits = forward(cfg, w, ids)
-            logp = torch.log_softmax(logits, dim=-1)
-            goldens.append({
-                "ids": ids,
-                "probe_ids": PROBE_IDS,
-                "logits": logits[:, PROBE_IDS].tolist(),
-                "argmax": logits.argmax(-1).tolist(),
-                # log-likelihood of the sequence's own next tokens, as the harness scores a continuation
-                "next_token_logprob": [logp[i, ids[i + 1]].item() for i in range(len(ids) - 1)],
-            })
-    digest = hashlib.sha256(open(f"{model_dir}/model.safetensors", "rb").read()).hexdigest()
-    json.dump({"config": cfg, "weights_sha256": digest, "torch": torch.__version__, "sequences": goldens},
-              open(out_path, "w"), indent=1)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])

@@ -15,13 +15,8 @@ import sys
 
 from tokenizers import Tokenizer
 
-
-def split(context, continuation):
-    n_spaces = len(context) - len(context.rstrip())
-    if n_spaces > 0:
-        continuation = context[-n_spaces:] + continuation
-        context = context[:-n_spaces]
-    return context, continuation
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness_rules import encode_pair  # noqa: E402
 
 
 def digest(ctx, cont):
@@ -47,13 +42,13 @@ def main():
             print(d, "AutoTokenizer unavailable:", e, file=sys.stderr)
         rows, auto_differs, example = [], 0, None
         for p in pairs:
-            context, continuation = split(p["context"], p["continuation"])
             special = p["add_special_tokens"]
-            whole = tok.encode(context + continuation, add_special_tokens=special).ids
-            ctx = tok.encode(context, add_special_tokens=special).ids
-            cont = whole[len(ctx):]
+            ctx, cont = encode_pair(tok, p["context"], p["continuation"], special)
             rows.append([digest(ctx, cont), len(ctx), len(cont)])
             if auto is not None:
+                # the same rule through transformers' AutoTokenizer (encode gives plain id lists)
+                context = p["context"].rstrip()
+                continuation = p["context"][len(context):] + p["continuation"]
                 a_whole = auto.encode(context + continuation, add_special_tokens=special)
                 a_ctx = auto.encode(context, add_special_tokens=special)
                 if a_ctx != ctx or a_whole[len(a_ctx):] != cont:

@@ -27,6 +27,9 @@ import transformers
 from tokenizers import Tokenizer
 from transformers import AutoConfig, AutoModelForCausalLM
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness_rules import encode_pair  # noqa: E402
+
 VOCAB = 48586  # the bundled tokenizer's
 EOS = 7
 
@@ -70,17 +73,6 @@ PROMPTS = [
     "def fibonacci(n):\n",
 ]
 NEW_TOKENS = 12
-
-
-def encode_pair(tok, context, continuation, add_special):
-    """lm-evaluation-harness (v0.4.2) TemplateLM._encode_pair with HFLM.tok_encode."""
-    n_spaces = len(context) - len(context.rstrip())
-    if n_spaces > 0:
-        continuation = context[-n_spaces:] + continuation
-        context = context[:-n_spaces]
-    whole = tok.encode(context + continuation, add_special_tokens=add_special).ids
-    ctx = tok.encode(context, add_special_tokens=add_special).ids
-    return ctx, whole[len(ctx):]
 
 
 def sharpen(model, seed):

@@ -77,6 +77,9 @@ class BenchCommand implements Runnable {
     @Option(names = "--new-tokens", defaultValue = "256", description = "New tokens per prompt (default: ${DEFAULT-VALUE}).")
     int newTokens;
 
+    @Option(names = "--kansoku-only", description = "Run Kansoku's side alone and print its timings (while tuning).")
+    boolean kansokuOnly;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -86,7 +89,7 @@ class BenchCommand implements Runnable {
       var workload = PeerWorkload.of(requests, prompts, newTokens);
       PeerBenchmark.run(python != null ? python : PeerWorkload.referencePython(), java.nio.file.Path.of("src/test/python/peer_bench.py"),
           work.dir, java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workload,
-          threads != null ? threads : Runtime.getRuntime().availableProcessors(), spec.commandLine().getOut());
+          threads != null ? threads : Runtime.getRuntime().availableProcessors(), kansokuOnly, spec.commandLine().getOut());
       return 0;
     }
   }

@@ -32,9 +32,10 @@ public final class PeerBenchmark {
    * @param python the reference environment's interpreter
    * @param script {@code peer_bench.py}
    * @param tokenizerDir where tokenizer.json (and its config) come from: the checkpoint gets a copy
+   * @param kansokuOnly stop after Kansoku's side (its timings line), to look at it alone while tuning
    */
-  public static void run(Path python, Path script, Path workDir, Path tokenizerDir, Workload w, int threads, PrintWriter out)
-      throws IOException, InterruptedException {
+  public static void run(Path python, Path script, Path workDir, Path tokenizerDir, Workload w, int threads, boolean kansokuOnly,
+                         PrintWriter out) throws IOException, InterruptedException {
     Path model = workDir.resolve("peer-tinyllama-2l");
     if (!Files.isRegularFile(model.resolve("model.safetensors"))) {
       out.printf("writing the benchmark checkpoint with transformers (from_config + save_pretrained, fp32) to %s%n", model);
@@ -80,8 +81,8 @@ public final class PeerBenchmark {
           generated.stream().map(GenerationResult::generatedIds).toList(), scoringPasses);
     }
     long tokens = pairs.stream().mapToLong(p -> p[0].length + p[1].length - 1).sum();
-    if (Boolean.getBoolean("kansoku.bench.peer.kansoku-only")) {
-      return; // a quick look at Kansoku's side alone while tuning
+    if (kansokuOnly) {
+      return;
     }
     ObjectMapper json = new ObjectMapper();
     Path requests = workDir.resolve("peer-requests.json");

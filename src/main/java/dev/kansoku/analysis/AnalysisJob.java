@@ -7,10 +7,10 @@ import dev.kansoku.config.ModelSpec;
 import dev.kansoku.results.ModelTask;
 import dev.kansoku.results.ResultsStore;
 import dev.kansoku.results.ScoreSets;
+import dev.kansoku.results.StoredFiles;
 import dev.kansoku.results.TableSchemas;
 import dev.kansoku.results.TaskScoreRow;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ public final class AnalysisJob {
   public AnalysisOutcome run() throws IOException {
     String runId = "analysis-" + System.currentTimeMillis();
     List<String> notes = new ArrayList<>();
+    StoredFiles.requireReachable(spark.sparkContext().hadoopConfiguration(), resultsDir);
     ResultsStore results = new ResultsStore(spark, resultsDir);
     if (settings.includePublished()) {
       PublishedScores.Loaded published = PublishedScores.load(Path.of(settings.publishedScores()));
@@ -76,21 +78,22 @@ public final class AnalysisJob {
     List<RegressionFit> fits = ComputeScalingRegressions.fit(spark, primary, registry, settings.regressionComponents(), notes);
     TaskCorrelations.Result correlations = TaskCorrelations.compute(spark, matrix);
 
-    Path out = Path.of(settings.outputDir());
-    Files.createDirectories(out);
-    ResultsStore store = new ResultsStore(spark, out.toString());
+    String out = settings.outputDir();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    StoredFiles.mkdirs(hadoop, out);
+    ResultsStore store = new ResultsStore(spark, out);
     AnalysisTables tables = new AnalysisTables(registry, settings.components());
     store.replace(ExplainedVarianceRow.TABLE, tables.explainedVariance(primary, secondary), runId);
     store.replace(LoadingRow.TABLE, tables.loadings(primary, secondary), runId);
     store.replace(PcaScoreRow.TABLE, tables.scores(primary, secondary), runId);
     store.replace(RegressionRow.TABLE, tables.regressions(fits), runId);
     store.replace(TaskCorrelationRow.TABLE, tables.correlations(correlations), runId);
-    AnalysisSummaryJson.write(out.resolve("summary.json"), matrix, primary, settings, fits, notes);
+    AnalysisSummaryJson.write(hadoop, StoredFiles.child(out, "summary.json"), matrix, primary, settings, fits, notes);
     String report = null;
     if (settings.report()) {
-      report = new AnalysisReport(registry).write(out.resolve("report"), matrix, primary, fits, correlations, notes).toString();
+      report = new AnalysisReport(registry).write(hadoop, StoredFiles.child(out, "report"), matrix, primary, fits, correlations, notes);
     }
-    return new AnalysisOutcome(out.toString(), matrix, primary, secondary, fits, correlations, notes, report);
+    return new AnalysisOutcome(out, matrix, primary, secondary, fits, correlations, notes, report);
   }
 
   /** Published scores become task_scores rows with source = published, replacing earlier published rows. */

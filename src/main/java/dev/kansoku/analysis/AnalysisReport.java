@@ -1,18 +1,17 @@
 package dev.kansoku.analysis;
 
 import dev.kansoku.config.ModelSpec;
+import dev.kansoku.results.StoredFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import org.apache.hadoop.conf.Configuration;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 
@@ -28,10 +27,12 @@ final class AnalysisReport {
     this.registry = registry;
   }
 
-  Path write(Path dir, ScoreMatrix m, PcaResult pca, List<RegressionFit> fits, TaskCorrelations.Result corr,
-             List<String> notes) throws IOException {
+  /** Writes the report into {@code dir} (a local path or a Hadoop URI) and returns its index page's location. */
+  String write(Configuration conf, String dir, ScoreMatrix m, PcaResult pca, List<RegressionFit> fits,
+               TaskCorrelations.Result corr, List<String> notes) throws IOException {
     System.setProperty("java.awt.headless", "true");
-    Files.createDirectories(dir);
+    StoredFiles.mkdirs(conf, dir);
+    Figures figures = new Figures(conf, dir);
     Map<String, String> origins = new LinkedHashMap<>();
     registry.forEach((id, spec) -> origins.put(id, spec.origin()));
     List<String> labels = m.tasks().stream().map(TaskCatalog::label).toList();
@@ -48,14 +49,14 @@ final class AnalysisReport {
     body.append("<h1>Kansoku — capability factors</h1>\n<p>").append(m.models().size()).append(" models × ")
         .append(m.tasks().size()).append(" tasks, PCA variant <b>").append(pca.variant()).append("</b>")
         .append(pca.evrInterval() != null ? ", bootstrap 95 % intervals" : "").append(". Sign convention: each component's loadings sum to a positive number.</p>\n");
-    body.append(figure(dir, "scree", AnalysisCharts.scree(pca), 700, 400));
+    body.append(figures.add("scree", AnalysisCharts.scree(pca), 700, 400));
     body.append(evrTable(pca));
-    body.append(figure(dir, "loadings", AnalysisCharts.heatmap("Loadings", comps, labels, loadings, 0.7), 600, 650));
+    body.append(figures.add("loadings", AnalysisCharts.heatmap("Loadings", comps, labels, loadings, 0.7), 600, 650));
     if (k >= 2) {
-      body.append(figure(dir, "pc1_pc2", AnalysisCharts.scatter(pca, 0, 1, origins), 900, 700));
+      body.append(figures.add("pc1_pc2", AnalysisCharts.scatter(pca, 0, 1, origins), 900, 700));
     }
     if (k >= 3) {
-      body.append(figure(dir, "pc2_pc3", AnalysisCharts.scatter(pca, 1, 2, origins), 900, 700));
+      body.append(figures.add("pc2_pc3", AnalysisCharts.scatter(pca, 1, 2, origins), 900, 700));
     }
     for (RegressionFit f : fits) {
       if (f.group().equals(ComputeScalingRegressions.ALL) && f.predictor().equals(TrainingCompute.Predictor.JA.column())) {
@@ -64,11 +65,11 @@ final class AnalysisReport {
           OptionalDouble v = TrainingCompute.log10(registry.get(id), TrainingCompute.Predictor.JA);
           x.put(id, v.orElseThrow());
         }
-        body.append(figure(dir, f.component().toLowerCase() + "_vs_compute_ja", AnalysisCharts.fit(f, pca, x), 800, 550));
+        body.append(figures.add(f.component().toLowerCase() + "_vs_compute_ja", AnalysisCharts.fit(f, pca, x), 800, 550));
       }
     }
     body.append(regressionTable(fits));
-    body.append(figure(dir, "task_correlations", AnalysisCharts.heatmap("Task correlations (Pearson, over models)",
+    body.append(figures.add("task_correlations", AnalysisCharts.heatmap("Task correlations (Pearson, over models)",
         labels, labels, corr.pearson(), 1.0), 900, 850));
     body.append("<h2>Notes</h2>\n<ul>\n");
     for (String n : notes) {
@@ -83,19 +84,20 @@ final class AnalysisReport {
         + "{if(i[j].complete&&i[j].naturalWidth>0)ok++;}document.body.setAttribute('data-images-total',i.length);"
         + "document.body.setAttribute('data-images-loaded',ok);});</script>\n"
         + "</head><body>\n" + body + "</body></html>\n";
-    Path index = dir.resolve("index.html");
-    Path tmp = dir.resolve("index.html.tmp");
-    Files.writeString(tmp, html, StandardCharsets.UTF_8);
-    Files.move(tmp, index, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    String index = StoredFiles.child(dir, "index.html");
+    StoredFiles.writeAtomically(conf, index, html.getBytes(StandardCharsets.UTF_8), "report");
     return index;
   }
 
-  private static String figure(Path dir, String name, JFreeChart chart, int w, int h) throws IOException {
-    ByteArrayOutputStream png = new ByteArrayOutputStream();
-    ChartUtils.writeChartAsPNG(png, chart, w, h);
-    Files.write(dir.resolve(name + ".png"), png.toByteArray());
-    return "<figure><img alt=\"" + name + "\" src=\"data:image/png;base64,"
-        + Base64.getEncoder().encodeToString(png.toByteArray()) + "\"></figure>\n";
+  /** Each plot as a PNG beside the page and embedded in it. */
+  private record Figures(Configuration conf, String dir) {
+    String add(String name, JFreeChart chart, int w, int h) throws IOException {
+      ByteArrayOutputStream png = new ByteArrayOutputStream();
+      ChartUtils.writeChartAsPNG(png, chart, w, h);
+      StoredFiles.writeAtomically(conf, StoredFiles.child(dir, name + ".png"), png.toByteArray(), "report");
+      return "<figure><img alt=\"" + name + "\" src=\"data:image/png;base64,"
+          + Base64.getEncoder().encodeToString(png.toByteArray()) + "\"></figure>\n";
+    }
   }
 
   private static String evrTable(PcaResult pca) {

@@ -5,18 +5,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kansoku.config.AnalysisSettings;
+import dev.kansoku.results.StoredFiles;
 import dev.kansoku.results.TaskScoreRow;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 
 /** The machine-readable {@code summary.json} of an analysis run (written atomically). */
 final class AnalysisSummaryJson {
   private AnalysisSummaryJson() {}
 
-  static void write(Path file, ScoreMatrix m, PcaResult pca, AnalysisSettings s, List<RegressionFit> fits,
+  static void write(Configuration conf, String file, ScoreMatrix m, PcaResult pca, AnalysisSettings s, List<RegressionFit> fits,
                     List<String> notes) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = json.createObjectNode();
@@ -67,8 +66,6 @@ final class AnalysisSummaryJson {
       imputed.addObject().put(TaskScoreRow.MODEL_ID, c.modelId()).put(TaskScoreRow.TASK_ID, c.taskId()).put(TaskScoreRow.VALUE, c.value());
     }
     notes.forEach(root.putArray("notes")::add);
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    json.writeValue(tmp.toFile(), root);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    StoredFiles.writeAtomically(conf, file, json.writeValueAsBytes(root), "analysis");
   }
 }

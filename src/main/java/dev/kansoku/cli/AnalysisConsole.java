@@ -5,7 +5,6 @@ import dev.kansoku.analysis.ComputeScalingRegressions;
 import dev.kansoku.analysis.PcaResult;
 import dev.kansoku.analysis.RegressionFit;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 
@@ -46,7 +45,7 @@ final class AnalysisConsole {
       }
     }
     out.println("analysis tables (Parquet): " + a.outputDir());
-    out.println("summary: " + Path.of(a.outputDir(), "summary.json"));
+    out.println("summary: " + dev.kansoku.results.StoredFiles.child(a.outputDir(), "summary.json"));
     if (a.reportPath() != null) {
       out.println("report:  " + a.reportPath());
     }

@@ -45,8 +45,9 @@ class CheckPromptsCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--against: " + against + " is not a folder of goldens");
     }
     ResolvedRun run = config.load(new LinkedHashMap<>());
-    Path requests = Path.of(run.settings().resultsDir()).resolve("requests");
-    if (!Files.isDirectory(requests)) {
+    String requests = dev.kansoku.results.StoredFiles.child(run.settings().resultsDir(), "requests");
+    org.apache.hadoop.fs.Path table = new org.apache.hadoop.fs.Path(requests);
+    if (!table.getFileSystem(dev.kansoku.pipeline.SparkSessions.hadoopConfiguration(run.settings())).isDirectory(table)) {
       throw new CommandLine.ParameterException(spec.commandLine(), requests + ": no requests table (run evaluate first)");
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -57,7 +58,7 @@ class CheckPromptsCommand implements Callable<Integer> {
         for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json.gz")).sorted().toList()) {
           FrameworkGolden golden = FrameworkGolden.read(file);
           String task = file.getFileName().toString().replace(".json.gz", "");
-          List<Row> rows = spark.read().parquet(requests.toString()).where(org.apache.spark.sql.functions.col(RequestRow.TASK_ID).equalTo(task))
+          List<Row> rows = spark.read().parquet(requests).where(org.apache.spark.sql.functions.col(RequestRow.TASK_ID).equalTo(task))
               .select(RequestRow.MODEL_ID, RequestRow.EXAMPLE_ID, RequestRow.CHOICE_INDEX, RequestRow.REQUEST_KIND, RequestRow.CONTEXT,
                   RequestRow.CONTINUATION, RequestRow.ADD_SPECIAL_TOKENS)
               .collectAsList();

@@ -29,8 +29,10 @@ class RepairCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ResolvedRun run = config.load(new LinkedHashMap<>());
-    Configuration conf = new Configuration();
+    // without Spark: its spark.hadoop.* settings still reach the filesystem client
+    Configuration conf = dev.kansoku.pipeline.SparkSessions.hadoopConfiguration(run.settings());
     String results = run.settings().resultsDir();
+    dev.kansoku.results.StoredFiles.requireReachable(conf, results);
     PrintWriter out = spec.commandLine().getOut();
     List<ResultFiles.Corrupt> corrupt = ResultFiles.corrupt(conf, results);
     if (corrupt.isEmpty()) {

@@ -29,6 +29,7 @@ public final class ResultViews {
 
   public static List<String> register(SparkSession spark, String resultsDir, String analysisDir, Map<String, ModelSpec> registry) {
     List<String> views = new ArrayList<>();
+    dev.kansoku.results.StoredFiles.requireReachable(spark.sparkContext().hadoopConfiguration(), resultsDir);
     ResultsStore results = new ResultsStore(spark, resultsDir);
     org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> taskScores = results.read(TableSchemas.TASK_SCORES);
     for (String t : TableSchemas.ALL) {

@@ -3,7 +3,6 @@ package dev.kansoku.cli;
 import dev.kansoku.pipeline.EvaluationSummary;
 import dev.kansoku.results.TableSchemas;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 
 /** The console report of an evaluate run. */
 final class ScoreTable {
@@ -41,7 +40,7 @@ final class ScoreTable {
     out.println();
     out.println("tables (Parquet):");
     for (String table : TableSchemas.ALL) {
-      out.println("  " + Path.of(s.resultsDir(), table));
+      out.println("  " + dev.kansoku.results.StoredFiles.child(s.resultsDir(), table));
     }
   }
 }

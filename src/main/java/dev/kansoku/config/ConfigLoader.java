@@ -302,7 +302,7 @@ public final class ConfigLoader {
       spark.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped()));
     }
     return new RunSettings(
-        localPath(k, "results-dir", "kansoku", "configuration").toString(),
+        location(k, "results-dir", "kansoku", "configuration"),
         k.getString("suite"),
         k.getStringList("models"),
         nonNegative(k, "limit"),
@@ -319,7 +319,7 @@ public final class ConfigLoader {
         nonNegative(k, "inference.torch-threads"),
         deviceMemory(k),
         nonNegative(k, "inference.progress-seconds"),
-        analysis(k.getConfig("analysis"), localPath(k, "results-dir", "kansoku", "configuration")),
+        analysis(k.getConfig("analysis"), location(k, "results-dir", "kansoku", "configuration")),
         sandbox(k.getConfig("sandbox")));
   }
 
@@ -359,7 +359,7 @@ public final class ConfigLoader {
         s.getBoolean("allow-unisolated"));
   }
 
-  private AnalysisSettings analysis(Config a, Path resultsDir) {
+  private AnalysisSettings analysis(Config a, String resultsDir) {
     oneOf(a, "prefer", List.of("evaluated", "published"));
     oneOf(a, "missing", List.of("impute", "drop"));
     positive(a, "kansoku.analysis", "imputation-components");
@@ -378,9 +378,11 @@ public final class ConfigLoader {
       }
       preferByModel.put(e.getKey(), v);
     }
-    Path out = Path.of(a.getString("output-dir"));
+    String out = a.getString("output-dir");
     return new AnalysisSettings(
-        (out.isAbsolute() ? out : resultsDir.resolve(out)).normalize().toString(),
+        // relative: inside the results directory, on its filesystem
+        URI_SCHEME.matcher(out).lookingAt() || Path.of(out).isAbsolute() ? location(a, "output-dir", "kansoku.analysis", "configuration")
+            : inside(resultsDir, out),
         localPath(a, "published-scores", "kansoku.analysis", "configuration").toString(),
         a.getBoolean("include-published"),
         a.getBoolean("include-evaluated"),
@@ -653,13 +655,49 @@ public final class ConfigLoader {
     if (URI_SCHEME.matcher(p).lookingAt()) {
       if (!p.regionMatches(true, 0, "file:", 0, 5)) {
         // a Hadoop URI taken as a relative path wrote "<checkout>/hdfs:/…" without contacting the filesystem
-        throw new IllegalArgumentException("'" + p + "': only local paths (or file:// URIs) are implemented; "
-            + "Hadoop filesystems (hdfs://, s3a://, …) are not yet (issue 28)");
+        throw new IllegalArgumentException("'" + p + "': only a local path (or file:// URI) is implemented for this key; "
+            + "Hadoop filesystems (hdfs://, s3a://, …) are for kansoku.results-dir and kansoku.analysis.output-dir");
       }
       return Path.of(java.net.URI.create(p)).normalize();
     }
     Path path = Path.of(p);
     return (path.isAbsolute() ? path : baseDir.resolve(path)).normalize();
+  }
+
+  /**
+   * A location on any Hadoop filesystem: a URI other than {@code file:} stays that URI (Spark and Hadoop's
+   * FileSystem resolve it; whether its filesystem is implemented and reachable is checked when a job starts); a local
+   * path or {@code file:} URI is {@link #resolvePath resolved} as a local path.
+   */
+  public String resolveLocation(String p) {
+    if (URI_SCHEME.matcher(p).lookingAt() && !p.regionMatches(true, 0, "file:", 0, 5)) {
+      try {
+        java.net.URI uri = new java.net.URI(p);
+        if (uri.isOpaque() || uri.getPath() == null || uri.getPath().isEmpty()) {
+          throw new IllegalArgumentException("'" + p + "': not a hierarchical URI with a path (e.g. hdfs://namenode:8020/kansoku/results)");
+        }
+        return uri.normalize().toString();
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("'" + p + "': not a URI (" + e.getReason() + ")");
+      }
+    }
+    return resolvePath(p).toString();
+  }
+
+  /** {@code relative} inside {@code dir}, a URI inside a URI ({@code Path.of} would fold its "//"). */
+  private static String inside(String dir, String relative) {
+    if (URI_SCHEME.matcher(dir).lookingAt()) {
+      return java.net.URI.create(dir.endsWith("/") ? dir : dir + "/").resolve(relative).normalize().toString();
+    }
+    return Path.of(dir).resolve(relative).normalize().toString();
+  }
+
+  private String location(Config c, String key, String prefix, String file) {
+    try {
+      return resolveLocation(c.getString(key));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(ConfigSchema.where(c.getValue(key).origin(), file), prefix + "." + key, e.getMessage());
+    }
   }
 
   /** A URI's scheme ({@code hdfs://}, {@code s3a://}, {@code file:/}): a single letter is a Windows drive, not a scheme. */

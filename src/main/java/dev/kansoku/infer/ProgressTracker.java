@@ -13,12 +13,7 @@ import dev.kansoku.results.ModelTask;
 import dev.kansoku.results.ResponseRow;
 import dev.kansoku.results.ResultsStore;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -176,25 +171,9 @@ public final class ProgressTracker {
   }
 
   private void writeAtomically(String text) throws IOException {
-    URI uri = URI.create(file.replace(" ", "%20"));
-    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
-      Path target = uri.getScheme() == null ? Path.of(file) : Path.of(uri);
-      Files.createDirectories(target.getParent());
-      Path tmp = target.resolveSibling("." + target.getFileName() + "." + runId + ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return;
-    }
-    // HDFS: rename over an existing file is refused, so delete then rename (readers may miss the file for a
-    // moment but never see a partial one); object stores have no atomic rename at all
-    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(file);
-    org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-    org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "." + target.getName() + "." + runId + ".tmp");
-    try (OutputStream out = fs.create(tmp, true)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-    }
-    fs.delete(target, false);
-    fs.rename(tmp, target);
+    dev.kansoku.results.StoredFiles.writeAtomically(spark.sparkContext().hadoopConfiguration(), file,
+        text.getBytes(StandardCharsets.UTF_8), runId);
   }
+
 
 }

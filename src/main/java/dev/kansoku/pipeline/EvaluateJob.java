@@ -14,6 +14,7 @@ import dev.kansoku.results.ModelTask;
 import dev.kansoku.results.ResultFiles;
 import dev.kansoku.results.ResultsStore;
 import dev.kansoku.results.RunLock;
+import dev.kansoku.results.StoredFiles;
 import dev.kansoku.results.TableSchemas;
 import dev.kansoku.results.TaskScoreRow;
 import dev.kansoku.sandbox.IsolationLayer;
@@ -76,6 +77,8 @@ public final class EvaluateJob {
       sandboxLayers = new PythonSandbox(run.settings().sandbox()).layers();
     }
     var hadoop = spark.sparkContext().hadoopConfiguration();
+    // an unknown scheme or a namenode that does not answer: one line before anything is computed or written
+    StoredFiles.requireReachable(hadoop, run.settings().resultsDir());
     String planDir = store.path("_staging/plan-" + runId);
     try (RunLock lock = RunLock.acquire(hadoop, run.settings().resultsDir(), runId)) {
       // a truncated table file is named now, before any work, with the way out (kansoku repair)

@@ -36,6 +36,27 @@ public final class SparkSessions {
   }
 
   /**
+   * The Hadoop configuration a session of {@code settings} would hand its filesystem clients (the classpath's
+   * core-site.xml and hdfs-site.xml, then every {@code spark.hadoop.*} setting, as Spark copies them), for commands that
+   * touch results without starting Spark.
+   */
+  public static org.apache.hadoop.conf.Configuration hadoopConfiguration(RunSettings settings) {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    SparkConf spark = new SparkConf(true);
+    for (scala.Tuple2<String, String> e : spark.getAll()) {
+      copyHadoopSetting(conf, e._1(), e._2());
+    }
+    settings.sparkSettings().forEach((k, v) -> copyHadoopSetting(conf, k, v));
+    return conf;
+  }
+
+  private static void copyHadoopSetting(org.apache.hadoop.conf.Configuration conf, String key, String value) {
+    if (key.startsWith("spark.hadoop.")) {
+      conf.set(key.substring("spark.hadoop.".length()), value);
+    }
+  }
+
+  /**
    * A session with the settings every Kansoku job relies on (result tables: partition directories read as strings,
    * dynamic partition overwrite, UTC timestamps), then {@code settings}; {@code master} and {@code appName} apply
    * unless spark-submit set them.

@@ -61,19 +61,27 @@ class KansokuCliTest {
 
   /**
    * A Hadoop URI was taken for a relative path: `--results hdfs://…` exited 0 and wrote {@code <checkout>/hdfs:/…}
-   * without contacting HDFS. Until issue 28 brings Hadoop filesystems, it is one line naming the key, exit 2, and
+   * without contacting HDFS. Results now take any Hadoop URI (HdfsResultsTest); a scheme whose filesystem is not on
+   * the classpath (s3a without hadoop-aws) and a URI for a key that reads local files only are one line, exit 2, and
    * nothing written anywhere; {@code file://} URIs are local paths.
    */
   @Test
-  void aResultsUriOtherThanFileIsRefusedAndNothingIsWritten(@TempDir Path tmp) throws Exception {
+  void aUriKansokuCannotUseIsOneLineAndNothingIsWritten(@TempDir Path tmp) throws Exception {
     for (String command : List.of("evaluate", "analyze", "sql")) {
-      Run r = command.equals("sql") ? run(command, "--results", "hdfs://127.0.0.1:9/x", "select 1")
-          : run(command, "--results", "hdfs://127.0.0.1:9/x");
+      Run r = command.equals("sql") ? run(command, "--results", "s3a://bucket/x", "select 1")
+          : run(command, "--results", "s3a://bucket/x");
       assertEquals(2, r.code(), command + ": " + r.out() + r.err());
       assertEquals(1, r.err().lines().count(), r.err());
-      assertTrue(r.err().contains("kansoku.results-dir: 'hdfs://127.0.0.1:9/x': only local paths"), r.err());
-      assertTrue(!Files.exists(TestPaths.REPO.resolve("hdfs:")) && !Files.exists(Path.of("hdfs:")), command + " wrote an hdfs: folder");
+      assertTrue(r.err().contains("kansoku.results-dir s3a://bucket/x: the filesystem of scheme 's3a' is not on the classpath"), r.err());
     }
+    Run published = run("analyze", "--results", tmp.resolve("r").toString(), "-Dkansoku.analysis.published-scores=hdfs://127.0.0.1:9/p.csv");
+    assertEquals(2, published.code(), published.out() + published.err());
+    assertEquals(1, published.err().lines().count(), published.err());
+    assertTrue(published.err().contains("kansoku.analysis.published-scores: 'hdfs://127.0.0.1:9/p.csv': only a local path"), published.err());
+    for (Path dir : List.of(TestPaths.REPO, Path.of("").toAbsolutePath(), tmp)) {
+      assertTrue(!Files.exists(dir.resolve("hdfs:")) && !Files.exists(dir.resolve("s3a:")), "a URI became a folder under " + dir);
+    }
+    assertTrue(!Files.exists(tmp.resolve("r")), "nothing written");
     Path local = tmp.resolve("results");
     assertEquals(local, new dev.kansoku.config.ConfigLoader(TestPaths.CONF).resolvePath(local.toUri().toString()));
   }

@@ -61,7 +61,7 @@ class AnalyzeCommand implements Callable<Integer> {
     }
     ResolvedRun run = config.load(extra);
     return SparkSessions.withSession(run.settings(), spark -> {
-      analyze(spark, run, new ConfigLoader(config.confDir), spec.commandLine().getOut());
+      analyze(spark, run, config.loader(), spec.commandLine().getOut());
       return 0;
     });
   }

@@ -193,7 +193,7 @@ class BenchCommand implements Runnable {
       return SparkSessions.withSession(run.settings(), spark -> {
         java.util.Map<String, String> planner = new java.util.LinkedHashMap<>(o);
         planner.put("kansoku.suite", plannerSuite);
-        PipelineBenchmark.run(spark, new ConfigLoader(config.confDir), o, planner,
+        PipelineBenchmark.run(spark, config.loader(), o, planner,
             plannerModels, model, baselineThreads, workDir.toAbsolutePath(), spec.commandLine().getOut());
         return 0;
       });

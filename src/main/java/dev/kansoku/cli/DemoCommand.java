@@ -21,6 +21,6 @@ class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     return EvaluateCommand.runAndReport(config.load(java.util.Map.of()), spec.commandLine().getOut(),
-        new ConfigLoader(config.confDir));
+        config.loader());
   }
 }

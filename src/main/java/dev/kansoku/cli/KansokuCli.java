@@ -30,7 +30,18 @@ public final class KansokuCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    SubmittedLogging.quietUnlessConfigured();
+    int code = execute(args);
+    if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+      // a driver spark-submit started on the cluster: YARN's ApplicationMaster takes System.exit, even exit(0), for
+      // a failed application ("Shutdown hook called before final status was reported"); returning reports success,
+      // throwing reports failure (the one-line error is already on the driver's stderr)
+      if (code != 0) {
+        throw new IllegalStateException("kansoku " + String.join(" ", args).split(" ")[0] + " failed with exit code " + code);
+      }
+      return;
+    }
+    System.exit(code);
   }
 
   /** Runs a command and returns its exit code; user errors are one line on stderr and exit code 2. */

@@ -31,7 +31,7 @@ class NightlyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConfigLoader loader = new ConfigLoader(config.confDir);
+    ConfigLoader loader = config.loader();
     List<String> evaluable = loader.loadModels().values().stream().filter(ModelSpec::evaluable).map(ModelSpec::id).sorted().toList();
     Map<String, String> extra = new LinkedHashMap<>();
     extra.put("kansoku.models", "[" + String.join(",", evaluable.stream().map(m -> "\"" + m + "\"").toList()) + "]");

@@ -44,7 +44,7 @@ class SqlCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     return SparkSessions.withSession(run.settings(), spark -> {
       List<String> views = ResultViews.register(spark, run.settings().resultsDir(), run.settings().analysis().outputDir(),
-          new ConfigLoader(config.confDir).loadModels());
+          config.loader().loadModels());
       if (query == null || query.isBlank()) {
         out.println("views: " + String.join(", ", views));
       } else {

@@ -170,8 +170,18 @@ public final class ConfigLoader {
   private final java.util.Map<Vocabulary.Kind, Registry<?>> vocabulary = Vocabulary.loaded();
 
   public ConfigLoader(Path confDir) {
+    this(confDir, null);
+  }
+
+  /**
+   * Relative paths in the configuration (models, datasets) resolve against {@code baseDir}, by default the conf
+   * directory's parent. A driver that spark-submit starts on a cluster node reads a copy of conf/ shipped with the
+   * application, while the data stays where the submitting checkout names it.
+   */
+  public ConfigLoader(Path confDir, Path baseDir) {
     this.confDir = confDir.toAbsolutePath().normalize();
-    this.baseDir = this.confDir.getParent() == null ? this.confDir : this.confDir.getParent();
+    Path parent = this.confDir.getParent() == null ? this.confDir : this.confDir.getParent();
+    this.baseDir = baseDir == null ? parent : baseDir.toAbsolutePath().normalize();
   }
 
   public Path confDir() {

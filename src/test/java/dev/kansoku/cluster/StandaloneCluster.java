@@ -33,6 +33,12 @@ final class StandaloneCluster implements AutoCloseable {
     Files.createDirectories(dir);
     List<String> jars = new ArrayList<>(runtimeJars());
     jars.add(classesJar(dir.resolve("kansoku-classes.jar")).toString());
+    return start(dir, workers, jars);
+  }
+
+  /** A cluster whose daemons, drivers and executors see {@code jars} alone (applications bring their own jar). */
+  static StandaloneCluster start(Path dir, int workers, List<String> jars) throws Exception {
+    Files.createDirectories(dir);
     List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString(), "start", dir.toString(), Integer.toString(workers)));
     cmd.addAll(jars);
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

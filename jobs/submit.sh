@@ -15,7 +15,8 @@ shift
 SPARK_VERSION_PINNED=4.2.0
 
 MASTER=""
-DEPLOY_MODE=client
+DEPLOY_MODE=""
+PROPERTIES=""
 CONF_DIR="$ROOT/conf"
 SPARK_ARGS=()
 ARGS=()
@@ -26,12 +27,21 @@ while [ $# -gt 0 ]; do
     --deploy-mode) DEPLOY_MODE="$2"; shift 2 ;;
     --deploy-mode=*) DEPLOY_MODE="${1#--deploy-mode=}"; shift ;;
     --conf-dir) CONF_DIR="$(cd "$2" && pwd)"; shift 2 ;;
+    --properties-file) PROPERTIES="$2"; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
     # spark-submit's own options pass through to it
-    --conf|--properties-file|--driver-memory|--executor-memory|--executor-cores|--num-executors|--total-executor-cores|--queue|--name|--jars|--files|--archives|--driver-java-options)
+    --conf|--driver-memory|--executor-memory|--executor-cores|--num-executors|--total-executor-cores|--queue|--name|--jars|--files|--archives|--driver-java-options)
       SPARK_ARGS+=("$1" "$2"); shift 2 ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
+
+# a properties file (deploy/yarn/kansoku-yarn.properties) may name the master and the deploy mode
+property() {
+  [ -n "$PROPERTIES" ] && sed -n "s/^[[:space:]]*$1[[:space:]]*[=:[:space:]][[:space:]]*//p" "$PROPERTIES" | tail -1
+}
+MASTER="${MASTER:-$(property spark.master || true)}"
+DEPLOY_MODE="${DEPLOY_MODE:-$(property spark.submit.deployMode || true)}"
+DEPLOY_MODE="${DEPLOY_MODE:-client}"
 
 if [ -z "${SPARK_HOME:-}" ] && [ -z "$MASTER" ]; then
   exec "$ROOT/kansoku" "$COMMAND" --conf-dir "$CONF_DIR" "${ARGS[@]+"${ARGS[@]}"}"

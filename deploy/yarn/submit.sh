@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Kansoku on YARN: evaluate (or nightly) with GPUs. Needs SPARK_HOME (Spark 4.2, Hadoop 3 client configured for
-# the cluster: HADOOP_CONF_DIR) and the shaded jar (mvn -Pcluster package). Results and conf must be on storage
-# every node reads: pass --results hdfs://... and keep model directories on a shared path or in HDFS-synced
-# local paths.  Usage: deploy/yarn/submit.sh evaluate|nightly [kansoku options]
+# Kansoku on YARN with GPUs: jobs/submit.sh with kansoku-yarn.properties (cluster deploy mode, one GPU per executor
+# and per inference task). Needs SPARK_HOME (Spark 4.2.0, README "On a cluster"), HADOOP_CONF_DIR naming the
+# cluster, results on HDFS (--results hdfs://...) and model directories at the same path on every node.
+#   deploy/yarn/submit.sh evaluate|nightly|analyze [spark-submit options] [kansoku options]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 COMMAND="${1:-nightly}"
 shift || true
-exec "$SPARK_HOME/bin/spark-submit" \
-  --properties-file "$ROOT/deploy/yarn/kansoku-yarn.properties" \
-  --class dev.kansoku.cli.KansokuCli \
-  "$ROOT/target/kansoku-cluster.jar" "$COMMAND" --conf-dir "$ROOT/conf" "$@"
+cd "$ROOT"  # spark.yarn.dist.files names deploy/gpu/discover-gpus.sh relative to the checkout
+exec "$ROOT/jobs/submit.sh" "$COMMAND" --properties-file "$ROOT/deploy/yarn/kansoku-yarn.properties" "$@"

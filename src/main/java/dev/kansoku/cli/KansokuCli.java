@@ -110,6 +110,7 @@ public final class KansokuCli implements Runnable {
           || t instanceof SandboxUnavailableException
           || t instanceof RunLockedException || t instanceof java.nio.file.NoSuchFileException
           || t instanceof ResultsDirectoryException
+          || t instanceof dev.kansoku.storage.ModelStagingException
           || t instanceof CorruptResultFileException
           || t instanceof dev.kansoku.inference.TokenOutOfVocabularyException) {
         return t;

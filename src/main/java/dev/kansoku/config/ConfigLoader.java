@@ -52,7 +52,8 @@ public final class ConfigLoader {
           .required("torch-threads", INT)
           .required("device-memory-gib", NUMBER)
           .required("weight-memory-share", NUMBER)
-          .required("progress-seconds", INT))
+          .required("progress-seconds", INT)
+          .required("model-cache-dir", STRING))
       .section("analysis", true, ConfigSchema.of()
           .required("output-dir", STRING)
           .required("published-scores", STRING)
@@ -329,6 +330,7 @@ public final class ConfigLoader {
         nonNegative(k, "inference.torch-threads"),
         deviceMemory(k),
         nonNegative(k, "inference.progress-seconds"),
+        k.getString("inference.model-cache-dir").isEmpty() ? "" : localPath(k, "inference.model-cache-dir", "kansoku", "configuration").toString(),
         analysis(k.getConfig("analysis"), location(k, "results-dir", "kansoku", "configuration")),
         sandbox(k.getConfig("sandbox")));
   }
@@ -436,10 +438,10 @@ public final class ConfigLoader {
     MODEL.validate(c, "model", file.toString());
     Config m = c.getConfig("model");
     String format = m.getString("format");
-    Path dir = null;
+    String dir = null;
     if (m.hasPath("path")) {
-      dir = localPath(m, "path", "model", file.toString());
-      if (!Files.isDirectory(dir)) {
+      dir = modelDir(m, file);
+      if (!Files.isDirectory(Path.of(dir)) && !REMOTE.matcher(dir).lookingAt()) {
         throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path",
             "model directory " + dir + " does not exist");
       }
@@ -456,7 +458,7 @@ public final class ConfigLoader {
         m.getString("id"),
         m.hasPath("name") ? m.getString("name") : m.getString("id"),
         m.getString("revision"),
-        dir == null ? null : dir.toString(),
+        dir,
         format,
         m.getString("dtype"),
         m.getInt("context-length"),
@@ -666,7 +668,7 @@ public final class ConfigLoader {
       if (!p.regionMatches(true, 0, "file:", 0, 5)) {
         // a Hadoop URI taken as a relative path wrote "<checkout>/hdfs:/…" without contacting the filesystem
         throw new IllegalArgumentException("'" + p + "': only a local path (or file:// URI) is implemented for this key; "
-            + "Hadoop filesystems (hdfs://, s3a://, …) are for kansoku.results-dir and kansoku.analysis.output-dir");
+            + "Hadoop filesystems (hdfs://, s3a://, …) are for kansoku.results-dir, kansoku.analysis.output-dir and model.path");
       }
       return Path.of(java.net.URI.create(p)).normalize();
     }
@@ -692,6 +694,25 @@ public final class ConfigLoader {
       }
     }
     return resolvePath(p).toString();
+  }
+
+  /** A scheme other than file: (a model directory or results on a Hadoop filesystem). */
+  private static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile("(?!file:)[A-Za-z][A-Za-z0-9+.-]+:", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /**
+   * model.path: a local directory, or a directory on a Hadoop filesystem that executors stage to their local cache
+   * (storage.ModelStaging; whether it exists is checked when a job stages it).
+   */
+  private String modelDir(Config m, Path file) {
+    String p = m.getString("path");
+    if (REMOTE.matcher(p).lookingAt()) {
+      try {
+        return resolveLocation(p);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path", e.getMessage());
+      }
+    }
+    return localPath(m, "path", "model", file.toString()).toString();
   }
 
   /** {@code relative} inside {@code dir}, a URI inside a URI ({@code Path.of} would fold its "//"). */

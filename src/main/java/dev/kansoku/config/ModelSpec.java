@@ -42,6 +42,12 @@ public record ModelSpec(
     return dtype == null || dtype.equals("fp32") ? revision : revision + "+" + dtype;
   }
 
+  /** The same model read from another directory (a local copy of a model on shared storage). */
+  public ModelSpec withPath(String dir) {
+    return new ModelSpec(id, name, revision, dir, format, dtype, contextLength, generatedWeights, parameters, parametersActive,
+        trainingTokensTotal, trainingTokensJa, trainingTokensEn, origin, baseModel, sourceFile);
+  }
+
   /** Whether weights are available locally; reference models without them take part in analysis only. */
   public boolean evaluable() {
     return path != null;

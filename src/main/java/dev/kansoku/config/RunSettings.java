@@ -27,6 +27,7 @@ public record RunSettings(
     int torchThreads,
     DeviceMemory deviceMemory,
     int progressSeconds,
+    String modelCacheDir,
     AnalysisSettings analysis,
     SandboxSettings sandbox) implements Serializable {
   /** {@code inference.batch-tokens = "auto"}: each executor sizes the budget from the model and its memory. */

@@ -11,6 +11,8 @@ import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.ModelPool;
+import dev.kansoku.storage.ClusterHadoop;
+import dev.kansoku.storage.ModelStaging;
 import dev.kansoku.results.RequestRow;
 import dev.kansoku.results.ResponseRow;
 import java.sql.Timestamp;
@@ -137,7 +139,9 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   private final class ModelLeases {
     private ModelPool.Lease lease;
 
-    CausalLanguageModel model(ModelSpec spec) {
+    CausalLanguageModel model(ModelSpec registered) {
+      // a model on shared storage: this machine's verified copy (made once, reused by later tasks and runs)
+      ModelSpec spec = ModelStaging.local(registered, ModelStaging.Kind.FULL, ClusterHadoop.configuration(), settings.modelCacheDir());
       List<Device> devices = TaskDevices.assigned();
       if (lease == null || !lease.serves(spec, settings.maxLength(), devices)) {
         close();

@@ -17,12 +17,28 @@ public final class ModelPreflight {
 
   /** Returns the parsed config.json (callers size their work from it). */
   public static LlamaConfig check(ModelSpec spec) throws IOException {
+    return check(spec, true);
+  }
+
+  /**
+   * The checks a directory without its weight files allows (a model on shared storage, whose config and tokenizer
+   * the driver copied; the executors check the weights when they load them).
+   */
+  public static LlamaConfig checkWithoutWeights(ModelSpec spec) throws IOException {
+    return check(spec, false);
+  }
+
+  private static LlamaConfig check(ModelSpec spec, boolean weights) throws IOException {
     Path dir = Path.of(spec.path());
     if (spec.generatedWeights()) {
       TinyLlamaFactory.ensureWeights(dir);
     }
     LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
     LlamaEngine.computeType(dir, spec.dtype());
+    if (!weights) {
+      requireFile(dir.resolve("tokenizer.json"));
+      return config;
+    }
     switch (spec.format()) {
       case ModelSpec.FORMAT_TORCHSCRIPT -> requireFile(dir.resolve(ExportedDecoder.Format.TORCHSCRIPT.file()));
       case ModelSpec.FORMAT_ONNX -> requireFile(dir.resolve(ExportedDecoder.Format.ONNX.file()));

@@ -17,6 +17,7 @@ import dev.kansoku.results.RunLock;
 import dev.kansoku.results.StoredFiles;
 import dev.kansoku.results.TableSchemas;
 import dev.kansoku.results.TaskScoreRow;
+import dev.kansoku.storage.ModelStaging;
 import dev.kansoku.sandbox.IsolationLayer;
 import dev.kansoku.sandbox.PythonSandbox;
 import dev.kansoku.score.Aggregation;
@@ -69,7 +70,10 @@ public final class EvaluateJob {
     // cost constants per model id, from the config.json that the preflight check reads
     Map<String, RequestCost.ModelCost> modelCosts = new LinkedHashMap<>();
     for (ModelSpec m : run.models()) {
-      modelCosts.put(m.id(), RequestCost.ModelCost.of(ModelPreflight.check(m)));
+      // a model on shared storage: the driver copies its config and tokenizer only; executors stage the weights
+      ModelSpec local = ModelStaging.local(m, ModelStaging.Kind.METADATA, spark.sparkContext().hadoopConfiguration(),
+          run.settings().modelCacheDir());
+      modelCosts.put(m.id(), RequestCost.ModelCost.of(local == m ? ModelPreflight.check(m) : ModelPreflight.checkWithoutWeights(local)));
     }
     Set<IsolationLayer> sandboxLayers = Set.of();
     if (run.tasks().stream().anyMatch(t -> Metrics.executesCode(t.metrics()))) {
@@ -116,7 +120,8 @@ public final class EvaluateJob {
           spark.createDataFrame(errors.stream().map(ErrorRow::toRow).toList(), TableSchemas.schema(TableSchemas.ERRORS)));
     }
 
-    ScoreStage scoring = new ScoreStage(store, run.models(), run.tasks(), run.settings().sandbox(), scoreSets);
+    ScoreStage scoring = new ScoreStage(store, run.models(), run.tasks(), run.settings().sandbox(), scoreSets,
+        run.settings().modelCacheDir());
     scoring.score(planned, scoring.pairsToScore(missing.byPair().keySet()));
     List<TaskScoreRow> scores = new Aggregation(store, runId, scoreSets, plansByTask(written.plans()), revisions()).run();
     planned.unpersist();

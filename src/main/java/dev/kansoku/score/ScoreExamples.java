@@ -1,5 +1,6 @@
 package dev.kansoku.score;
 
+import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.TaskSpec;
 import dev.kansoku.inference.TextTokenizer;
 import dev.kansoku.metric.ChoiceResponse;
@@ -9,6 +10,8 @@ import dev.kansoku.results.ExampleScoreRow;
 import dev.kansoku.results.ModelTask;
 import dev.kansoku.results.RequestRow;
 import dev.kansoku.results.ResponseRow;
+import dev.kansoku.storage.ClusterHadoop;
+import dev.kansoku.storage.ModelStaging;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -25,26 +28,31 @@ public final class ScoreExamples implements FlatMapGroupsFunction<String, Row, R
   private static final Map<String, TextTokenizer> TOKENIZERS = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, TaskSpec> tasks;
   private final Map<ModelTask, String> scoreSets;
-  private final Map<String, String> modelDirs;
+  private final Map<String, ModelSpec> tokenModels;
+  private final String modelCacheDir;
 
   /**
    * @param scoreSets (model, task) key → the run's score set, the partition the example scores go to
-   * @param modelDirs model id → its directory (tokenizer.json), for metrics on the model's own tokens
+   * @param tokenModels model id → its registry entry (tokenizer.json in its directory), for metrics on the model's own
+   *     tokens; a directory on shared storage is staged (config and tokenizer only) into {@code modelCacheDir}
    */
-  public ScoreExamples(Map<String, TaskSpec> tasks, Map<ModelTask, String> scoreSets, Map<String, String> modelDirs) {
+  public ScoreExamples(Map<String, TaskSpec> tasks, Map<ModelTask, String> scoreSets, Map<String, ModelSpec> tokenModels,
+                       String modelCacheDir) {
     this.tasks = Map.copyOf(tasks);
     this.scoreSets = Map.copyOf(scoreSets);
-    this.modelDirs = Map.copyOf(modelDirs);
+    this.tokenModels = Map.copyOf(tokenModels);
+    this.modelCacheDir = modelCacheDir;
   }
 
   private java.util.function.Function<String, List<String>> pieces(String modelId) {
-    String dir = modelDirs.get(modelId);
-    if (dir == null) {
+    ModelSpec spec = tokenModels.get(modelId);
+    if (spec == null) {
       return null;
     }
-    return text -> TOKENIZERS.computeIfAbsent(dir, d -> {
+    return text -> TOKENIZERS.computeIfAbsent(spec.path(), d -> {
       try {
-        return TextTokenizer.load(java.nio.file.Path.of(d));
+        String local = ModelStaging.local(spec, ModelStaging.Kind.METADATA, ClusterHadoop.configuration(), modelCacheDir).path();
+        return TextTokenizer.load(java.nio.file.Path.of(local));
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

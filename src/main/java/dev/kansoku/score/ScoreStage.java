@@ -45,10 +45,15 @@ public final class ScoreStage {
   private final Map<String, TaskSpec> tasks = new LinkedHashMap<>();
   private final SandboxSettings sandbox;
   private final Map<ModelTask, String> scoreSets;
+  private final String modelCacheDir;
 
-  /** @param scoreSets the run's score set of each (model, task) */
+  /**
+   * @param scoreSets the run's score set of each (model, task)
+   * @param modelCacheDir where models on shared storage are staged (kansoku.inference.model-cache-dir)
+   */
   public ScoreStage(ResultsStore store, List<ModelSpec> models, List<TaskSpec> tasks, SandboxSettings sandbox,
-                    Map<ModelTask, String> scoreSets) {
+                    Map<ModelTask, String> scoreSets, String modelCacheDir) {
+    this.modelCacheDir = modelCacheDir;
     this.store = store;
     this.models = List.copyOf(models);
     tasks.forEach(t -> this.tasks.put(t.id(), t));
@@ -100,15 +105,15 @@ public final class ScoreStage {
         // the shuffle key of one example of one model (a string: Spark groups and orders it natively)
         .groupByKey((MapFunction<Row, String>) r -> r.getAs(RequestRow.MODEL_ID) + "\u0000" + r.getAs(RequestRow.TASK_ID) + "\u0000"
             + r.getAs(RequestRow.EXAMPLE_ID), Encoders.STRING())
-        .flatMapGroups(new ScoreExamples(tasks, scoreSets, modelDirs()), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
+        .flatMapGroups(new ScoreExamples(tasks, scoreSets, tokenModels(), modelCacheDir), Encoders.row(TableSchemas.schema(TableSchemas.EXAMPLE_SCORES)));
     store.overwritePartitions(TableSchemas.EXAMPLE_SCORES, exampleScores);
   }
 
-  /** Model id → directory, for metrics scored on the model's own tokens (only when a task asks for one). */
-  private Map<String, String> modelDirs() {
-    Map<String, String> dirs = new LinkedHashMap<>();
+  /** Model id → model, for metrics scored on the model's own tokens (only when a task asks for one). */
+  private Map<String, ModelSpec> tokenModels() {
+    Map<String, ModelSpec> dirs = new LinkedHashMap<>();
     if (tasks.values().stream().anyMatch(t -> Metrics.needModelTokens(t.metrics()))) {
-      models.forEach(m -> dirs.put(m.id(), m.path()));
+      models.forEach(m -> dirs.put(m.id(), m));
     }
     return dirs;
   }

@@ -39,12 +39,13 @@ class ArchitectureTest {
     MAY_USE.put("sandbox", List.of("config"));
     MAY_USE.put("metric", List.of("config", "text", "task", "sandbox"));
     MAY_USE.put("results", List.of("config", "text", "task"));
+    MAY_USE.put("storage", List.of("config"));
     MAY_USE.put("plan", List.of("config", "text", "task", "results"));
-    MAY_USE.put("infer", List.of("config", "text", "bench", "inference", "results"));
-    MAY_USE.put("score", List.of("config", "text", "task", "inference", "sandbox", "metric", "results"));
-    MAY_USE.put("pipeline", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "plan", "infer", "score"));
+    MAY_USE.put("infer", List.of("config", "text", "bench", "inference", "results", "storage"));
+    MAY_USE.put("score", List.of("config", "text", "task", "inference", "sandbox", "metric", "results", "storage"));
+    MAY_USE.put("pipeline", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "storage", "plan", "infer", "score"));
     MAY_USE.put("analysis", List.of("config", "text", "bench", "results"));
-    MAY_USE.put("cli", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "plan", "infer", "score",
+    MAY_USE.put("cli", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "storage", "plan", "infer", "score",
         "pipeline", "analysis"));
   }
 

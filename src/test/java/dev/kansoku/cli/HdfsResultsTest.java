@@ -181,6 +181,40 @@ class HdfsResultsTest {
     assertTrue(Long.parseLong(sql.out().lines().skip(1).findFirst().orElseThrow().trim()) > 0, sql.out());
   }
 
+  /**
+   * model.path on HDFS: the driver copies the config and tokenizer, the executors the weights, into the model cache;
+   * the scores are those of the same weights read from the local directory.
+   */
+  @Test
+  @Order(6)
+  void aModelOnHdfsIsStagedAndScoresAsTheLocalOne() throws Exception {
+    dev.kansoku.inference.TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    fs.mkdirs(new org.apache.hadoop.fs.Path("/models/tiny"));
+    try (java.util.stream.Stream<Path> files = Files.list(TestPaths.TINY_MODEL)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(f.toUri()), new org.apache.hadoop.fs.Path("/models/tiny/" + f.getFileName()));
+      }
+    }
+    Files.writeString(conf.resolve("models/tiny-hdfs.conf"), Files.readString(conf.resolve("models/kansoku-tiny-llama.conf"))
+        .replace("id = \"kansoku-tiny-llama\"", "id = \"kansoku-tiny-hdfs\"")
+        .replace("path = \"data/models/kansoku-tiny-llama\"", "path = \"" + root + "/models/tiny\"")
+        .replace("generated-weights = true", "generated-weights = false"));
+    Path cache = tmp.resolve("model-cache");
+    Path results = tmp.resolve("results-model-on-hdfs");
+    Run r = run(evaluate(results.toString(), "-Dkansoku.models=[\"kansoku-tiny-hdfs\"]",
+        "-Dkansoku.inference.model-cache-dir=" + cache));
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("requests: planned 36, reused 0, computed 36"), r.out());
+    String rev = "seed-20241128";
+    assertTrue(Files.isRegularFile(cache.resolve("kansoku-tiny-hdfs/" + rev + "/full/model.safetensors")), "the executors' copy");
+    assertTrue(Files.isRegularFile(cache.resolve("kansoku-tiny-hdfs/" + rev + "/metadata/tokenizer.json")), "the driver's copy");
+    Map<String, String> staged = new TreeMap<>();
+    taskScores(results.toString()).forEach((k, v) -> staged.put(k.replace("kansoku-tiny-hdfs|", ""), v));
+    Map<String, String> local = new TreeMap<>();
+    taskScores(tmp.resolve("local-results").toString()).forEach((k, v) -> local.put(k.replace("kansoku-tiny-llama|", ""), v));
+    assertEquals(local, staged, "the same weights from HDFS score as from the local directory");
+  }
+
   @Test
   void anHdfsNobodyAnswersIsOneLineAndNothingIsWritten() throws Exception {
     for (String results : List.of("hdfs://127.0.0.1:9/x", "nosuchfs://somewhere/x")) {

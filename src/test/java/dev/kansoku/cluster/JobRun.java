@@ -19,6 +19,15 @@ record JobRun(int code, String output) {
   static JobRun run(Path log, Map<String, String> env, String script, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("bash", TestPaths.REPO.resolve(script).toString()));
     cmd.addAll(List.of(args));
+    return start(log, env, cmd, script);
+  }
+
+  /** A command line as cron runs it: {@code sh -c} with the crontab's variables in the environment. */
+  static JobRun shell(Path log, Map<String, String> env, String commandLine) throws Exception {
+    return start(log, env, List.of("sh", "-c", commandLine), commandLine);
+  }
+
+  private static JobRun start(Path log, Map<String, String> env, List<String> cmd, String script) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(TestPaths.REPO.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
@@ -27,6 +36,18 @@ record JobRun(int code, String output) {
       throw new AssertionError(script + " did not finish in 8 minutes: " + Files.readString(log));
     }
     return new JobRun(p.exitValue(), Files.readString(log));
+  }
+
+  /**
+   * A quiet console: Kansoku's own lines, spark-submit's application reports and Spark's warnings, not Spark's INFO
+   * log (a tiny run printed 1,469 lines before).
+   */
+  void assertQuiet() {
+    List<String> info = output.lines().filter(l -> l.contains(" INFO ") && !l.contains(" INFO dev.kansoku")
+        && !l.matches(".* INFO (Client|ClientEndpoint|[A-Z][A-Za-z]*(Job|Stage|Tracker|Partition|Requests|Options)):.*")).toList();
+    org.junit.jupiter.api.Assertions.assertTrue(info.isEmpty(), "Spark's INFO lines on the console: " + info);
+    org.junit.jupiter.api.Assertions.assertTrue(output.lines().count() < 120,
+        "a quiet console: " + output.lines().count() + " lines\n" + output);
   }
 
   /** (model, task, metric) → value of the default task_scores view, through `kansoku sql` in this JVM. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The markdown table of jobs/check-study-models from OUT/results.jsonl and the check-model logs beside it.
 
-Load figures: the whole engine load (tokenizer and setup included) and, from LlamaModel's log line, the weights
+Load figures: the whole engine load (tokenizer and setup included) and, from DecoderModel's log line, the weights
 alone ("N MB of weights read in S s (R MB/s)"). Usage: jobs/study_model_table.py OUT > OUT/table.md
 """
 import json

@@ -44,6 +44,7 @@ CASES = {
                                                                       high_freq_factor=4.0, original_max_position_embeddings=64))),
     "llama-linear": ("llama", dict(rope_scaling=dict(rope_type="linear", factor=4.0))),
     "llama-dynamic": ("llama", dict(rope_scaling=dict(rope_type="dynamic", factor=4.0))),
+    "llama-bias": ("llama", dict(attention_bias=True)),
     "llama-yarn": ("llama", dict(rope_theta=1000000.0, rope_scaling=dict(rope_type="yarn", factor=4.0,
                                                                           original_max_position_embeddings=64))),
     "mistral": ("mistral", dict(sliding_window=8, rope_theta=10000.0)),

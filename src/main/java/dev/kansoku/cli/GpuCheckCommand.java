@@ -13,7 +13,7 @@ import dev.kansoku.inference.DeviceBudgets;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LayerSplit;
-import dev.kansoku.inference.LlamaConfig;
+import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.inference.LlamaEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
@@ -162,7 +162,7 @@ final class GpuCheckCommand implements Callable<Integer> {
     // over two devices: half of the layers on each
     List<LayerSplit.DeviceBudget> budgets = devices.size() == 1
         ? DeviceBudgets.of(DeviceMemory.DEVICE_REPORTED, devices)
-        : LayerSplit.halves(LlamaConfig.read(model.resolve("config.json")), LlamaEngine.computeType(model, dtype), devices.get(0),
+        : LayerSplit.halves(ModelConfig.read(model.resolve("config.json")), LlamaEngine.computeType(model, dtype), devices.get(0),
             devices.get(1));
     try (LlamaEngine engine = LlamaEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, budgets)) {
       ObjectNode v = json.createObjectNode();

@@ -15,7 +15,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.kansoku.config.RequestKind;
-import dev.kansoku.inference.LlamaConfig;
+import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.results.RequestRow;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,15 +62,16 @@ public final class RequestCost {
   public record ModelCost(double attention, double head) {
     static final ModelCost UNKNOWN = new ModelCost(0.0, 0.0);
 
-    public static ModelCost of(LlamaConfig c) {
+    public static ModelCost of(ModelConfig c) {
       double q = (double) c.numHeads() * c.headDim();
       double kv = (double) c.numKvHeads() * c.headDim();
       double d = c.hiddenSize();
       // multiply-adds ×2 per token and layer: q, k, v, o projections and the MLP's matrices (three for SwiGLU, two for
       // GPT-2's GELU MLP; for a mixture of experts: those of the k experts a token is routed to, and the router)
-      double matrices = 2.0 * c.block().mlp().matrices;
-      double mlp = c.isMixtureOfExperts()
-          ? matrices * d * c.intermediateSize() * c.expertsPerToken() + 2 * d * c.numExperts()
+      ModelConfig.FeedForwardShape ffn = c.feedForward();
+      double matrices = 2.0 * ffn.matrices();
+      double mlp = ffn.isMixture()
+          ? matrices * d * c.intermediateSize() * ffn.expertsPerToken() + 2 * d * ffn.experts()
           : matrices * d * c.intermediateSize();
       double linear = 2 * (d * q + 2 * d * kv + q * d) + mlp;
       return new ModelCost(2 * q / linear, 2.0 * c.vocabSize() * d / (c.numLayers() * linear));

@@ -44,11 +44,11 @@ public final class AutoBatchTokens {
    * the MLP's intermediates — the routed experts' for a mixture) plus every layer's keys and values, in the
    * activations' dtype (float32 for bf16 compute, whose products alone are bf16).
    */
-  static long bytesPerToken(LlamaConfig c, int activationBytes) {
+  static long bytesPerToken(ModelConfig c, int activationBytes) {
     long q = (long) c.numHeads() * c.headDim();
     long kv = (long) c.numKvHeads() * c.headDim();
-    long mlpMatrices = c.block().mlp().matrices;
-    long inner = (long) c.intermediateSize() * Math.max(1, c.isMixtureOfExperts() ? c.expertsPerToken() : 1);
+    long mlpMatrices = c.feedForward().matrices();
+    long inner = (long) c.intermediateSize() * Math.max(1, c.feedForward().isMixture() ? c.feedForward().expertsPerToken() : 1);
     long activations = 4L * c.hiddenSize() + 2 * q + 2 * kv + mlpMatrices * inner;
     // norms, softmax and rotary run in float32 whatever the compute dtype: their copies of the hidden state
     long float32Copies = 3L * c.hiddenSize() * 4;
@@ -57,11 +57,11 @@ public final class AutoBatchTokens {
   }
 
   /** The fixed part of a pass: the attention-score chunk and the logits of {@link BatchShapes#LOGIT_ROWS} rows (and log-softmax). */
-  static long fixedBytes(LlamaConfig c) {
+  static long fixedBytes(ModelConfig c) {
     return LlamaEngine.ATTENTION_BYTES + 2L * BatchShapes.LOGIT_ROWS * c.vocabSize() * 4;
   }
 
-  static Estimate of(LlamaConfig c, int activationBytes, long freeBytes, int concurrentBatches, boolean gpu) {
+  static Estimate of(ModelConfig c, int activationBytes, long freeBytes, int concurrentBatches, boolean gpu) {
     int batches = Math.max(1, concurrentBatches);
     long perToken = bytesPerToken(c, activationBytes);
     long fixed = fixedBytes(c);

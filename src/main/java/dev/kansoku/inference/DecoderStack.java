@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * The network under {@link LlamaEngine}: token ids in, per-position features out, with an optional KV cache.
- * {@link LlamaModel} runs the checkpoint's layers itself and returns final hidden states, so that only the rows
+ * {@link DecoderModel} runs the checkpoint's layers itself and returns final hidden states, so that only the rows
  * the engine scores go through the LM head; an exported graph ({@link ExportedDecoder}) returns logits directly
  * and its {@link #logits} is the identity. Everything else (padding, prefix reuse, decoding, the harness's
  * token-boundary rules) is the engine's and is shared by every format.
  */
 public interface DecoderStack extends AutoCloseable {
-  LlamaConfig config();
+  ModelConfig config();
 
   KvCache newCache();
 

@@ -50,7 +50,7 @@ public final class ExportedDecoder implements DecoderStack {
   }
 
   private final ZooModel<NDList, NDList> model;
-  private final LlamaConfig config;
+  private final ModelConfig config;
   private final NDManager manager;
   private final Format format;
   private final ParameterStore store;
@@ -58,7 +58,7 @@ public final class ExportedDecoder implements DecoderStack {
   /** Optimum's output names in the order the engine reads them: logits, then each layer's key and value. */
   private final List<String> outputNames;
 
-  private ExportedDecoder(ZooModel<NDList, NDList> model, LlamaConfig config, NDManager manager, Format format, DataType dtype) {
+  private ExportedDecoder(ZooModel<NDList, NDList> model, ModelConfig config, NDManager manager, Format format, DataType dtype) {
     this.dtype = dtype;
     List<String> names = new ArrayList<>(List.of("logits"));
     for (int l = 0; l < config.numLayers(); l++) {
@@ -90,7 +90,7 @@ public final class ExportedDecoder implements DecoderStack {
       // the onnxruntime jar on the classpath is the CPU build
       throw new ModelFormatException(file, "device", "ONNX Runtime runs on the CPU in this build; asked for " + device);
     }
-    LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
+    ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
     Criteria<NDList, NDList> criteria = Criteria.builder()
         .setTypes(NDList.class, NDList.class)
         .optModelPath(dir)
@@ -139,7 +139,7 @@ public final class ExportedDecoder implements DecoderStack {
   }
 
   @Override
-  public LlamaConfig config() {
+  public ModelConfig config() {
     return config;
   }
 

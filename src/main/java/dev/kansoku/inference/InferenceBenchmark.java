@@ -47,7 +47,7 @@ public final class InferenceBenchmark {
    */
   public static void run(Path tokenizerDir, Path workDir, String fewShotPrompt, PrintWriter out) throws IOException {
     Path dir = prepareModel(tokenizerDir, workDir);
-    LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
+    ModelConfig c = ModelConfig.read(dir.resolve("config.json"));
     double params = parameters(c);
     out.printf("model: %.1fM parameters (hidden %d, %d layers, vocab %d), fp32, CPU, %d cores%n",
         params / 1e6, c.hiddenSize(), c.numLayers(), c.vocabSize(), Runtime.getRuntime().availableProcessors());
@@ -193,8 +193,8 @@ public final class InferenceBenchmark {
   }
 
   /** Parameters as stored: the elements of every tensor the loader reads (a tied head counted once). */
-  static double parameters(LlamaConfig c) {
-    return LlamaTensors.elements(c);
+  static double parameters(ModelConfig c) {
+    return TensorSpec.elements(c);
   }
 
   private static double matmulGflops() {

@@ -29,7 +29,7 @@ public record LayerSplit(List<Shard> shards) {
   public record DeviceBudget(Device device, long weightBytes) {}
 
   /** Everything on one device, with no budget check (the single-device case: a model that does not fit fails in PyTorch). */
-  public static LayerSplit single(Device device, LlamaConfig config, DataType dtype) {
+  public static LayerSplit single(Device device, ModelConfig config, DataType dtype) {
     WeightBytes w = WeightBytes.of(config, dtype);
     return new LayerSplit(List.of(new Shard(device, 0, config.numLayers(), w.total())));
   }
@@ -40,7 +40,7 @@ public record LayerSplit(List<Shard> shards) {
    *
    * @throws ModelDoesNotFitException when the budgets together cannot hold the model, naming the bytes needed and offered
    */
-  public static LayerSplit plan(LlamaConfig config, DataType dtype, List<DeviceBudget> budgets) {
+  public static LayerSplit plan(ModelConfig config, DataType dtype, List<DeviceBudget> budgets) {
     if (budgets.isEmpty()) {
       throw new IllegalArgumentException("no device to place the model on");
     }
@@ -72,7 +72,7 @@ public record LayerSplit(List<Shard> shards) {
    * Budgets that put the embedding and the first half of {@code config}'s layers on {@code first} and the rest on
    * {@code second}: a split on demand, to check that a split model scores as the whole one (the GPU kit's check).
    */
-  public static List<DeviceBudget> halves(LlamaConfig config, DataType dtype, Device first, Device second) {
+  public static List<DeviceBudget> halves(ModelConfig config, DataType dtype, Device first, Device second) {
     WeightBytes w = WeightBytes.of(config, dtype);
     long firstHalf = w.outside() + (config.numLayers() + 1) / 2 * w.perLayer();
     return List.of(new DeviceBudget(first, firstHalf), new DeviceBudget(second, w.total()));
@@ -127,15 +127,14 @@ public record LayerSplit(List<Shard> shards) {
 
   /** Bytes of a checkpoint's weights in the compute dtype, by where they go: each decoder layer, and the rest. */
   record WeightBytes(long perLayer, long outside, int layers) {
-    static WeightBytes of(LlamaConfig c, DataType dtype) {
-      // the tensors the loader reads (LlamaTensors), so every architecture's block is counted as it is stored;
+    static WeightBytes of(ModelConfig c, DataType dtype) {
+      // the tensors the loader reads (the architecture's tensor table), so every block is counted as it is stored;
       // layer 0's tensors stand for each layer
-      String first = LlamaTensors.layerPrefix(c, 0);
       long layer = 0;
       long all = 0;
-      for (LlamaTensors.Spec t : LlamaTensors.of(c)) {
+      for (TensorSpec t : TensorSpec.of(c)) {
         all += t.elements();
-        if (t.name().startsWith(first)) {
+        if (t.layer() == 0) {
           layer += t.elements();
         }
       }

@@ -45,10 +45,10 @@ public final class LlamaEngine implements CausalLanguageModel {
   @Override
   public synchronized AutoBatchTokens.Estimate autoBatchTokens(double configuredGib, int concurrentBatches) {
     if (autoBatch == null) {
-      LlamaConfig c = model.config();
+      ModelConfig c = model.config();
       // bf16 and fp32 hold activations in float32; fp16 in half precision
       int activationBytes = computeType == DataType.FLOAT16 ? 2 : 4;
-      long weightBytes = LlamaTensors.elements(c) * computeType.getNumOfBytes();
+      long weightBytes = TensorSpec.elements(c) * computeType.getNumOfBytes();
       long free = AutoBatchTokens.freeBytes(manager.getDevice(), configuredGib, weightBytes);
       autoBatch = AutoBatchTokens.of(c, activationBytes, free, concurrentBatches, manager.getDevice().isGpu());
       org.slf4j.LoggerFactory.getLogger(LlamaEngine.class).info("batch-tokens = auto: {}", autoBatch);
@@ -77,7 +77,7 @@ public final class LlamaEngine implements CausalLanguageModel {
 
   /**
    * Loads a model directory in one of the {@link ModelSpec#FORMATS}: a Hugging Face checkpoint
-   * ({@code hf-llama}: config.json + safetensors, run by {@link LlamaModel}) or an export with past key/values
+   * ({@code hf-llama}: config.json + safetensors, run by {@link DecoderModel}) or an export with past key/values
    * ({@code torchscript}: model.pt, {@code onnx}: model.onnx, run by {@link ExportedDecoder}); each with
    * config.json and tokenizer.json beside it.
    *
@@ -100,7 +100,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     DecoderStack model = null;
     try {
       model = switch (format) {
-        case ModelSpec.FORMAT_HF_LLAMA -> LlamaModel.load(dir, manager, computeType, devices);
+        case ModelSpec.FORMAT_HF_LLAMA -> DecoderModel.load(dir, manager, computeType, devices);
         case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager, exportType(dir, computeType));
         case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager, exportType(dir, computeType));
         default -> throw new ModelFormatException(dir, "format", "unsupported model format '" + format + "' (supported: "
@@ -153,7 +153,7 @@ public final class LlamaEngine implements CausalLanguageModel {
     return computeType;
   }
 
-  private static long eosOrZero(LlamaConfig c) {
+  private static long eosOrZero(ModelConfig c) {
     return c.eosTokenIds().isEmpty() ? 0 : c.eosTokenIds().get(0);
   }
 

@@ -38,7 +38,7 @@ public final class LongContextBenchmark {
   public static void run(Path tokenizerDir, Path workDir, Path model, List<Integer> contexts, int rounds, int batch, PrintWriter out)
       throws IOException {
     Path dir = model != null ? model : benchModel(tokenizerDir, workDir);
-    LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
+    ModelConfig c = ModelConfig.read(dir.resolve("config.json"));
     out.printf("long contexts: %s (hidden %d, %d layers), fp32, CPU, %d cores; batch %s, %d rounds per length "
             + "(default canonical shapes: batch-size 8, batch-tokens 8192)%n", model != null ? dir : "the 50M bench model with 4,096 positions",
         c.hiddenSize(), c.numLayers(), Runtime.getRuntime().availableProcessors(), batch > 0 ? batch : "one full pass", rounds);

@@ -16,7 +16,7 @@ public final class ModelPreflight {
   private ModelPreflight() {}
 
   /** Returns the parsed config.json (callers size their work from it). */
-  public static LlamaConfig check(ModelSpec spec) throws IOException {
+  public static ModelConfig check(ModelSpec spec) throws IOException {
     return check(spec, true);
   }
 
@@ -24,16 +24,16 @@ public final class ModelPreflight {
    * The checks a directory without its weight files allows (a model on shared storage, whose config and tokenizer
    * the driver copied; the executors check the weights when they load them).
    */
-  public static LlamaConfig checkWithoutWeights(ModelSpec spec) throws IOException {
+  public static ModelConfig checkWithoutWeights(ModelSpec spec) throws IOException {
     return check(spec, false);
   }
 
-  private static LlamaConfig check(ModelSpec spec, boolean weights) throws IOException {
+  private static ModelConfig check(ModelSpec spec, boolean weights) throws IOException {
     Path dir = Path.of(spec.path());
     if (spec.generatedWeights()) {
       TinyLlamaFactory.ensureWeights(dir);
     }
-    LlamaConfig config = LlamaConfig.read(dir.resolve("config.json"));
+    ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
     LlamaEngine.computeType(dir, spec.dtype());
     if (!weights) {
       requireFile(dir.resolve("tokenizer.json"));

@@ -123,6 +123,11 @@ public final class SafetensorsCheckpoint {
   }
 
   /** The file holding {@code tensor}, or null when the checkpoint has no such tensor. */
+  /** Every tensor name the checkpoint stores. */
+  public java.util.Set<String> tensorNames() {
+    return java.util.Collections.unmodifiableSet(byTensor.keySet());
+  }
+
   public SafetensorsFile fileOf(String tensor) {
     return byTensor.get(tensor);
   }

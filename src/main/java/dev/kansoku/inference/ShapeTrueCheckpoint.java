@@ -24,10 +24,10 @@ public final class ShapeTrueCheckpoint {
   private static final int CHUNK = 1 << 22;
 
   /** What was written. */
-  public record Written(Path dir, long bytes, int tensors, int shards, LlamaTensors.Spec largest) {
-    static Written of(Path dir, List<LlamaTensors.Spec> specs, int shards) {
+  public record Written(Path dir, long bytes, int tensors, int shards, TensorSpec largest) {
+    static Written of(Path dir, List<TensorSpec> specs, int shards) {
       return new Written(dir, specs.stream().mapToLong(s -> 2 * s.elements()).sum(), specs.size(), shards,
-          specs.stream().max(java.util.Comparator.comparingLong(LlamaTensors.Spec::elements)).orElseThrow());
+          specs.stream().max(java.util.Comparator.comparingLong(TensorSpec::elements)).orElseThrow());
     }
   }
 
@@ -49,21 +49,20 @@ public final class ShapeTrueCheckpoint {
     ObjectMapper json = new ObjectMapper();
     ObjectNode cfg = (ObjectNode) json.readTree(config.toFile());
     if (layers > 0) {
-      // GPT2Config names the layer count n_layer
-      boolean gpt2 = LlamaConfig.GPT2.equals(cfg.path("architectures").path(0).asText());
-      cfg.put(gpt2 ? "n_layer" : "num_hidden_layers", layers);
+      // the architecture names its layer-count key (GPT2Config: n_layer)
+      cfg.put(ModelConfig.read(config).implementation().layerCountKey(), layers);
     }
     Files.createDirectories(out);
     Files.writeString(out.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
     Files.copy(tokenizer, out.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    LlamaConfig c = LlamaConfig.read(out.resolve("config.json"));
-    List<LlamaTensors.Spec> specs = LlamaTensors.of(c);
+    ModelConfig c = ModelConfig.read(out.resolve("config.json"));
+    List<TensorSpec> specs = TensorSpec.of(c);
     long total = specs.stream().mapToLong(s -> 2 * s.elements()).sum();
     // contiguous shards of about equal size (at most `shards`: a tensor is never split), numbered as transformers does
-    List<List<LlamaTensors.Spec>> parts = new ArrayList<>();
+    List<List<TensorSpec>> parts = new ArrayList<>();
     long target = (total + shards - 1) / shards;
     long filled = 0;
-    for (LlamaTensors.Spec s : specs) {
+    for (TensorSpec s : specs) {
       if (parts.isEmpty() || (filled >= target && parts.size() < shards)) {
         parts.add(new ArrayList<>());
         filled = 0;
@@ -78,7 +77,7 @@ public final class ShapeTrueCheckpoint {
     for (int i = 0; i < parts.size(); i++) {
       String name = String.format("model-%05d-of-%05d.safetensors", i + 1, parts.size());
       writeShard(out.resolve(name), parts.get(i), rnd, json, std);
-      for (LlamaTensors.Spec s : parts.get(i)) {
+      for (TensorSpec s : parts.get(i)) {
         weightMap.put(s.name(), name);
       }
     }
@@ -96,18 +95,18 @@ public final class ShapeTrueCheckpoint {
     if (!Files.isRegularFile(index) || !Files.isRegularFile(dir.resolve("config.json"))) {
       throw new IOException(dir + ": no config.json and " + SafetensorsCheckpoint.INDEX + " to reuse (write the checkpoint first)");
     }
-    List<LlamaTensors.Spec> specs = LlamaTensors.of(LlamaConfig.read(dir.resolve("config.json")));
+    List<TensorSpec> specs = TensorSpec.of(ModelConfig.read(dir.resolve("config.json")));
     long shards = new ObjectMapper().readTree(index.toFile()).path("weight_map").properties().stream()
         .map(e -> e.getValue().asText()).distinct().count();
     return Written.of(dir, specs, (int) shards);
   }
 
-  private static void writeShard(Path file, List<LlamaTensors.Spec> specs, SplittableRandom rnd, ObjectMapper json, double std)
+  private static void writeShard(Path file, List<TensorSpec> specs, SplittableRandom rnd, ObjectMapper json, double std)
       throws IOException {
     ObjectNode header = json.createObjectNode();
     header.putObject("__metadata__").put("format", "pt");
     long offset = 0;
-    for (LlamaTensors.Spec s : specs) {
+    for (TensorSpec s : specs) {
       ObjectNode t = header.putObject(s.name());
       t.put("dtype", "BF16");
       var shape = t.putArray("shape");
@@ -125,7 +124,7 @@ public final class ShapeTrueCheckpoint {
       // uniform on ±std·√3; norms are ones
       double a = std * Math.sqrt(3.0);
       short one = SafetensorsWriter.toBfloat16(1f);
-      for (LlamaTensors.Spec s : specs) {
+      for (TensorSpec s : specs) {
         for (long left = s.elements(); left > 0; ) {
           int n = (int) Math.min(CHUNK, left);
           buf.clear();

@@ -40,11 +40,11 @@ public final class TinyLlamaFactory {
    * ones, so that a test also sees how each norm applies its weight (Cohere's in float32, before the cast).
    */
   public static Path writeWeights(Path dir, long seed, double std, boolean randomNorms) throws IOException {
-    LlamaConfig c = LlamaConfig.read(dir.resolve("config.json"));
+    ModelConfig c = ModelConfig.read(dir.resolve("config.json"));
     SplittableRandom rnd = new SplittableRandom(seed);
     SafetensorsWriter w = new SafetensorsWriter();
     // one stream in checkpoint order: the same seed gives the same file whatever reads it
-    for (LlamaTensors.Spec t : LlamaTensors.of(c)) {
+    for (TensorSpec t : TensorSpec.of(c)) {
       float[] values = t.norm() && !randomNorms ? ones(Math.toIntExact(t.elements())) : uniform(rnd, std, t.elements());
       if (t.norm() && randomNorms) {
         for (int i = 0; i < values.length; i++) {

@@ -100,6 +100,57 @@ class ArchitectureTest {
         .check(MAIN);
   }
 
+  /** The engine reaches an architecture through the registry (service loader) only, never by its class. */
+  @Test
+  void theEngineKnowsNoArchitectureClass() {
+    noClasses().that().resideOutsideOfPackage(ROOT + "inference.architecture..")
+        .should().dependOnClassesThat().resideInAPackage(ROOT + "inference.architecture..")
+        .check(MAIN);
+  }
+
+  /** Each architecture builds on the shared layers, not on another architecture (as transformers' modular files do on Llama). */
+  @Test
+  void architecturesNeverUseEachOther() {
+    List<String> violations = new ArrayList<>();
+    for (var c : MAIN) {
+      if (!c.getPackageName().equals(ROOT + "inference.architecture")) {
+        continue;
+      }
+      String own = c.getName().split("\\$")[0];
+      c.getDirectDependenciesFromSelf().forEach(d -> {
+        var target = d.getTargetClass();
+        if (target.getPackageName().equals(c.getPackageName()) && !target.getName().split("\\$")[0].equals(own)) {
+          violations.add(d.getDescription());
+        }
+      });
+    }
+    assertTrue(violations.isEmpty(), String.join("\n", violations));
+  }
+
+  /**
+   * No Hugging Face architecture string in main code outside the architecture package: a family's name, keys and
+   * branches live in its class. InferenceBenchmark's synthetic config is tooling that leaves production (issue 27 item 5).
+   */
+  @Test
+  void noArchitectureNameOutsideTheArchitecturePackage() throws java.io.IOException {
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile("\"[A-Za-z0-9]+(ForCausalLM|LMHeadModel)\\?\"");
+    List<String> found = new ArrayList<>();
+    java.nio.file.Path main = dev.kansoku.TestPaths.REPO.resolve("src/main/java");
+    try (var files = java.nio.file.Files.walk(main)) {
+      for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        String rel = main.relativize(f).toString();
+        if (rel.startsWith("dev/kansoku/inference/architecture/") || rel.equals("dev/kansoku/inference/InferenceBenchmark.java")) {
+          continue;
+        }
+        var m = name.matcher(java.nio.file.Files.readString(f));
+        while (m.find()) {
+          found.add(rel + ": " + m.group());
+        }
+      }
+    }
+    assertTrue(found.isEmpty(), String.join("\n", found));
+  }
+
   @Test
   void aBrokenRuleIsCaught() {
     // a test-only class in config that reaches up into task: the same rules must reject it

@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
  * 128 KiB), the rest one layer's activations; then the budget's rounding, floor, caps and sharing.
  */
 class AutoBatchTokensTest {
-  private static LlamaConfig study(String name) throws Exception {
-    return LlamaConfig.read(Path.of("conf/models/configs/" + name + ".json"));
+  private static ModelConfig study(String name) throws Exception {
+    return ModelConfig.read(Path.of("conf/models/configs/" + name + ".json"));
   }
 
   @Test
   void bytesPerTokenHoldTheKvCacheOfEveryLayerAndOneLayersActivations() throws Exception {
-    LlamaConfig llama2 = study("meta-llama--Llama-2-7b-hf");
-    LlamaConfig llama3 = study("meta-llama--Meta-Llama-3-8B");
+    ModelConfig llama2 = study("meta-llama--Llama-2-7b-hf");
+    ModelConfig llama3 = study("meta-llama--Meta-Llama-3-8B");
     long kv2 = 2L * 32 * 4096 * 2;
     long kv3 = 2L * 32 * 8 * 128 * 2;
     assertEquals(512 << 10, kv2);
@@ -35,7 +35,7 @@ class AutoBatchTokensTest {
 
   @Test
   void theBudgetIsAPowerOfTwoOfHalfTheFreeMemoryWithinItsBounds() throws Exception {
-    LlamaConfig llama3 = study("meta-llama--Meta-Llama-3-8B");
+    ModelConfig llama3 = study("meta-llama--Meta-Llama-3-8B");
     long perToken = AutoBatchTokens.bytesPerToken(llama3, 2);
     long fixed = AutoBatchTokens.fixedBytes(llama3);
     // an H200 with the 16 GB of fp16 weights loaded: ≈ 125 GB free → half over one batch → the GPU cap

@@ -37,9 +37,9 @@ class ConfigJsonFormsTest {
        "original_max_position_embeddings": 64}}
       """;
 
-  private LlamaConfig read(String json) throws Exception {
+  private ModelConfig read(String json) throws Exception {
     Files.writeString(dir.resolve("config.json"), json);
-    return LlamaConfig.read(dir.resolve("config.json"));
+    return ModelConfig.read(dir.resolve("config.json"));
   }
 
   private ModelFormatException refused(String json) {
@@ -48,8 +48,8 @@ class ConfigJsonFormsTest {
 
   @Test
   void bothSerialisationsGiveTheSameRotaryEmbedding() throws Exception {
-    LlamaConfig v5 = read(V5_LLAMA);
-    LlamaConfig v4 = read(V4_LLAMA);
+    ModelConfig v5 = read(V5_LLAMA);
+    ModelConfig v4 = read(V4_LLAMA);
     assertEquals(500000.0, v5.rope().theta());
     assertEquals(v4.rope(), v5.rope());
     assertArrayEquals(v4.rope().inverseFrequencies(16), v5.rope().inverseFrequencies(16));
@@ -60,7 +60,7 @@ class ConfigJsonFormsTest {
   @Test
   void rotaryPrecedenceFollowsTransformers() throws Exception {
     // a non-empty rope_scaling replaces rope_parameters; rope_theta inside wins over the top-level one
-    LlamaConfig c = read(V5_LLAMA.replace("\"transformers_version\"", "\"rope_theta\": 1234.0, \"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 2.0}, \"transformers_version\""));
+    ModelConfig c = read(V5_LLAMA.replace("\"transformers_version\"", "\"rope_theta\": 1234.0, \"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 2.0}, \"transformers_version\""));
     assertEquals("linear", c.rope().type());
     assertEquals(1234.0, c.rope().theta());
     // architecture defaults: Mixtral 1e6, Cohere 5e5
@@ -74,7 +74,7 @@ class ConfigJsonFormsTest {
 
   @Test
   void yarnTakesItsAttentionFactorFromTheScale() throws Exception {
-    LlamaConfig c = read(V5_LLAMA.replaceAll("\"rope_parameters\": \\{[^}]*}",
+    ModelConfig c = read(V5_LLAMA.replaceAll("\"rope_parameters\": \\{[^}]*}",
         "\"rope_parameters\": {\"rope_type\": \"yarn\", \"rope_theta\": 10000.0, \"factor\": 4.0, \"original_max_position_embeddings\": 64}"));
     assertEquals(0.1 * Math.log(4.0) + 1.0, c.rope().attentionScaling(), 1e-12);
     assertEquals(32, c.rope().betaFast());

@@ -42,12 +42,12 @@ class LayerSplitTest {
     cohere = TestCheckpoints.write(tmp.resolve("cohere"), "cohere-variant", 23L);
   }
 
-  private static LlamaConfig config(Path dir) throws Exception {
-    return LlamaConfig.read(dir.resolve("config.json"));
+  private static ModelConfig config(Path dir) throws Exception {
+    return ModelConfig.read(dir.resolve("config.json"));
   }
 
   /** Budgets that hold the embedding and head plus {@code layersEach[0]} layers on the first device, {@code layersEach[i]} on the others. */
-  private static List<LayerSplit.DeviceBudget> budgets(LlamaConfig c, List<Device> devices, int... layersEach) {
+  private static List<LayerSplit.DeviceBudget> budgets(ModelConfig c, List<Device> devices, int... layersEach) {
     LayerSplit.WeightBytes w = LayerSplit.WeightBytes.of(c, DataType.FLOAT32);
     List<LayerSplit.DeviceBudget> out = new java.util.ArrayList<>();
     for (int i = 0; i < devices.size(); i++) {
@@ -58,7 +58,7 @@ class LayerSplitTest {
 
   @Test
   void layersFillTheDevicesInOrderWithinTheirBudgets() throws Exception {
-    LlamaConfig c = config(llama);
+    ModelConfig c = config(llama);
     List<Device> gpus = List.of(Device.gpu(0), Device.gpu(1), Device.gpu(2));
 
     LayerSplit fits = LayerSplit.plan(c, DataType.FLOAT32, budgets(c, gpus, 3, 3, 3));
@@ -83,7 +83,7 @@ class LayerSplitTest {
 
   @Test
   void aModelTheDevicesCannotHoldIsAnErrorWithTheFigures() throws Exception {
-    LlamaConfig c = config(llama);
+    ModelConfig c = config(llama);
     List<Device> gpus = List.of(Device.gpu(0), Device.gpu(1));
     ModelDoesNotFitException tooFew = assertThrows(ModelDoesNotFitException.class,
         () -> LayerSplit.plan(c, DataType.FLOAT32, budgets(c, gpus, 1, 1)));
@@ -114,7 +114,7 @@ class LayerSplitTest {
 
   @Test
   void aSplitModelScoresAndGeneratesAsTheWholeOne() throws Exception {
-    LlamaConfig c = config(llama);
+    ModelConfig c = config(llama);
     List<Device> cpus = List.of(Device.cpu(), Device.cpu(), Device.cpu());
     List<LoglikelihoodRequest> scoring = List.of(
         new LoglikelihoodRequest("Question: what is the capital of Japan?\nAnswer:", " Tokyo", false),
@@ -142,10 +142,10 @@ class LayerSplitTest {
 
   @Test
   void aSplitMixtureOfExpertsRoutesOnEachShard() throws Exception {
-    LlamaConfig c = config(mixtral);
+    ModelConfig c = config(mixtral);
     List<Device> cpus = List.of(Device.cpu(), Device.cpu());
     try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-         LlamaModel model = LlamaModel.load(mixtral, manager, DataType.FLOAT32, budgets(c, cpus, 1, 1));
+         DecoderModel model = DecoderModel.load(mixtral, manager, DataType.FLOAT32, budgets(c, cpus, 1, 1));
          NDScope scope = new NDScope();
          KvCache cache = model.newCache()) {
       assertTrue(model.split().isSplit());

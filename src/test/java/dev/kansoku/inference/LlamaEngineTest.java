@@ -202,51 +202,51 @@ class LlamaEngineTest {
   void malformedConfigJsonNamesFileAndKey(@TempDir Path tmp) throws Exception {
     Path dir = modelCopy(tmp, "\"tie_word_embeddings\": false");
     Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": \"big\"");
-    ModelFormatException broken = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    ModelFormatException broken = assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json")));
     assertEquals("config.json", broken.key());
     Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": \"big\"}");
-    ModelFormatException wrongType = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    ModelFormatException wrongType = assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json")));
     assertEquals("hidden_size", wrongType.key());
     Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"GPTNeoXForCausalLM\"]}");
-    ModelFormatException arch = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    ModelFormatException arch = assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json")));
     assertTrue(arch.getMessage().contains("GPTNeoXForCausalLM"));
     String tiny = Files.readString(TestPaths.TINY_MODEL.resolve("config.json"));
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"rope_scaling\": null",
         "\"rope_scaling\": {\"rope_type\": \"longrope\", \"factor\": 4.0}"));
-    ModelFormatException longrope = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    ModelFormatException longrope = assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json")));
     assertEquals("rope_scaling.rope_type", longrope.key());
     assertTrue(longrope.getMessage().contains("longrope"), longrope.getMessage());
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"rope_scaling\": null",
         "\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0}"));
-    ModelFormatException incomplete = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    ModelFormatException incomplete = assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json")));
     assertEquals("rope_scaling.high_freq_factor", incomplete.key());
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"LlamaForCausalLM\"", "\"MixtralForCausalLM\""));
-    ModelFormatException experts = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    ModelFormatException experts = assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json")));
     assertEquals("num_local_experts", experts.key());
     // Command R+'s query/key norms are not implemented: refused by name rather than silently ignored
     Files.writeString(dir.resolve("config.json"), tiny.replace("\"LlamaForCausalLM\"", "\"CohereForCausalLM\"")
         .replace("\"rope_scaling\": null", "\"rope_scaling\": null, \"use_qk_norm\": true"));
-    ModelFormatException qkNorm = assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json")));
+    ModelFormatException qkNorm = assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json")));
     assertEquals("use_qk_norm", qkNorm.key());
     // GPT-2: GPT2Config's key names and defaults; attention options no study model uses are refused by name
     String gpt2 = new String(getClass().getResourceAsStream("/gpt2-variant/config.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("config.json"), gpt2);
-    LlamaConfig parsed = LlamaConfig.read(dir.resolve("config.json"));
+    ModelConfig parsed = ModelConfig.read(dir.resolve("config.json"));
     assertEquals(256, parsed.intermediateSize(), "n_inner null is 4 × n_embd");
-    assertEquals(LlamaConfig.Mlp.GELU, parsed.block().mlp());
+    assertEquals(new dev.kansoku.inference.architecture.Gpt2(FeedForward.Activation.GELU), parsed.implementation());
     assertEquals(List.of(7), parsed.eosTokenIds());
     Files.writeString(dir.resolve("config.json"), gpt2.replace("\"activation_function\": \"gelu\"", "\"activation_function\": \"relu\""));
-    assertEquals("activation_function", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
+    assertEquals("activation_function", assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json"))).key());
     Files.writeString(dir.resolve("config.json"), gpt2.replace("\"scale_attn_by_inverse_layer_idx\": false", "\"scale_attn_by_inverse_layer_idx\": true"));
-    assertEquals("scale_attn_by_inverse_layer_idx", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
+    assertEquals("scale_attn_by_inverse_layer_idx", assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json"))).key());
     Files.writeString(dir.resolve("config.json"), gpt2.replace("\"n_head\": 8", "\"n_head\": 7"));
-    assertEquals("n_head", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
+    assertEquals("n_head", assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json"))).key());
     Files.writeString(dir.resolve("config.json"), gpt2.replace("\"activation_function\": \"gelu\",", "").replace("\"eos_token_id\": 7,", ""));
-    LlamaConfig defaults = LlamaConfig.read(dir.resolve("config.json"));
-    assertEquals(LlamaConfig.Mlp.GELU_TANH, defaults.block().mlp(), "GPT2Config's default activation is gelu_new");
+    ModelConfig defaults = ModelConfig.read(dir.resolve("config.json"));
+    assertEquals(new dev.kansoku.inference.architecture.Gpt2(FeedForward.Activation.GELU_TANH), defaults.implementation(), "GPT2Config's default activation is gelu_new");
     assertEquals(List.of(), defaults.eosTokenIds(), "GPT2Config's default eos 50256 is outside a 48,586-id vocabulary");
     Files.writeString(dir.resolve("config.json"), gpt2.replace("\"eos_token_id\": 7", "\"eos_token_id\": 48586"));
-    assertEquals("eos_token_id", assertThrows(ModelFormatException.class, () -> LlamaConfig.read(dir.resolve("config.json"))).key());
+    assertEquals("eos_token_id", assertThrows(ModelFormatException.class, () -> ModelConfig.read(dir.resolve("config.json"))).key());
   }
 
   private static Path modelCopy(Path dir, String tieSetting) throws IOException {

@@ -53,7 +53,7 @@ class LlamaReferenceParityTest {
         "weights differ from those the goldens were computed on");
     List<long[]> seqs = new ArrayList<>();
     golden.get("sequences").forEach(s -> seqs.add(toLongs(s.get("ids"))));
-    try (NDManager manager = NDManager.newBaseManager("PyTorch"); LlamaModel model = LlamaModel.load(dir, manager)) {
+    try (NDManager manager = NDManager.newBaseManager("PyTorch"); DecoderModel model = DecoderModel.load(dir, manager)) {
       for (int i = 0; i < seqs.size(); i++) {
         check(golden.get("sequences").get(i), forward(model, manager, List.of(seqs.get(i)), false).get(0), name + " alone #" + i);
       }
@@ -78,7 +78,7 @@ class LlamaReferenceParityTest {
     long[] ids = toLongs(g.get("ids"));
     long[] probes = toLongs(g.get("probe_ids"));
     Path dir = modelDir(name);
-    try (NDManager manager = NDManager.newBaseManager("PyTorch"); LlamaModel model = LlamaModel.load(dir, manager);
+    try (NDManager manager = NDManager.newBaseManager("PyTorch"); DecoderModel model = DecoderModel.load(dir, manager);
          KvCache cache = model.newCache()) {
       int prefill = 5;
       for (int t = prefill - 1; t < ids.length; t++) {
@@ -118,7 +118,7 @@ class LlamaReferenceParityTest {
   }
 
   /** Log-softmax rows (T, V) per sequence, from one padded batch. */
-  private static List<float[][]> forward(LlamaModel model, NDManager manager, List<long[]> seqs, boolean leftPad) {
+  private static List<float[][]> forward(DecoderModel model, NDManager manager, List<long[]> seqs, boolean leftPad) {
     int width = seqs.stream().mapToInt(s -> s.length).max().orElseThrow();
     LlamaEngine.PaddedBatch b = leftPad
         ? LlamaEngine.PaddedBatch.leftPadded(seqs.toArray(long[][]::new), width, 0)

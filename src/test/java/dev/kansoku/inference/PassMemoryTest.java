@@ -29,7 +29,7 @@ class PassMemoryTest {
       Files.writeString(dir.resolve("config.json"), config);
       TinyLlamaFactory.writeWeights(dir, 7L, 0.3);
       try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
-           LlamaModel model = LlamaModel.load(dir, m, DataType.FLOAT32)) {
+           DecoderModel model = DecoderModel.load(dir, m, DataType.FLOAT32)) {
         NDManager pass = m.newSubManager();
         try (NDScope scope = new NDScope()) {
           scope.suppressNotUsedWarning();
@@ -56,7 +56,7 @@ class PassMemoryTest {
   void queriesInBlocksGiveTheSameHiddenStates(@TempDir Path tmp) throws Exception {
     Path dir = TestCheckpoints.write(tmp.resolve("variant"), "llama-variant", 7L);
     try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
-         LlamaModel model = LlamaModel.load(dir, m, DataType.FLOAT32)) {
+         DecoderModel model = DecoderModel.load(dir, m, DataType.FLOAT32)) {
       int heads = model.config().numHeads();
       long t = 64;
       long[][] ids = new long[2][(int) t];
@@ -73,7 +73,7 @@ class PassMemoryTest {
         NDArray positions = m.arange(0, t, 1, DataType.INT64).reshape(1, t).repeat(0, 2);
         float[] whole = model.withAttentionCap(LlamaEngine.ATTENTION_BYTES).hiddenStates(idArray, mask, positions).toFloatArray();
         long cap = 2 * heads * t * 4 * 16; // 16 queries of 2 rows × heads × 64 keys
-        assertEquals(16, LlamaModel.queryChunk(2, heads, t, t, cap));
+        assertEquals(16, Attention.queryChunk(2, heads, t, t, cap));
         float[] blocks = model.withAttentionCap(cap).hiddenStates(idArray, mask, positions).toFloatArray();
         double largest = 0;
         for (int i = 0; i < whole.length; i++) {
@@ -83,8 +83,8 @@ class PassMemoryTest {
         assertTrue(largest < 1e-5, "largest difference " + largest);
       }
     }
-    assertEquals(64, LlamaModel.queryChunk(1, 32, 64, 4096, LlamaEngine.ATTENTION_BYTES), "fits whole");
-    assertEquals(256, LlamaModel.queryChunk(1, 32, 4096, 4096, LlamaEngine.ATTENTION_BYTES), "7B-class at 4,096: 128 MB / (32 × 4,096 × 4 B)");
-    assertEquals(48, LlamaModel.queryChunk(1, 8, 4096, 4096, 4L * 8 * 4096 * 50), "50 fit: a multiple of 16");
+    assertEquals(64, Attention.queryChunk(1, 32, 64, 4096, LlamaEngine.ATTENTION_BYTES), "fits whole");
+    assertEquals(256, Attention.queryChunk(1, 32, 4096, 4096, LlamaEngine.ATTENTION_BYTES), "7B-class at 4,096: 128 MB / (32 × 4,096 × 4 B)");
+    assertEquals(48, Attention.queryChunk(1, 8, 4096, 4096, 4L * 8 * 4096 * 50), "50 fit: a multiple of 16");
   }
 }

@@ -57,8 +57,8 @@ class StudyModelConfigsTest {
       assertEquals(r.get("kv_heads"), gpt2 ? c.get("n_head").asText() : c.get("num_key_value_heads").asText(), id + " kv heads");
       assertEquals(r.get("vocab_size"), c.get("vocab_size").asText(), id + " vocab");
       assertEquals(r.get("max_context"), c.get(gpt2 ? "n_positions" : "max_position_embeddings").asText(), id + " positions");
-      LlamaConfig config = LlamaConfig.read(configFile);
-      double params = LlamaTensors.of(config).stream().mapToLong(LlamaTensors.Spec::elements).sum();
+      ModelConfig config = ModelConfig.read(configFile);
+      double params = TensorSpec.of(config).stream().mapToLong(TensorSpec::elements).sum();
       parsed++;
       if (gpt2) {
         // counted again from GPT2Config's keys alone: fused qkv + biases, 4h MLP + biases, two LayerNorms, learned
@@ -67,7 +67,7 @@ class StudyModelConfigsTest {
         long inner = c.get("n_inner").isNull() ? 4 * h : c.get("n_inner").asLong();
         long byHand = c.get("n_layer").asLong() * (4 * h * h + 4 * h + 2 * h * inner + inner + h + 4 * h)
             + (c.get("vocab_size").asLong() + c.get("n_positions").asLong()) * h + 2 * h;
-        assertEquals(byHand, (long) params, id + ": the tensors LlamaTensors lists");
+        assertEquals(byHand, (long) params, id + ": the tensors of the tensor table");
       }
       double published = Double.parseDouble(r.get("params_total_b")) * 1e9;
       assertEquals(published, params, published * 0.005, id + " parameters");

@@ -116,7 +116,7 @@ class StudyModelsTransformersTest {
 
   /** The configuration with two layers' worth of narrowing: a few heads of the published head dimension and grouping. */
   static ObjectNode narrowed(ObjectNode cfg) {
-    boolean gpt2 = LlamaConfig.GPT2.equals(cfg.path("architectures").path(0).asText());
+    boolean gpt2 = "GPT2LMHeadModel".equals(cfg.path("architectures").path(0).asText());
     String hiddenKey = gpt2 ? "n_embd" : "hidden_size";
     String headsKey = gpt2 ? "n_head" : "num_attention_heads";
     int hidden = cfg.get(hiddenKey).asInt();

@@ -52,6 +52,10 @@ CASES = {
     "qwen2": ("qwen2", dict(rope_theta=1000000.0, tie_word_embeddings=True)),
     "qwen2-window": ("qwen2", dict(use_sliding_window=True, sliding_window=8, max_window_layers=1)),
     "cohere": ("cohere", dict(logit_scale=0.25)),
+    # head_dim 32 where hidden_size / heads is 16 (Qwen3Config's own default is 128)
+    "qwen3": ("qwen3", dict(head_dim=32, rope_theta=1000000.0)),
+    "qwen3-bias-window": ("qwen3", dict(head_dim=32, attention_bias=True, use_sliding_window=True, sliding_window=8,
+                                        max_window_layers=1, tie_word_embeddings=True)),
     "gpt2": ("gpt2", dict(n_embd=64, n_layer=2, n_head=4, n_positions=256, activation_function="gelu_new")),
 }
 

@@ -32,16 +32,20 @@ public interface Embedder {
   }
 
   /**
-   * The token's row times a constant rounded to the compute dtype first (Gemma: √hidden as
-   * {@code torch.tensor(hidden_size ** 0.5, dtype=hidden.dtype)}).
+   * The token's row times a constant, rounded first to the embedding's dtype as Gemma's scaled embedding does
+   * ({@code embed_scale.to(self.weight.dtype)}: √hidden in bf16 for a bf16 model), the product in the activations'.
    */
   static Embedder scaledTokens(NDArray table, double scale, Compute compute) {
+    // bf16 matrices: the scale rounded to bf16, then multiplied in the float32 activations
+    float rounded = compute.matrices() == ai.djl.ndarray.types.DataType.BFLOAT16
+        ? SafetensorsWriter.fromBfloat16(SafetensorsWriter.toBfloat16((float) scale)) : (float) scale;
     return new Embedder() {
       @Override
       public NDArray apply(NDArray ids, NDArray positions) {
         NDArray x = lookup(ids, table, compute);
-        NDArray normalizer = x.getManager().create((float) scale).toType(x.getDataType(), false);
-        return x.mul(normalizer);
+        // float16: a float16 tensor times the scale as a float16 tensor (PyTorch rounds it by the cast)
+        return x.getDataType() == ai.djl.ndarray.types.DataType.FLOAT16
+            ? x.mul(x.getManager().create(rounded).toType(ai.djl.ndarray.types.DataType.FLOAT16, false)) : x.mul(rounded);
       }
 
       @Override

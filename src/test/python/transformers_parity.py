@@ -52,6 +52,11 @@ CASES = {
     "qwen2": ("qwen2", dict(rope_theta=1000000.0, tie_word_embeddings=True)),
     "qwen2-window": ("qwen2", dict(use_sliding_window=True, sliding_window=8, max_window_layers=1)),
     "cohere": ("cohere", dict(logit_scale=0.25)),
+    # caps small enough to bite on these weights; layer 0 slides (window 8), layer 1 attends to everything
+    "gemma2": ("gemma2", dict(head_dim=16, query_pre_attn_scalar=24, sliding_window=8, attn_logit_softcapping=4.0,
+                              final_logit_softcapping=6.0)),
+    "gemma2-bias-nocap": ("gemma2", dict(head_dim=32, attention_bias=True, attn_logit_softcapping=None,
+                                         final_logit_softcapping=None, tie_word_embeddings=False)),
     # head_dim 32 where hidden_size / heads is 16 (Qwen3Config's own default is 128)
     "qwen3": ("qwen3", dict(head_dim=32, rope_theta=1000000.0)),
     "qwen3-bias-window": ("qwen3", dict(head_dim=32, attention_bias=True, use_sliding_window=True, sliding_window=8,

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TransformersParityTest {
   private static final double TOLERANCE = 1e-4;
   private static final List<String> ARCHITECTURE_CASES = List.of("llama", "llama-tied-theta", "llama31", "llama-linear", "llama-dynamic",
-      "llama-bias", "llama-yarn", "mistral", "mixtral", "qwen2", "qwen2-window", "qwen3", "qwen3-bias-window", "cohere", "gpt2");
+      "llama-bias", "llama-yarn", "mistral", "mixtral", "qwen2", "qwen2-window", "qwen3", "qwen3-bias-window", "gemma2",
+      "gemma2-bias-nocap", "cohere", "gpt2");
 
   @TempDir
   static Path checkpoints;

@@ -4,7 +4,7 @@ import dev.kansoku.bench.PeakMemory;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.ShapeTrueCheckpoint;
@@ -83,7 +83,7 @@ class CheckModelCommand implements Callable<Integer> {
       long before = PeakMemory.currentResidentMb();
       PeakMemory.resetResidentPeak();
       t0 = System.nanoTime();
-      try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, ai.djl.Device.cpu())) {
+      try (DjlEngine engine = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, ai.djl.Device.cpu())) {
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         long peak = PeakMemory.residentMb();
         long after = PeakMemory.currentResidentMb();

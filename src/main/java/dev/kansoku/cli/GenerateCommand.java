@@ -2,7 +2,7 @@ package dev.kansoku.cli;
 
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +36,7 @@ class GenerateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     List<String> stops = stop.stream().map(String::translateEscapes).toList();
-    try (LlamaEngine engine = model.load()) {
+    try (DjlEngine engine = model.load()) {
       GenerationResult r = engine.generate(List.of(new GenerationRequest(prompt, stops, maxNewTokens, model.addSpecialTokens))).get(0);
       out.println("text: " + r.text());
       out.println("finish_reason: " + r.finishReason());

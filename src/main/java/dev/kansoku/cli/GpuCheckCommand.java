@@ -14,7 +14,7 @@ import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LayerSplit;
 import dev.kansoku.inference.ModelConfig;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.ShapeTrueCheckpoint;
@@ -162,9 +162,9 @@ final class GpuCheckCommand implements Callable<Integer> {
     // over two devices: half of the layers on each
     List<LayerSplit.DeviceBudget> budgets = devices.size() == 1
         ? DeviceBudgets.of(DeviceMemory.DEVICE_REPORTED, devices)
-        : LayerSplit.halves(ModelConfig.read(model.resolve("config.json")), LlamaEngine.computeType(model, dtype), devices.get(0),
+        : LayerSplit.halves(ModelConfig.read(model.resolve("config.json")), DjlEngine.computeType(model, dtype), devices.get(0),
             devices.get(1));
-    try (LlamaEngine engine = LlamaEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, budgets)) {
+    try (DjlEngine engine = DjlEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, budgets)) {
       ObjectNode v = json.createObjectNode();
       ArrayNode ll = v.putArray("loglikelihoods");
       for (LoglikelihoodResult r : engine.loglikelihood(GOLDEN_SCORING)) {
@@ -237,7 +237,7 @@ final class GpuCheckCommand implements Callable<Integer> {
     for (int i = 0; i < OOM_BATCH; i++) {
       requests.add(new LoglikelihoodRequest(i + " " + longText, " The end.", false));
     }
-    try (LlamaEngine engine = LlamaEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, d)) {
+    try (DjlEngine engine = DjlEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, d)) {
       List<LoglikelihoodResult> alone = new ArrayList<>();
       for (LoglikelihoodRequest r : requests.subList(0, 2)) {
         alone.addAll(engine.loglikelihood(List.of(r), BatchShapes.canonical(1, 4096)));
@@ -307,7 +307,7 @@ final class GpuCheckCommand implements Callable<Integer> {
           : ShapeTrueCheckpoint.write(config, model.resolve("tokenizer.json"), dir, benchLayers, 2, 1);
       m.put("checkpoint", dir.toString()).put("stored_mb", ckpt.bytes() >> 20).put("write_seconds", (System.nanoTime() - t0) / 1e9);
       t0 = System.nanoTime();
-      try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, benchDtype, Math.max(2048, contextTokens + newTokens), device())) {
+      try (DjlEngine engine = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, benchDtype, Math.max(2048, contextTokens + newTokens), device())) {
         m.put("load_seconds", (System.nanoTime() - t0) / 1e9);
         measure(engine, m);
       }
@@ -315,7 +315,7 @@ final class GpuCheckCommand implements Callable<Integer> {
   }
 
   /** Scoring and generation throughput, and the requests with their scores for the transformers comparison. */
-  private void measure(LlamaEngine engine, ObjectNode m) {
+  private void measure(DjlEngine engine, ObjectNode m) {
     int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
     List<LoglikelihoodRequest> requests = new ArrayList<>();
     for (int i = 0; i < maxBatch; i++) {
@@ -359,7 +359,7 @@ final class GpuCheckCommand implements Callable<Integer> {
   }
 
   /** A context of about {@code contextTokens} tokens, different for each request (no prefix is shared). */
-  private String context(LlamaEngine engine, int i) {
+  private String context(DjlEngine engine, int i) {
     StringBuilder b = new StringBuilder("Document " + i + ". ");
     String sentence = "Request " + i + " reads the quick brown fox that jumps over the lazy dog near the river bank. ";
     while (engine.tokenizer().encode(b.toString(), false).length < contextTokens) {

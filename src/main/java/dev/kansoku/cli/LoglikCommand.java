@@ -1,6 +1,6 @@
 package dev.kansoku.cli;
 
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import java.io.PrintWriter;
@@ -31,7 +31,7 @@ class LoglikCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (LlamaEngine engine = model.load()) {
+    try (DjlEngine engine = model.load()) {
       LoglikelihoodResult r = engine.loglikelihood(List.of(new LoglikelihoodRequest(context, continuation, model.addSpecialTokens))).get(0);
       // Double.toString prints the shortest decimal that reads back to the same double: full precision
       out.println("loglikelihood: " + r.logLikelihood());

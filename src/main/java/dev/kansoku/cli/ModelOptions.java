@@ -4,7 +4,7 @@ import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.DeviceMemory;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.inference.DeviceBudgets;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.ModelFormatException;
 import dev.kansoku.inference.TinyLlamaFactory;
 import ai.djl.Device;
@@ -45,7 +45,7 @@ final class ModelOptions {
   @Option(names = "--verbose", description = "Also print token ids and tokens exactly as the tokenizer produced them.")
   boolean verbose;
 
-  LlamaEngine load() throws Exception {
+  DjlEngine load() throws Exception {
     Path dir = model.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new ModelFormatException(dir, "--model", "model directory does not exist");
@@ -59,7 +59,7 @@ final class ModelOptions {
         }
       }
     }
-    return LlamaEngine.load(dir, format, dtype, maxLength,
+    return DjlEngine.load(dir, format, dtype, maxLength,
         DeviceBudgets.of(new DeviceMemory(deviceMemoryGib, DeviceMemory.DEVICE_REPORTED.weightShare()), devices()));
   }
 

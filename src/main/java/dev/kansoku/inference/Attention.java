@@ -16,6 +16,14 @@ import java.util.List;
  * and the output projection.
  */
 public final class Attention {
+  /**
+   * Attention scores one pass may hold (rows × heads × width² × 4 bytes): 128 MB, half of the 256 MB above which
+   * glibc (as the launcher sets it, MALLOC_MMAP_THRESHOLD_) serves blocks with fresh mmaps that are page-faulted on
+   * every pass. Larger passes were the forward-pass cliff (docs/benchmarks.md: 2–6× slower, resident memory 6 GB
+   * instead of 2 GB on the 50M model).
+   */
+  public static final long ATTENTION_BYTES = 128L << 20;
+
   /** How query, key and value come from the hidden states. */
   public interface Inputs {
     /** q, k and v, each (B, T, width). */

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * downwards from a large batch until one fits; here the size is computed, and the out-of-memory back-off of
  * {@code BatchBackoff} stays the safety net). A pass of T tokens holds, per token, the activations of one layer
  * at a time and, when generating, every layer's keys and values; attention scores are already bounded by
- * {@link LlamaEngine#ATTENTION_BYTES} and the logits by their fixed row count, so they are a fixed overhead.
+ * {@link DjlEngine#ATTENTION_BYTES} and the logits by their fixed row count, so they are a fixed overhead.
  *
  * <p>The budget is rounded down to a power of two, so small changes in free memory rarely change it — a response's
  * bits depend on the budget (docs/bit-identity.md): a run compared across machines should set a number instead.
@@ -58,7 +58,7 @@ public final class AutoBatchTokens {
 
   /** The fixed part of a pass: the attention-score chunk and the logits of {@link BatchShapes#LOGIT_ROWS} rows (and log-softmax). */
   static long fixedBytes(ModelConfig c) {
-    return LlamaEngine.ATTENTION_BYTES + 2L * BatchShapes.LOGIT_ROWS * c.vocabSize() * 4;
+    return Attention.ATTENTION_BYTES + 2L * BatchShapes.LOGIT_ROWS * c.vocabSize() * 4;
   }
 
   static Estimate of(ModelConfig c, int activationBytes, long freeBytes, int concurrentBatches, boolean gpu) {

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 /**
  * How a loaded model computes: the activations' dtype (float32 or float16; float32 under bf16 weights), the bf16
  * module when matrices are bf16 ({@link Bfloat16Ops}; null otherwise), and the bytes of attention scores one block
- * of queries may hold ({@link LlamaEngine#ATTENTION_BYTES}; lowered by tests to exercise blocked attention).
+ * of queries may hold ({@link DjlEngine#ATTENTION_BYTES}; lowered by tests to exercise blocked attention).
  */
 public final class Compute {
   /** What a tensor lister hands to assembly code (nothing is computed). */
@@ -14,7 +14,7 @@ public final class Compute {
   private final DataType activations;
   private final DataType matrices;
   private final Bfloat16Ops bfloat16;
-  private volatile long attentionCap = LlamaEngine.ATTENTION_BYTES;
+  private volatile long attentionCap = Attention.ATTENTION_BYTES;
 
   Compute(DataType activations, DataType matrices, Bfloat16Ops bfloat16) {
     this.activations = activations;

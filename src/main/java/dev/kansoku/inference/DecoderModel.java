@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * rotary tables and attention masks of a pass, and moving hidden states between the devices of a split model.
  *
  * <p>Compute dtype ({@code float32} or {@code float16}; bfloat16 where the engine's JNI handles it, see
- * {@link LlamaEngine#computeType}): weights and activations are held in it, and, as transformers does, norms' variance,
+ * {@link DjlEngine#computeType}): weights and activations are held in it, and, as transformers does, norms' variance,
  * the rotary tables, the attention softmax (with the padding bias) and the logits are computed in float32 and cast
  * back, so half precision changes rounding, not the method.
  *

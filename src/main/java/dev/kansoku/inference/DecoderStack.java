@@ -3,7 +3,7 @@ package dev.kansoku.inference;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The network under {@link LlamaEngine}: token ids in, per-position features out, with an optional KV cache.
+ * The network under {@link DjlEngine}: token ids in, per-position features out, with an optional KV cache.
  * {@link DecoderModel} runs the checkpoint's layers itself and returns final hidden states, so that only the rows
  * the engine scores go through the LM head; an exported graph ({@link ExportedDecoder}) returns logits directly
  * and its {@link #logits} is the identity. Everything else (padding, prefix reuse, decoding, the harness's

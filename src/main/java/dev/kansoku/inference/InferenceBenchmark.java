@@ -55,7 +55,7 @@ public final class InferenceBenchmark {
     double ceiling = matmulGflops();
     out.printf("matmul ceiling (1024×1024 · 1024×1024, fp32): %.1f GFLOP/s%n", ceiling);
     out.flush();
-    try (LlamaEngine engine = LlamaEngine.load(dir, 2048)) {
+    try (DjlEngine engine = DjlEngine.load(dir, 2048)) {
       String text = "The city councilmen refused the demonstrators a permit because they feared violence. ";
       String context = text.repeat(20);
       engine.loglikelihood(List.of(new LoglikelihoodRequest(context, " Yes", false))); // warm-up
@@ -155,7 +155,7 @@ public final class InferenceBenchmark {
     double scoreBase = 0;
     double genBase = 0;
     for (String dtype : List.of("fp32", "bf16", "fp16")) {
-      try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, ai.djl.Device.cpu())) {
+      try (DjlEngine engine = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, ai.djl.Device.cpu())) {
         long tokens = 0;
         for (LoglikelihoodRequest r : reqs) {
           long[][] pair = engine.encodePair(r);
@@ -184,7 +184,7 @@ public final class InferenceBenchmark {
     return runs[runs.length / 2];
   }
 
-  private static double timeGeneration(LlamaEngine engine, List<GenerationRequest> reqs) {
+  private static double timeGeneration(DjlEngine engine, List<GenerationRequest> reqs) {
     long t0 = System.nanoTime();
     List<GenerationResult> results = engine.generate(reqs);
     double seconds = (System.nanoTime() - t0) / 1e9;

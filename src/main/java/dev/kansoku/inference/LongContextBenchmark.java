@@ -49,7 +49,7 @@ public final class LongContextBenchmark {
     String sentence = "The city councilmen refused the demonstrators a permit because they feared violence. ";
     double baseline = 0;
     double baselineFlops = 0;
-    try (LlamaEngine engine = LlamaEngine.load(dir, 4096)) {
+    try (DjlEngine engine = DjlEngine.load(dir, 4096)) {
       int perSentence = engine.tokenizer().encode(sentence, false).length;
       for (int target : contexts) {
         // batch 0: as many requests as one canonical pass of this width holds, so that no length pays for empty rows

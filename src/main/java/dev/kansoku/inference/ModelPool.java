@@ -89,7 +89,7 @@ public final class ModelPool {
         if (spec.generatedWeights()) {
           TinyLlamaFactory.ensureWeights(Path.of(spec.path()));
         }
-        loaded = LlamaEngine.load(Path.of(spec.path()), spec.format(), spec.dtype(), Math.min(maxLength, spec.contextLength()),
+        loaded = DjlEngine.load(Path.of(spec.path()), spec.format(), spec.dtype(), Math.min(maxLength, spec.contextLength()),
             DeviceBudgets.of(memory, devices));
       } catch (Exception e) {
         throw new ModelLoadException(spec.id(), e);

@@ -34,7 +34,7 @@ public final class ModelPreflight {
       TinyLlamaFactory.ensureWeights(dir);
     }
     ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
-    LlamaEngine.computeType(dir, spec.dtype());
+    DjlEngine.computeType(dir, spec.dtype());
     if (!weights) {
       requireFile(dir.resolve("tokenizer.json"));
       return config;

@@ -57,7 +57,7 @@ public final class PeerBenchmark {
     Side kansoku;
     List<long[][]> pairs = new ArrayList<>();
     List<Object[]> prompts = new ArrayList<>();
-    try (LlamaEngine engine = LlamaEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, ai.djl.Device.cpu())) {
+    try (DjlEngine engine = DjlEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, ai.djl.Device.cpu())) {
       double load = seconds(t0);
       ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
       long passes = engine.forwardPasses();

@@ -10,7 +10,7 @@ import dev.kansoku.config.TaskSpec;
 import dev.kansoku.infer.InferencePartition;
 import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.GenerationRequest;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelPool;
 import dev.kansoku.inference.TinyLlamaFactory;
@@ -180,7 +180,7 @@ public final class PipelineBenchmark {
     int b = shapes.canonical() ? InferencePartition.WINDOW * run.settings().batchSize() : run.settings().batchSize();
     long t0 = System.nanoTime();
     long passes;
-    try (LlamaEngine engine = LlamaEngine.load(Path.of(spec.path()), Math.min(run.settings().maxLength(), spec.contextLength()))) {
+    try (DjlEngine engine = DjlEngine.load(Path.of(spec.path()), Math.min(run.settings().maxLength(), spec.contextLength()))) {
       for (int i = 0; i < sorted.size(); ) {
         RequestKind kind = sorted.get(i).kind();
         int j = i;

@@ -7,7 +7,7 @@ import static dev.kansoku.cli.CliRuns.run;
 
 import dev.kansoku.TestPaths;
 import dev.kansoku.cli.CliRuns.Run;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.TinyLlamaFactory;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ class KansokuCliTest {
       batch.add(new LoglikelihoodRequest("Padding request " + "with more words ".repeat(i), " filler", false));
     }
     batch.add(3, new LoglikelihoodRequest(context, continuation, false));
-    try (LlamaEngine engine = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+    try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       assertEquals(printed, engine.loglikelihood(batch).get(3).logLikelihood(), 1e-5);
     }
   }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kansoku.TestPaths;
 import dev.kansoku.inference.BatchShapes;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.TinyLlamaFactory;
 import ai.djl.engine.EngineException;
@@ -27,7 +27,7 @@ class BatchBackoffTest {
       batch.add(new LoglikelihoodRequest("問題 " + i + ": 日本の首都は?", " 東京", false));
     }
     List<Integer> attempted = new ArrayList<>();
-    try (LlamaEngine engine = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+    try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       // what the back-off must give: the same requests in passes of 2 rows, bit for bit
       List<Double> expected = engine.loglikelihood(batch, BatchShapes.canonical(2, 2048)).stream().map(r -> r.logLikelihood()).toList();
       List<Double> got = BatchBackoff.run(batch, BatchShapes.canonical(8, 8192), (b, shapes) -> {

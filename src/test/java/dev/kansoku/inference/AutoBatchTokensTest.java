@@ -59,7 +59,7 @@ class AutoBatchTokensTest {
   @Test
   void aLoadedEngineResolvesOnceFromItsMemory(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path dir = TestCheckpoints.write(tmp.resolve("variant"), "llama-variant", 7L);
-    try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, ai.djl.Device.cpu())) {
+    try (DjlEngine engine = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, ai.djl.Device.cpu())) {
       AutoBatchTokens.Estimate first = engine.autoBatchTokens(0, 2);
       assertTrue(first.freeBytes() > 0, first.toString());
       assertEquals(first, engine.autoBatchTokens(0.001, 8), "resolved once: later calls return the first estimate");

@@ -21,7 +21,7 @@ class BatchCompositionInvarianceTest {
     TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
     String context = "The following are multiple choice questions (with answers) about anatomy.\n".repeat(40) + "Answer:";
     LoglikelihoodRequest r = new LoglikelihoodRequest(context, " B", false);
-    try (LlamaEngine e = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+    try (DjlEngine e = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       double alone = e.loglikelihood(List.of(r)).get(0).logLikelihood();
 
       List<LoglikelihoodRequest> copies = new ArrayList<>(java.util.Collections.nCopies(7, r));
@@ -56,7 +56,7 @@ class BatchCompositionInvarianceTest {
   void aGreedyGenerationIsTheSameTextAloneAndAmongOthers() throws Exception {
     TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
     GenerationRequest g = new GenerationRequest("def has_close_elements(numbers, threshold):\n    \"\"\"Check", List.of("\ndef"), 48, true);
-    try (LlamaEngine e = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+    try (DjlEngine e = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       GenerationResult alone = e.generate(List.of(g)).get(0);
       // neighbours of other lengths that finish earlier and leave the batch while it decodes
       List<GenerationRequest> batch = new ArrayList<>();

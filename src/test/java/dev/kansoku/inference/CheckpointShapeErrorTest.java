@@ -22,7 +22,7 @@ class CheckpointShapeErrorTest {
     Path config = model.resolve("config.json");
     // 128 is still divisible by the heads, so config.json itself is consistent: only the weights disagree
     Files.writeString(config, Files.readString(config).replace("\"hidden_size\": 64", "\"hidden_size\": 128"));
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> LlamaEngine.load(model, 256).close());
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> DjlEngine.load(model, 256).close());
     assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("model.embed_tokens.weight")
         && e.getMessage().contains("dimension 1 is 64 but hidden_size"), e.getMessage());
   }
@@ -37,12 +37,12 @@ class CheckpointShapeErrorTest {
     Files.writeString(config, plain.replaceFirst("\\{", "{\"attention_bias\": true, "));
     Files.deleteIfExists(model.resolve(TinyLlamaFactory.WEIGHTS_FILE));
     TinyLlamaFactory.writeWeights(model, 7, 0.02);
-    LlamaEngine.load(model, 256).close();
+    DjlEngine.load(model, 256).close();
     assertTrue(ModelConfig.read(config).tensors().stream().anyMatch(t -> t.name().equals("model.layers.0.self_attn.o_proj.bias")),
         "LlamaAttention's o_proj has a bias with attention_bias");
     // ... read with a config.json that says false: the biases would be skipped, so the load stops naming the first
     Files.writeString(config, plain);
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> LlamaEngine.load(model, 256).close());
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> DjlEngine.load(model, 256).close());
     assertTrue(e.getMessage().contains("model.layers.0.self_attn.k_proj.bias") && e.getMessage().contains("does not read"), e.getMessage());
   }
 }

@@ -44,8 +44,8 @@ class ComputeDtypeTest {
   @ValueSource(strings = {"fp16", "bf16"})
   void halfPrecisionScoresAreFp32ScoresRounded(String dtype) throws Exception {
     double tolerance = 0.005;
-    try (LlamaEngine fp32 = LlamaEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, Device.cpu());
-         LlamaEngine half = LlamaEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, Device.cpu())) {
+    try (DjlEngine fp32 = DjlEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, Device.cpu());
+         DjlEngine half = DjlEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, Device.cpu())) {
       List<LoglikelihoodResult> expected = fp32.loglikelihood(SCORING);
       List<LoglikelihoodResult> actual = half.loglikelihood(SCORING);
       double largest = 0;
@@ -67,8 +67,8 @@ class ComputeDtypeTest {
     List<GenerationRequest> batch = List.of(
         new GenerationRequest("A", List.of(), 6, false, 0.0, 1.0, 0, 1L),
         new GenerationRequest("The quick brown fox jumps over the lazy dog. ".repeat(6), List.of(), 6, false, 0.0, 1.0, 0, 2L));
-    try (LlamaEngine fp32 = LlamaEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, Device.cpu());
-         LlamaEngine half = LlamaEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, Device.cpu())) {
+    try (DjlEngine fp32 = DjlEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, Device.cpu());
+         DjlEngine half = DjlEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, Device.cpu())) {
       List<GenerationResult> expected = fp32.generate(batch);
       List<GenerationResult> actual = half.generate(batch);
       for (int i = 0; i < batch.size(); i++) {
@@ -93,7 +93,7 @@ class ComputeDtypeTest {
    */
   @Test
   void bf16ScoresAreDeterministicAndBatchIndependent() throws Exception {
-    try (LlamaEngine bf16 = LlamaEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "bf16", 2048, Device.cpu())) {
+    try (DjlEngine bf16 = DjlEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "bf16", 2048, Device.cpu())) {
       List<LoglikelihoodResult> batch = bf16.loglikelihood(SCORING);
       List<LoglikelihoodResult> again = bf16.loglikelihood(SCORING);
       for (int i = 0; i < SCORING.size(); i++) {
@@ -107,7 +107,7 @@ class ComputeDtypeTest {
   @Test
   void anUnknownDtypeIsAnErrorNamingIt() {
     ModelFormatException e = assertThrows(ModelFormatException.class,
-        () -> LlamaEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "int4", 2048, Device.cpu()));
+        () -> DjlEngine.load(sharp, ModelSpec.FORMAT_HF_LLAMA, "int4", 2048, Device.cpu()));
     assertEquals("dtype", e.key());
     assertTrue(e.getMessage().contains("int4"), e.getMessage());
   }

@@ -68,8 +68,8 @@ class ExportedDecoderTest {
   @ParameterizedTest
   @ValueSource(strings = {ModelSpec.FORMAT_TORCHSCRIPT, ModelSpec.FORMAT_ONNX})
   void scoresAsTheEnginesOwnForwardPass(String format) throws Exception {
-    try (LlamaEngine own = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, 2048, Device.cpu());
-         LlamaEngine exported = LlamaEngine.load(dir, format, 2048, Device.cpu())) {
+    try (DjlEngine own = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, 2048, Device.cpu());
+         DjlEngine exported = DjlEngine.load(dir, format, 2048, Device.cpu())) {
       assertSameScores(own.loglikelihood(SCORING), exported.loglikelihood(SCORING), format + " padded batch");
       // shared contexts run once into the export's cache, then the continuations attend to it
       List<LoglikelihoodResult> single = own.withPrefixReuse(false).loglikelihood(SHARED);
@@ -83,8 +83,8 @@ class ExportedDecoderTest {
   @ParameterizedTest
   @ValueSource(strings = {ModelSpec.FORMAT_TORCHSCRIPT, ModelSpec.FORMAT_ONNX})
   void generatesAsTheEnginesOwnForwardPass(String format) throws Exception {
-    try (LlamaEngine own = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, 2048, Device.cpu());
-         LlamaEngine exported = LlamaEngine.load(dir, format, 2048, Device.cpu())) {
+    try (DjlEngine own = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, 2048, Device.cpu());
+         DjlEngine exported = DjlEngine.load(dir, format, 2048, Device.cpu())) {
       List<GenerationResult> expected = own.generate(GENERATION);
       List<GenerationResult> cached = exported.generate(GENERATION);
       List<GenerationResult> uncached = exported.withKvCache(false).generate(GENERATION);
@@ -104,7 +104,7 @@ class ExportedDecoderTest {
         2048, false, null, null, null, null, null, "synthetic", null, null);
     assertEquals(2, ModelPreflight.check(spec).numLayers());
     ModelPool.evict();
-    try (LlamaEngine own = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, 2048, Device.cpu());
+    try (DjlEngine own = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, 2048, Device.cpu());
          ModelPool.Lease lease = ModelPool.lease(spec, 2048, 0, Device.cpu())) {
       assertSameScores(own.loglikelihood(SCORING), lease.model().loglikelihood(SCORING), "pooled onnx");
     } finally {
@@ -126,7 +126,7 @@ class ExportedDecoderTest {
     Files.createDirectories(empty);
     Files.copy(dir.resolve("config.json"), empty.resolve("config.json"));
     ModelFormatException e = assertThrows(ModelFormatException.class,
-        () -> LlamaEngine.load(empty, ModelSpec.FORMAT_ONNX, 2048, Device.cpu()));
+        () -> DjlEngine.load(empty, ModelSpec.FORMAT_ONNX, 2048, Device.cpu()));
     assertEquals(empty.resolve("model.onnx"), e.file());
   }
 
@@ -141,7 +141,7 @@ class ExportedDecoderTest {
     // three layers in config.json, two in the graph: the load-time probe catches it
     Files.writeString(wrong.resolve("config.json"), Files.readString(dir.resolve("config.json"))
         .replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3"));
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> LlamaEngine.load(wrong, format, 2048, Device.cpu()));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> DjlEngine.load(wrong, format, 2048, Device.cpu()));
     assertTrue(e.getMessage().contains("3 layers"), e.getMessage());
     assertTrue(e.file().getFileName().toString().startsWith("model."), e.getMessage());
   }
@@ -149,7 +149,7 @@ class ExportedDecoderTest {
   @Test
   void onnxRefusesAGpuInThisBuild() {
     ModelFormatException e = assertThrows(ModelFormatException.class,
-        () -> LlamaEngine.load(dir, ModelSpec.FORMAT_ONNX, 2048, Device.gpu(0)));
+        () -> DjlEngine.load(dir, ModelSpec.FORMAT_ONNX, 2048, Device.gpu(0)));
     assertEquals("device", e.key());
   }
 

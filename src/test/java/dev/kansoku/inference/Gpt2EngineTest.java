@@ -23,7 +23,7 @@ class Gpt2EngineTest {
   @Test
   void scoresAndGeneratesUpToTheLastLearnedPosition() throws Exception {
     Path dir = TestCheckpoints.write(tmp.resolve("gpt2"), "gpt2-variant", 29L);
-    try (LlamaEngine engine = LlamaEngine.load(dir, 2048)) {
+    try (DjlEngine engine = DjlEngine.load(dir, 2048)) {
       assertEquals(64, engine.maxLength(), "n_positions bounds the length");
       StringBuilder text = new StringBuilder();
       while (engine.tokenizer().encode(text + " 東京", false).length < 55) {

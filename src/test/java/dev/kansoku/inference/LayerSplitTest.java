@@ -123,8 +123,8 @@ class LayerSplitTest {
     List<GenerationRequest> generation = List.of(
         new GenerationRequest("The cat sat on the", List.of(), 8, false),
         new GenerationRequest("日本の首都は東京です。京都は", List.of(), 8, false, 0.8, 0.95, 20, 42L));
-    try (LlamaEngine whole = LlamaEngine.load(llama, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, Device.cpu());
-         LlamaEngine split = LlamaEngine.load(llama, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, budgets(c, cpus, 1, 1, 1))) {
+    try (DjlEngine whole = DjlEngine.load(llama, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, Device.cpu());
+         DjlEngine split = DjlEngine.load(llama, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, budgets(c, cpus, 1, 1, 1))) {
       List<LoglikelihoodResult> expected = whole.loglikelihood(scoring);
       List<LoglikelihoodResult> actual = split.loglikelihood(scoring);
       for (int i = 0; i < scoring.size(); i++) {
@@ -165,8 +165,8 @@ class LayerSplitTest {
       assertSame(model.shardManager(0), hidden.getManager());
     }
     List<LoglikelihoodRequest> scoring = List.of(new LoglikelihoodRequest("The quick brown fox", " jumps over the lazy dog", false));
-    try (LlamaEngine whole = LlamaEngine.load(mixtral, ModelSpec.FORMAT_HF_LLAMA, "fp32", 512, Device.cpu());
-         LlamaEngine split = LlamaEngine.load(mixtral, ModelSpec.FORMAT_HF_LLAMA, "fp32", 512, budgets(c, cpus, 1, 1))) {
+    try (DjlEngine whole = DjlEngine.load(mixtral, ModelSpec.FORMAT_HF_LLAMA, "fp32", 512, Device.cpu());
+         DjlEngine split = DjlEngine.load(mixtral, ModelSpec.FORMAT_HF_LLAMA, "fp32", 512, budgets(c, cpus, 1, 1))) {
       assertEquals(whole.loglikelihood(scoring).get(0).logLikelihood(), split.loglikelihood(scoring).get(0).logLikelihood(), 1e-6);
     }
   }

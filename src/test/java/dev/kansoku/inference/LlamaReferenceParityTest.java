@@ -120,9 +120,9 @@ class LlamaReferenceParityTest {
   /** Log-softmax rows (T, V) per sequence, from one padded batch. */
   private static List<float[][]> forward(DecoderModel model, NDManager manager, List<long[]> seqs, boolean leftPad) {
     int width = seqs.stream().mapToInt(s -> s.length).max().orElseThrow();
-    LlamaEngine.PaddedBatch b = leftPad
-        ? LlamaEngine.PaddedBatch.leftPadded(seqs.toArray(long[][]::new), width, 0)
-        : LlamaEngine.PaddedBatch.rightPadded(seqs.toArray(long[][]::new), width, 0);
+    PaddedBatch b = leftPad
+        ? PaddedBatch.leftPadded(seqs.toArray(long[][]::new), width, 0)
+        : PaddedBatch.rightPadded(seqs.toArray(long[][]::new), width, 0);
     List<float[][]> out = new ArrayList<>();
     try (NDScope scope = new NDScope()) {
       Shape shape = new Shape(b.rows(), b.width());

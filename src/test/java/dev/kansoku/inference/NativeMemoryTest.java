@@ -17,7 +17,7 @@ class NativeMemoryTest {
   @Test
   void residentMemoryStaysFlatOverThousandsOfRequests() throws Exception {
     TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
-    try (LlamaEngine engine = LlamaEngine.load(TestPaths.TINY_MODEL, 2048)) {
+    try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       runBatches(engine, 60);
       System.gc();
       long before = PeakMemory.currentResidentMb();
@@ -31,7 +31,7 @@ class NativeMemoryTest {
   }
 
   /** Each batch: 8 log-likelihood requests (4 choices × 2 questions, so prefix reuse too); every 20th, a generation batch. */
-  private static void runBatches(LlamaEngine engine, int batches) {
+  private static void runBatches(DjlEngine engine, int batches) {
     for (int b = 0; b < batches; b++) {
       List<LoglikelihoodRequest> batch = new ArrayList<>();
       for (int q = 0; q < 2; q++) {

@@ -71,7 +71,7 @@ class PassMemoryTest {
         NDArray mask = m.ones(idArray.getShape(), DataType.INT64);
         mask.set(new ai.djl.ndarray.index.NDIndex("1, :10"), 0); // left padding in the second row
         NDArray positions = m.arange(0, t, 1, DataType.INT64).reshape(1, t).repeat(0, 2);
-        float[] whole = model.withAttentionCap(LlamaEngine.ATTENTION_BYTES).hiddenStates(idArray, mask, positions).toFloatArray();
+        float[] whole = model.withAttentionCap(Attention.ATTENTION_BYTES).hiddenStates(idArray, mask, positions).toFloatArray();
         long cap = 2 * heads * t * 4 * 16; // 16 queries of 2 rows × heads × 64 keys
         assertEquals(16, Attention.queryChunk(2, heads, t, t, cap));
         float[] blocks = model.withAttentionCap(cap).hiddenStates(idArray, mask, positions).toFloatArray();
@@ -83,8 +83,8 @@ class PassMemoryTest {
         assertTrue(largest < 1e-5, "largest difference " + largest);
       }
     }
-    assertEquals(64, Attention.queryChunk(1, 32, 64, 4096, LlamaEngine.ATTENTION_BYTES), "fits whole");
-    assertEquals(256, Attention.queryChunk(1, 32, 4096, 4096, LlamaEngine.ATTENTION_BYTES), "7B-class at 4,096: 128 MB / (32 × 4,096 × 4 B)");
+    assertEquals(64, Attention.queryChunk(1, 32, 64, 4096, Attention.ATTENTION_BYTES), "fits whole");
+    assertEquals(256, Attention.queryChunk(1, 32, 4096, 4096, Attention.ATTENTION_BYTES), "7B-class at 4,096: 128 MB / (32 × 4,096 × 4 B)");
     assertEquals(48, Attention.queryChunk(1, 8, 4096, 4096, 4L * 8 * 4096 * 50), "50 fit: a multiple of 16");
   }
 }

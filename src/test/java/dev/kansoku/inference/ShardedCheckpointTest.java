@@ -90,7 +90,7 @@ class ShardedCheckpointTest {
     String embed = "model.embed_tokens.weight";
     stale.add(embed, shapes.get(embed), new float[weights.get(embed).length]);
     stale.write(dir.resolve("model-00001-of-00003.safetensors"), Map.of());
-    try (LlamaEngine a = LlamaEngine.load(single, 2048); LlamaEngine b = LlamaEngine.load(dir, 2048)) {
+    try (DjlEngine a = DjlEngine.load(single, 2048); DjlEngine b = DjlEngine.load(dir, 2048)) {
       List<LoglikelihoodResult> expected = a.loglikelihood(REQUESTS);
       List<LoglikelihoodResult> got = b.loglikelihood(REQUESTS);
       for (int i = 0; i < REQUESTS.size(); i++) {
@@ -98,8 +98,8 @@ class ShardedCheckpointTest {
       }
     }
     // fp16 compute from bf16 shards (no fp32 tensor in between) stays close to fp32
-    try (LlamaEngine a = LlamaEngine.load(single, 2048);
-         LlamaEngine h = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp16", 2048, ai.djl.Device.cpu())) {
+    try (DjlEngine a = DjlEngine.load(single, 2048);
+         DjlEngine h = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp16", 2048, ai.djl.Device.cpu())) {
       assertEquals(a.loglikelihood(REQUESTS).get(0).logLikelihood(), h.loglikelihood(REQUESTS).get(0).logLikelihood(), 0.05);
     }
   }

@@ -68,7 +68,7 @@ class StudyModelsTransformersTest {
         ShapeTrueCheckpoint.write(narrowed, TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir, 2, 2, name.hashCode(), 0.15);
         List<LoglikelihoodResult> scored;
         List<GenerationResult> generated;
-        try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, ai.djl.Device.cpu())) {
+        try (DjlEngine engine = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, ai.djl.Device.cpu())) {
           scored = engine.loglikelihood(REQUESTS);
           generated = engine.generate(PROMPTS.stream().map(p -> new GenerationRequest(p, List.of(), NEW_TOKENS, false)).toList());
         }

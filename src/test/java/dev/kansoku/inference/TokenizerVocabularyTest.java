@@ -26,7 +26,7 @@ class TokenizerVocabularyTest {
     Files.copy(dev.kansoku.TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
     TinyLlamaFactory.writeWeights(dir, 3, 0.02);
     assertEquals(48586, TextTokenizer.idCount(dir.resolve("tokenizer.json")), "the bundled tokenizer's ids (its Unigram list)");
-    try (LlamaEngine e = LlamaEngine.load(dir, 2048)) {
+    try (DjlEngine e = DjlEngine.load(dir, 2048)) {
       String rare = "東京特許許可局の曖昧な鬱";
       long max = java.util.Arrays.stream(e.tokenizer().encode(rare, false)).max().orElse(0);
       assertTrue(max >= 1000, "the text has a token id above the small vocabulary: " + max);

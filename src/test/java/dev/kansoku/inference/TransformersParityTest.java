@@ -68,7 +68,7 @@ class TransformersParityTest {
   void scoresAndGreedyIdsEqualTransformers(String name) throws Exception {
     Path dir = checkpoints.resolve(name);
     JsonNode ref = new ObjectMapper().readTree(Files.readString(dir.resolve("reference.json")));
-    try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", 4096, ai.djl.Device.cpu())) {
+    try (DjlEngine engine = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", 4096, ai.djl.Device.cpu())) {
       List<LoglikelihoodRequest> requests = new ArrayList<>();
       ref.get("loglikelihood").forEach(r -> requests.add(new LoglikelihoodRequest(r.get("context").asText(), r.get("continuation").asText(), false)));
       List<LoglikelihoodResult> results = engine.loglikelihood(requests);
@@ -107,7 +107,7 @@ class TransformersParityTest {
     List<LoglikelihoodRequest> requests = new ArrayList<>();
     ref.get("loglikelihood").forEach(r -> requests.add(new LoglikelihoodRequest(r.get("context").asText(), r.get("continuation").asText(), false)));
     for (String dtype : List.of("bf16", "fp16")) {
-      try (LlamaEngine engine = LlamaEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 4096, ai.djl.Device.cpu())) {
+      try (DjlEngine engine = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, dtype, 4096, ai.djl.Device.cpu())) {
         List<LoglikelihoodResult> results = engine.loglikelihood(requests);
         double ours = 0;
         double peer = 0;

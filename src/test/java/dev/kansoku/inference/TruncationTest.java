@@ -14,7 +14,7 @@ class TruncationTest {
   void cutContextsAndPromptsAreFlagged() throws Exception {
     TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
     String longText = "これは長い文脈です。".repeat(40);
-    try (LlamaEngine e = LlamaEngine.load(TestPaths.TINY_MODEL, 64)) {
+    try (DjlEngine e = DjlEngine.load(TestPaths.TINY_MODEL, 64)) {
       List<LoglikelihoodResult> ll = e.loglikelihood(List.of(new LoglikelihoodRequest("短い質問:", " はい", false),
           new LoglikelihoodRequest(longText, " はい", false)));
       assertFalse(ll.get(0).truncated());

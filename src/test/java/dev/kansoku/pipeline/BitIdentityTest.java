@@ -8,7 +8,7 @@ import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.GenerationRequest;
-import dev.kansoku.inference.LlamaEngine;
+import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelPool;
 import dev.kansoku.inference.TinyLlamaFactory;
@@ -164,7 +164,7 @@ class BitIdentityTest {
     BatchShapes shapes = BatchShapes.canonical(run.settings().batchSize(), run.settings().batchTokens());
     List<Row> rows = new ArrayList<>();
     List<Row> requests = spark.read().parquet(results.resolve("requests").toString()).collectAsList();
-    try (LlamaEngine engine = LlamaEngine.load(sharpModel, run.settings().maxLength())) {
+    try (DjlEngine engine = DjlEngine.load(sharpModel, run.settings().maxLength())) {
       for (Row r : requests) {
         String id = r.getAs("request_id");
         if ("loglikelihood".equals(r.getAs("request_kind"))) {

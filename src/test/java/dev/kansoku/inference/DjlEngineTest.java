@@ -17,13 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LlamaEngineTest {
-  private static LlamaEngine engine;
+class DjlEngineTest {
+  private static DjlEngine engine;
 
   @BeforeAll
   static void load() throws IOException {
     TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
-    engine = LlamaEngine.load(TestPaths.TINY_MODEL, 2048);
+    engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048);
   }
 
   @AfterAll
@@ -74,7 +74,7 @@ class LlamaEngineTest {
     for (String choice : List.of(" yes", " no, certainly not")) {
       batch.add(new LoglikelihoodRequest("Short question:", choice, false));
     }
-    try (LlamaEngine sharp = LlamaEngine.load(dir, 2048)) {
+    try (DjlEngine sharp = DjlEngine.load(dir, 2048)) {
       // batches as given: the distinct contexts in one pass, all continuations in a second
       List<LoglikelihoodResult> reused = sharp.withPrefixReuse(true).loglikelihood(batch, BatchShapes.asGiven());
       long passesReused = sharp.forwardPasses();
@@ -168,7 +168,7 @@ class LlamaEngineTest {
     Path dir = modelCopy(tmp, "\"tie_word_embeddings\": true");
     TinyLlamaFactory.writeWeights(dir, 7, 0.02);
     assertTrue(!SafetensorsFile.open(dir.resolve("model.safetensors")).tensors().containsKey("lm_head.weight"));
-    try (LlamaEngine tied = LlamaEngine.load(dir, 128)) {
+    try (DjlEngine tied = DjlEngine.load(dir, 128)) {
       double ll = tied.loglikelihood(List.of(new LoglikelihoodRequest("Hello", " world", false))).get(0).logLikelihood();
       assertTrue(Double.isFinite(ll) && ll < 0);
     }
@@ -180,7 +180,7 @@ class LlamaEngineTest {
     TinyLlamaFactory.writeWeights(tiedDir, 7, 0.02);
     Path untied = modelCopy(tmp.resolve("b"), "\"tie_word_embeddings\": false");
     Files.copy(tiedDir.resolve("model.safetensors"), untied.resolve("model.safetensors"));
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> LlamaEngine.load(untied, 128));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> DjlEngine.load(untied, 128));
     assertEquals("lm_head.weight", e.key());
   }
 

@@ -1,0 +1,220 @@
+package dev.kansoku.inference;
+
+import dev.kansoku.config.ModelSpec;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Batched log-likelihood scoring and generation on a {@link DecoderStack} (the checkpoint's own layers, or a
+ * TorchScript / ONNX export loaded through DJL Criteria), with the token-boundary
+ * rules of lm-evaluation-harness v0.4.2 ({@code HFLM._encode_pair} and {@code _loglikelihood_tokens}).
+ * Every batch runs in its own {@link NDScope}, so native memory is released when the batch ends.
+ */
+public final class DjlEngine implements CausalLanguageModel {
+  private final EngineCore core;
+  private final DecoderStack model;
+  private final NDManager manager;
+  private final DataType computeType;
+  private final LoglikelihoodScorer scorer;
+  private final Generator generator;
+  /** Whether close() frees the model: false for the views {@link #withPrefixReuse} and {@link #withKvCache} return. */
+  private final boolean owner;
+  private final boolean prefixReuse;
+  private final boolean kvCache;
+  private AutoBatchTokens.Estimate autoBatch;
+
+  private DjlEngine(EngineCore core, DataType computeType, boolean prefixReuse, boolean kvCache, boolean owner) {
+    this.core = core;
+    this.model = core.model;
+    this.manager = core.manager;
+    this.computeType = computeType;
+    this.prefixReuse = prefixReuse;
+    this.kvCache = kvCache;
+    this.owner = owner;
+    this.scorer = new LoglikelihoodScorer(core, prefixReuse);
+    this.generator = new Generator(core, kvCache, scorer);
+  }
+
+  @Override
+  public synchronized AutoBatchTokens.Estimate autoBatchTokens(double configuredGib, int concurrentBatches) {
+    if (autoBatch == null) {
+      ModelConfig c = model.config();
+      // bf16 and fp32 hold activations in float32; fp16 in half precision
+      int activationBytes = computeType == DataType.FLOAT16 ? 2 : 4;
+      long weightBytes = TensorSpec.elements(c) * computeType.getNumOfBytes();
+      long free = AutoBatchTokens.freeBytes(manager.getDevice(), configuredGib, weightBytes);
+      autoBatch = AutoBatchTokens.of(c, activationBytes, free, concurrentBatches, manager.getDevice().isGpu());
+      org.slf4j.LoggerFactory.getLogger(DjlEngine.class).info("batch-tokens = auto: {}", autoBatch);
+    }
+    return autoBatch;
+  }
+
+  /**
+   * Loads a Hugging Face Llama checkpoint directory.
+   *
+   * @param maxLength the longest sequence scored at once; longer inputs are cut from the left, as the harness does
+   */
+  public static DjlEngine load(Path dir, int maxLength) throws IOException {
+    return load(dir, maxLength, ai.djl.Device.cpu());
+  }
+
+  /** As {@link #load(Path, int)}, with the weights and every computation on {@code device} (e.g. {@code Device.gpu(1)}). */
+  public static DjlEngine load(Path dir, int maxLength, ai.djl.Device device) throws IOException {
+    return load(dir, ModelSpec.FORMAT_HF_LLAMA, "fp32", maxLength, device);
+  }
+
+  /** As {@link #load(Path, String, String, int, ai.djl.Device)} in fp32. */
+  public static DjlEngine load(Path dir, String format, int maxLength, ai.djl.Device device) throws IOException {
+    return load(dir, format, "fp32", maxLength, device);
+  }
+
+  /**
+   * Loads a model directory in one of the {@link ModelSpec#FORMATS}: a Hugging Face checkpoint
+   * ({@code hf-llama}: config.json + safetensors, run by {@link DecoderModel}) or an export with past key/values
+   * ({@code torchscript}: model.pt, {@code onnx}: model.onnx, run by {@link ExportedDecoder}); each with
+   * config.json and tokenizer.json beside it.
+   *
+   * @param dtype one of {@link ModelSpec#DTYPES}: the checkpoint's weights are cast to it; an export must have
+   *     been made in it (its cache inputs are created in it)
+   */
+  public static DjlEngine load(Path dir, String format, String dtype, int maxLength, ai.djl.Device device) throws IOException {
+    return load(dir, format, dtype, maxLength, List.of(new LayerSplit.DeviceBudget(device, Long.MAX_VALUE)));
+  }
+
+  /**
+   * As {@link #load(Path, String, String, int, ai.djl.Device)} on the first of {@code devices}; a Hugging Face
+   * checkpoint that does not fit the first device's weight budget is split by layers over the others
+   * ({@link LayerSplit}, logged). Exports are single graphs and always load on the first device.
+   */
+  public static DjlEngine load(Path dir, String format, String dtype, int maxLength, List<LayerSplit.DeviceBudget> devices)
+      throws IOException {
+    DataType computeType = computeType(dir, dtype);
+    NDManager manager = NDManager.newBaseManager(devices.get(0).device(), "PyTorch");
+    DecoderStack model = null;
+    try {
+      model = switch (format) {
+        case ModelSpec.FORMAT_HF_LLAMA -> DecoderModel.load(dir, manager, computeType, devices);
+        case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager, exportType(dir, computeType));
+        case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager, exportType(dir, computeType));
+        default -> throw new ModelFormatException(dir, "format", "unsupported model format '" + format + "' (supported: "
+            + String.join(", ", ModelSpec.FORMATS) + ")");
+      };
+      TextTokenizer tokenizer = TextTokenizer.load(dir);
+      long ids = TextTokenizer.idCount(dir.resolve("tokenizer.json"));
+      if (ids > model.config().vocabSize()) {
+        // not fatal (most text may stay below), but every request that reaches an id above fails: say so now
+        org.slf4j.LoggerFactory.getLogger(DjlEngine.class).warn("{}: tokenizer.json has {} token ids but config.json's vocab_size "
+            + "is {}: requests with a token id of {} or more will fail (is the tokenizer from another model?)", dir, ids,
+            model.config().vocabSize(), model.config().vocabSize());
+      }
+      int limit = Math.min(maxLength, model.config().maxPositionEmbeddings());
+      if (maxLength > limit) {
+        org.slf4j.LoggerFactory.getLogger(DjlEngine.class).warn("{}: max length {} is above config.json's max_position_embeddings {}: "
+            + "inputs are cut to {} tokens", dir, maxLength, limit, limit);
+      }
+      return new DjlEngine(new EngineCore(manager, model, tokenizer, limit), computeType, true, true, true);
+    } catch (IOException | RuntimeException e) {
+      if (model != null) {
+        model.close();
+      }
+      manager.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The compute dtype of a registry {@code dtype}. bf16 means bf16 weights and bf16 matrix products with float32
+   * everywhere else ({@link Bfloat16Ops}: DJL 0.36's own bfloat16 path aborts the JVM, so bf16 tensors live only
+   * inside a TorchScript module). Exports are single graphs in the dtype they were exported in: fp32 or fp16.
+   */
+  public static DataType computeType(Path dir, String dtype) {
+    return switch (dtype) {
+      case "fp32" -> DataType.FLOAT32;
+      case "fp16" -> DataType.FLOAT16;
+      case "bf16" -> DataType.BFLOAT16;
+      default -> throw new ModelFormatException(dir, "dtype", "unsupported dtype '" + dtype + "' (supported: "
+          + String.join(", ", ModelSpec.DTYPES) + ")");
+    };
+  }
+
+  /** An export's cache dtype: bf16 exports would need their cache made in bf16, which DJL 0.36 cannot create. */
+  private static DataType exportType(Path dir, DataType computeType) {
+    if (computeType == DataType.BFLOAT16) {
+      throw new ModelFormatException(dir, "dtype", "bf16 is available for hf-llama checkpoints only (an export's KV cache "
+          + "would be a bf16 tensor, which DJL 0.36 cannot create); set dtype = \"fp32\" or \"fp16\"");
+    }
+    return computeType;
+  }
+
+  @Override
+  public TextTokenizer tokenizer() {
+    return core.tokenizer;
+  }
+
+  /** The longest sequence scored at once (the configured maximum, within the model's positions). */
+  public int maxLength() {
+    return core.maxLength;
+  }
+
+  @Override
+  public long forwardPasses() {
+    return core.forwardPasses();
+  }
+
+  @Override
+  public long forwardPassesOnThisThread() {
+    return core.forwardPassesOnThisThread();
+  }
+
+  /** Context and continuation token ids by the harness' rules ({@link HarnessPairEncoding}), checked against the vocabulary. */
+  public long[][] encodePair(LoglikelihoodRequest r) {
+    return core.encodePair(r);
+  }
+
+  @Override
+  public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> batch) {
+    return loglikelihood(batch, BatchShapes.DEFAULT);
+  }
+
+  /**
+   * Scores {@code batch} in forward passes shaped by {@code shapes}: requests are grouped by their shape key
+   * (path and padded widths), and each group runs in passes of at most {@code shapes.rows(width)} requests.
+   */
+  @Override
+  public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> batch, BatchShapes shapes) {
+    return scorer.score(batch, shapes);
+  }
+
+  @Override
+  public List<GenerationResult> generate(List<GenerationRequest> batch) {
+    return generate(batch, BatchShapes.DEFAULT);
+  }
+
+  @Override
+  public List<GenerationResult> generate(List<GenerationRequest> batch, BatchShapes shapes) {
+    return generator.generate(batch, shapes);
+  }
+
+  /**
+   * A view of this engine with prefix reuse on or off (off: every request runs its whole context), for benchmarks and
+   * checks; it shares the loaded model, is closed with this engine, and leaves this engine's behaviour unchanged.
+   */
+  public DjlEngine withPrefixReuse(boolean on) {
+    return new DjlEngine(core, computeType, on, kvCache, false);
+  }
+
+  /** A view with the KV cache on or off (off: every step recomputes the whole prefix), as {@link #withPrefixReuse}. */
+  public DjlEngine withKvCache(boolean on) {
+    return new DjlEngine(core, computeType, prefixReuse, on, false);
+  }
+
+  @Override
+  public void close() {
+    if (owner) {
+      core.close();
+    }
+  }
+}

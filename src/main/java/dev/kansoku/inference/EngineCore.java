@@ -1,0 +1,122 @@
+package dev.kansoku.inference;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the scorer and the generator of one loaded model share: the network, its tokenizer and manager, the
+ * harness' token rules (pair encoding, the vocabulary check, the pad id), the forward pass with its counters, and the
+ * LM head over canonical row chunks. Immutable apart from the counters.
+ */
+final class EngineCore implements AutoCloseable {
+  final NDManager manager;
+  final DecoderStack model;
+  final TextTokenizer tokenizer;
+  final int maxLength;
+  final long padId;
+  private final AtomicLong forwardPasses = new AtomicLong();
+  private final ThreadLocal<long[]> threadForwardPasses = ThreadLocal.withInitial(() -> new long[1]);
+
+  EngineCore(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength) {
+    this.manager = manager;
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.maxLength = maxLength;
+    this.padId = model.config().eosTokenIds().isEmpty() ? 0 : model.config().eosTokenIds().get(0);
+  }
+
+  long forwardPasses() {
+    return forwardPasses.get();
+  }
+
+  long forwardPassesOnThisThread() {
+    return threadForwardPasses.get()[0];
+  }
+
+  /**
+   * {@code ids}, checked against the embedding: a tokenizer larger than the model's vocabulary (a tokenizer.json
+   * from another model) would fail inside the forward pass with an index error; this names both sizes, and the
+   * inference stage turns it into the request's error row.
+   */
+  long[] inVocabulary(long[] ids) {
+    int vocab = model.config().vocabSize();
+    for (long id : ids) {
+      if (id < 0 || id >= vocab) {
+        throw new TokenOutOfVocabularyException(id, vocab);
+      }
+    }
+    return ids;
+  }
+
+  /** Context and continuation token ids by the harness' rules ({@link HarnessPairEncoding}), checked against the vocabulary. */
+  public long[][] encodePair(LoglikelihoodRequest r) {
+    if (r.context().isEmpty()) {
+      // the harness scores a context-free continuation after the end-of-text token
+      return new long[][] {{padId}, inVocabulary(tokenizer.encode(r.continuation(), r.addSpecialTokens()))};
+    }
+    long[][] pair = HarnessPairEncoding.encode(tokenizer, r.context(), r.continuation(), r.addSpecialTokens());
+    return new long[][] {inVocabulary(pair[0]), inVocabulary(pair[1])};
+  }
+
+  /**
+   * One forward pass: (rows × width) new tokens attending to (rows × keys) keys, cached ones first. The
+   * arrays created here are tracked and freed by the caller's NDScope.
+   */
+  NDArray forward(long[] ids, long[] mask, long[] positions, int rows, int width, int keys, KvCache cache) {
+    forwardPasses.incrementAndGet();
+    threadForwardPasses.get()[0]++;
+    return model.hiddenStates(manager.create(ids, new Shape(rows, width)), manager.create(mask, new Shape(rows, keys)),
+        manager.create(positions, new Shape(rows, width)), cache);
+  }
+
+  /** The log-probability of each row's target token and each row's argmax. */
+  record TokenScores(float[] logProbs, long[] argmax) {}
+
+  /**
+   * Log-softmax over the vocabulary of the feature rows {@code selected}, read at {@code targets}. Under canonical
+   * shapes the rows go through the LM head {@link BatchShapes#LOGIT_ROWS} at a time, the last chunk filled with
+   * copies of the first row, so a row's logits do not depend on how many rows its batch scores.
+   */
+  TokenScores tokenScores(NDArray selected, long[] targets, BatchShapes shapes) {
+    NDManager m = selected.getManager();
+    int total = targets.length;
+    if (!shapes.canonical()) {
+      NDArray logProbs = model.logits(selected).logSoftmax(1);
+      return new TokenScores(logProbs.gather(m.create(targets).reshape(total, 1), 1).toFloatArray(), logProbs.argMax(1).toLongArray());
+    }
+    int chunk = BatchShapes.LOGIT_ROWS;
+    int padded = (total + chunk - 1) / chunk * chunk;
+    long[] index = new long[padded];
+    long[] paddedTargets = new long[padded];
+    for (int i = 0; i < total; i++) {
+      index[i] = i;
+      paddedTargets[i] = targets[i];
+    }
+    NDArray rows = selected.get(m.create(index));
+    float[] logProbs = new float[padded];
+    long[] argmax = new long[padded];
+    for (int from = 0; from < padded; from += chunk) {
+      NDArray part = model.logits(rows.get(from + ":" + (from + chunk))).logSoftmax(1);
+      long[] t = Arrays.copyOfRange(paddedTargets, from, from + chunk);
+      System.arraycopy(part.gather(m.create(t).reshape(chunk, 1), 1).toFloatArray(), 0, logProbs, from, chunk);
+      System.arraycopy(part.argMax(1).toLongArray(), 0, argmax, from, chunk);
+    }
+    return new TokenScores(logProbs, argmax);
+  }
+
+  static long[] concat(long[] a, long[] b) {
+    long[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    tokenizer.close();
+    manager.close();
+  }
+}

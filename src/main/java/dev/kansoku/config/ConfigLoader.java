@@ -445,9 +445,10 @@ public final class ConfigLoader {
         throw new ConfigError(ConfigSchema.where(m.getValue("path").origin(), file.toString()), "model.path",
             "model directory " + dir + " does not exist");
       }
-      if (!ModelSpec.FORMATS.contains(format)) {
-        throw new ConfigError(ConfigSchema.where(m.getValue("format").origin(), file.toString()), "model.format",
-            "unsupported format '" + format + "' (supported: " + String.join(", ", ModelSpec.FORMATS) + ")");
+      try {
+        vocabulary.get(Vocabulary.Kind.MODEL_FORMAT).require(format);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigError(ConfigSchema.where(m.getValue("format").origin(), file.toString()), "model.format", e.getMessage());
       }
     }
     if (!ModelSpec.DTYPES.contains(m.getString("dtype"))) {

@@ -31,7 +31,6 @@ public record ModelSpec(
   public static final String FORMAT_ONNX = "onnx";
   /** Compute dtypes: weights and activations in fp32, bf16 or fp16 (norms, softmax and logits in fp32). */
   public static final java.util.List<String> DTYPES = java.util.List.of("fp32", "bf16", "fp16");
-  public static final java.util.List<String> FORMATS = java.util.List.of(FORMAT_HF_LLAMA, FORMAT_TORCHSCRIPT, FORMAT_ONNX);
 
   /**
    * The revision that results are keyed by: the registry's revision, plus the compute dtype when it is not fp32

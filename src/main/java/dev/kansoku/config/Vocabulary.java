@@ -13,7 +13,7 @@ import java.util.ServiceLoader;
 public interface Vocabulary {
   /** The kinds of names a task file uses, with the key that holds them. */
   enum Kind {
-    DATASET_FORMAT, PROMPT_STYLE, ANSWER_POSTPROCESS, METRIC
+    DATASET_FORMAT, PROMPT_STYLE, ANSWER_POSTPROCESS, METRIC, MODEL_FORMAT
   }
 
   /** The registries this provider owns. */

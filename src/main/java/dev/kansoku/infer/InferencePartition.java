@@ -5,7 +5,7 @@ import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.RequestKind;
 import dev.kansoku.config.RunSettings;
 import dev.kansoku.inference.BatchShapes;
-import dev.kansoku.inference.CausalLanguageModel;
+import dev.kansoku.inference.LanguageModel;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LoglikelihoodRequest;
@@ -139,13 +139,13 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   private final class ModelLeases {
     private ModelPool.Lease lease;
 
-    CausalLanguageModel model(ModelSpec registered) {
+    LanguageModel model(ModelSpec registered) {
       // a model on shared storage: this machine's verified copy (made once, reused by later tasks and runs)
       ModelSpec spec = ModelStaging.local(registered, ModelStaging.Kind.FULL, ClusterHadoop.configuration(), settings.modelCacheDir());
       List<Device> devices = TaskDevices.assigned();
       if (lease == null || !lease.serves(spec, settings.maxLength(), devices)) {
         close();
-        lease = ModelPool.lease(spec, settings.maxLength(), torchThreads(), devices, settings.deviceMemory());
+        lease = ExecutorModels.POOL.lease(spec, settings.maxLength(), torchThreads(), devices, settings.deviceMemory());
       }
       return lease.model();
     }
@@ -172,11 +172,11 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
   }
 
   private List<Row> run(ModelLeases leases, List<RequestRow> batch) {
-    CausalLanguageModel model = leases.model(models.get(batch.get(0).modelId()));
+    LanguageModel model = leases.model(models.get(batch.get(0).modelId()));
     if (settings.parallelBatches() == 0) {
       return BatchBackoff.run(batch, shapes(model), (b, shapes) -> compute(model, b, shapes), this::failed);
     }
-    java.util.concurrent.Semaphore slots = batchSlots(settings.parallelBatches());
+    java.util.concurrent.Semaphore slots = ExecutorModels.batchSlots(settings.parallelBatches());
     slots.acquireUninterruptibly();
     try {
       return BatchBackoff.run(batch, shapes(model), (b, shapes) -> compute(model, b, shapes), this::failed);
@@ -185,35 +185,27 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
     }
   }
 
-  private static java.util.concurrent.Semaphore batchSlots;
-
-  /** The JVM's limit on batches computed at once ({@code inference.parallel-batches}), fixed by the first task. */
-  private static synchronized java.util.concurrent.Semaphore batchSlots(int permits) {
-    if (batchSlots == null) {
-      batchSlots = new java.util.concurrent.Semaphore(permits, true);
-    }
-    return batchSlots;
-  }
-
   /**
    * Canonical forward-pass shapes from the settings: a response's bits depend on its request and these alone.
    * {@code batch-tokens = auto} is resolved by the model from its device's free memory, once per loaded model.
    */
-  private BatchShapes shapes(CausalLanguageModel model) {
+  private BatchShapes shapes(LanguageModel model) {
     int tokens = settings.batchTokens();
     if (tokens == RunSettings.AUTO_BATCH_TOKENS) {
       TaskContext task = TaskContext.get();
       int taskCpus = task == null ? 1 : Math.max(1, task.cpus());
       int concurrent = settings.parallelBatches() > 0 ? settings.parallelBatches()
           : Math.max(1, Runtime.getRuntime().availableProcessors() / taskCpus);
-      tokens = model.autoBatchTokens(settings.deviceMemory().gib(), concurrent).tokens();
+      // a backend that cannot size from memory (a served model) runs the default budget
+      tokens = model.batchSizing().map(b -> b.autoBatchTokens(settings.deviceMemory().gib(), concurrent).tokens())
+          .orElse(BatchShapes.DEFAULT.tokenBudget());
     }
     return BatchShapes.canonical(settings.batchSize(), tokens);
   }
 
-  private List<Row> compute(CausalLanguageModel model, List<RequestRow> batch, BatchShapes shapes) {
+  private List<Row> compute(LanguageModel model, List<RequestRow> batch, BatchShapes shapes) {
     // this thread's passes only: other task slots run batches on the same model at the same time
-    long before = model.forwardPassesOnThisThread();
+    long before = model.passCounts().map(LanguageModel.PassCounts::onThisThread).orElse(0L);
     long t0 = System.nanoTime();
     List<Row> out = new ArrayList<>(batch.size());
     if (batch.get(0).requestKind() == RequestKind.LOGLIKELIHOOD) {
@@ -221,7 +213,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
       for (RequestRow r : batch) {
         reqs.add(new LoglikelihoodRequest(r.context(), r.continuation(), r.addSpecialTokens()));
       }
-      List<LoglikelihoodResult> results = model.loglikelihood(reqs, shapes);
+      List<LoglikelihoodResult> results = model.loglikelihood(reqs, new LanguageModel.CallOptions(shapes));
       double perRequestMs = elapsedMs(t0) / batch.size();
       for (int i = 0; i < batch.size(); i++) {
         LoglikelihoodResult res = results.get(i);
@@ -235,7 +227,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
         reqs.add(new GenerationRequest(r.context(), r.stopSequences(), r.maxNewTokens(), r.addSpecialTokens(), r.temperature(),
             r.topP(), r.topK(), r.seed()));
       }
-      List<GenerationResult> results = model.generate(reqs, shapes);
+      List<GenerationResult> results = model.generate(reqs, new LanguageModel.CallOptions(shapes));
       double perRequestMs = elapsedMs(t0) / batch.size();
       for (int i = 0; i < batch.size(); i++) {
         GenerationResult res = results.get(i);
@@ -244,7 +236,7 @@ public final class InferencePartition implements MapPartitionsFunction<Row, Row>
             res.truncated(), res.text(), res.finishReason(), shapes.maxRows(), perRequestMs));
       }
     }
-    forwardPasses.add(model.forwardPassesOnThisThread() - before);
+    forwardPasses.add(model.passCounts().map(LanguageModel.PassCounts::onThisThread).orElse(0L) - before);
     computed.add(batch.size());
     return out;
   }

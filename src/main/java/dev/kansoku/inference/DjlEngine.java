@@ -13,7 +13,7 @@ import java.util.List;
  * rules of lm-evaluation-harness v0.4.2 ({@code HFLM._encode_pair} and {@code _loglikelihood_tokens}).
  * Every batch runs in its own {@link NDScope}, so native memory is released when the batch ends.
  */
-public final class DjlEngine implements CausalLanguageModel {
+public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing {
   private final EngineCore core;
   private final DecoderStack model;
   private final NDManager manager;
@@ -72,9 +72,9 @@ public final class DjlEngine implements CausalLanguageModel {
   }
 
   /**
-   * Loads a model directory in one of the {@link ModelSpec#FORMATS}: a Hugging Face checkpoint
-   * ({@code hf-llama}: config.json + safetensors, run by {@link DecoderModel}) or an export with past key/values
-   * ({@code torchscript}: model.pt, {@code onnx}: model.onnx, run by {@link ExportedDecoder}); each with
+   * Loads a model directory in a registered {@code model.format} through its {@link DjlBackend}: a Hugging Face
+   * checkpoint ({@code hf-llama}: config.json + safetensors, run by {@link DecoderModel}) or an export with past
+   * key/values ({@code torchscript}: model.pt, {@code onnx}: model.onnx, run by {@link ExportedDecoder}); each with
    * config.json and tokenizer.json beside it.
    *
    * @param dtype one of {@link ModelSpec#DTYPES}: the checkpoint's weights are cast to it; an export must have
@@ -91,17 +91,35 @@ public final class DjlEngine implements CausalLanguageModel {
    */
   public static DjlEngine load(Path dir, String format, String dtype, int maxLength, List<LayerSplit.DeviceBudget> devices)
       throws IOException {
-    DataType computeType = computeType(dir, dtype);
+    Backend backend;
+    try {
+      backend = Backends.of(format);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(dir, "format", e.getMessage());
+    }
+    if (backend instanceof DjlBackend.Export export) {
+      return export.exportEngine(dir, format.equals(ModelSpec.FORMAT_ONNX) ? ExportedDecoder.Format.ONNX : ExportedDecoder.Format.TORCHSCRIPT,
+          dtype, maxLength, devices);
+    }
+    if (!(backend instanceof DjlBackend djl)) {
+      throw new ModelFormatException(dir, "format", "'" + format + "' is not run by the local engine");
+    }
+    return djl.engine(dir, dtype, maxLength, devices);
+  }
+
+  /** Loads the network of a directory into a manager (what a {@link DjlBackend} knows of its format). */
+  @FunctionalInterface
+  interface NetworkLoader {
+    DecoderStack load(Path dir, NDManager manager) throws IOException;
+  }
+
+  /** The engine on {@code dir}: the network from {@code network}, the tokenizer beside it, on the first device. */
+  static DjlEngine load(Path dir, DataType computeType, int maxLength, List<LayerSplit.DeviceBudget> devices, NetworkLoader network)
+      throws IOException {
     NDManager manager = NDManager.newBaseManager(devices.get(0).device(), "PyTorch");
     DecoderStack model = null;
     try {
-      model = switch (format) {
-        case ModelSpec.FORMAT_HF_LLAMA -> DecoderModel.load(dir, manager, computeType, devices);
-        case ModelSpec.FORMAT_TORCHSCRIPT -> ExportedDecoder.load(dir, ExportedDecoder.Format.TORCHSCRIPT, manager, exportType(dir, computeType));
-        case ModelSpec.FORMAT_ONNX -> ExportedDecoder.load(dir, ExportedDecoder.Format.ONNX, manager, exportType(dir, computeType));
-        default -> throw new ModelFormatException(dir, "format", "unsupported model format '" + format + "' (supported: "
-            + String.join(", ", ModelSpec.FORMATS) + ")");
-      };
+      model = network.load(dir, manager);
       TextTokenizer tokenizer = TextTokenizer.load(dir);
       long ids = TextTokenizer.idCount(dir.resolve("tokenizer.json"));
       if (ids > model.config().vocabSize()) {
@@ -140,16 +158,32 @@ public final class DjlEngine implements CausalLanguageModel {
     };
   }
 
-  /** An export's cache dtype: bf16 exports would need their cache made in bf16, which DJL 0.36 cannot create. */
-  private static DataType exportType(Path dir, DataType computeType) {
-    if (computeType == DataType.BFLOAT16) {
-      throw new ModelFormatException(dir, "dtype", "bf16 is available for hf-llama checkpoints only (an export's KV cache "
-          + "would be a bf16 tensor, which DJL 0.36 cannot create); set dtype = \"fp32\" or \"fp16\"");
-    }
-    return computeType;
+  @Override
+  public java.util.Optional<TextTokenizer> tokenPieces() {
+    return java.util.Optional.of(core.tokenizer);
   }
 
   @Override
+  public java.util.Optional<PassCounts> passCounts() {
+    return java.util.Optional.of(new PassCounts() {
+      @Override
+      public long total() {
+        return core.forwardPasses();
+      }
+
+      @Override
+      public long onThisThread() {
+        return core.forwardPassesOnThisThread();
+      }
+    });
+  }
+
+  @Override
+  public java.util.Optional<BatchSizing> batchSizing() {
+    return java.util.Optional.of(this);
+  }
+
+  /** The model's tokenizer (the token-level API of the command line and the checks). */
   public TextTokenizer tokenizer() {
     return core.tokenizer;
   }
@@ -159,12 +193,12 @@ public final class DjlEngine implements CausalLanguageModel {
     return core.maxLength;
   }
 
-  @Override
+  /** Forward passes since load, all threads. */
   public long forwardPasses() {
     return core.forwardPasses();
   }
 
-  @Override
+  /** Forward passes run by the calling thread since load. */
   public long forwardPassesOnThisThread() {
     return core.forwardPassesOnThisThread();
   }
@@ -184,6 +218,10 @@ public final class DjlEngine implements CausalLanguageModel {
    * (path and padded widths), and each group runs in passes of at most {@code shapes.rows(width)} requests.
    */
   @Override
+  public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> batch, CallOptions options) {
+    return loglikelihood(batch, options.shapes());
+  }
+
   public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> batch, BatchShapes shapes) {
     return scorer.score(batch, shapes);
   }
@@ -194,6 +232,10 @@ public final class DjlEngine implements CausalLanguageModel {
   }
 
   @Override
+  public List<GenerationResult> generate(List<GenerationRequest> batch, CallOptions options) {
+    return generate(batch, options.shapes());
+  }
+
   public List<GenerationResult> generate(List<GenerationRequest> batch, BatchShapes shapes) {
     return generator.generate(batch, shapes);
   }

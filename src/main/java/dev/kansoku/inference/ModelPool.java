@@ -18,28 +18,29 @@ import org.slf4j.LoggerFactory;
  * with several task slots runs that many batches in parallel. A lease for another model waits until no lease is
  * open, then replaces the model. While it waits, leases on the loaded model are still granted: the pool finishes
  * the work of the loaded model before switching, instead of reloading back and forth between two slots.
+ *
+ * <p>Models load through their format's {@link Backend}. A pool is an object: the executor side owns the one its JVM
+ * shares ({@code infer.ExecutorModels}); a test or a tool may make its own.
  */
 public final class ModelPool {
   private static final Logger LOG = LoggerFactory.getLogger(ModelPool.class);
-  private static String loadedKey;
-  private static CausalLanguageModel loaded;
-  private static long loads;
-  private static int openLeases;
-
-  private ModelPool() {}
+  private String loadedKey;
+  private LanguageModel loaded;
+  private long loads;
+  private int openLeases;
 
   /** A hold on the loaded model; close it (from any thread) to let the pool replace the model. */
-  public static final class Lease implements AutoCloseable {
-    private final CausalLanguageModel model;
+  public final class Lease implements AutoCloseable {
+    private final LanguageModel model;
     private final String key;
     private boolean closed;
 
-    private Lease(CausalLanguageModel model, String key) {
+    private Lease(LanguageModel model, String key) {
       this.model = model;
       this.key = key;
     }
 
-    public CausalLanguageModel model() {
+    public LanguageModel model() {
       return model;
     }
 
@@ -50,18 +51,18 @@ public final class ModelPool {
 
     @Override
     public void close() {
-      synchronized (ModelPool.class) {
+      synchronized (ModelPool.this) {
         if (!closed) {
           closed = true;
           openLeases--;
-          ModelPool.class.notifyAll();
+          ModelPool.this.notifyAll();
         }
       }
     }
   }
 
   /** As {@link #lease(ModelSpec, int, int, List, DeviceMemory)} on one device. */
-  public static Lease lease(ModelSpec spec, int maxLength, int torchThreads, Device device) {
+  public Lease lease(ModelSpec spec, int maxLength, int torchThreads, Device device) {
     return lease(spec, maxLength, torchThreads, List.of(device), DeviceMemory.DEVICE_REPORTED);
   }
 
@@ -72,7 +73,7 @@ public final class ModelPool {
    *
    * @param torchThreads PyTorch intra-op threads (0 = PyTorch's default); read once, when the engine starts
    */
-  public static synchronized Lease lease(ModelSpec spec, int maxLength, int torchThreads, List<Device> devices,
+  public synchronized Lease lease(ModelSpec spec, int maxLength, int torchThreads, List<Device> devices,
                                          DeviceMemory memory) {
     String key = key(spec, maxLength, devices);
     while (!key.equals(loadedKey) && openLeases > 0) {
@@ -86,11 +87,7 @@ public final class ModelPool {
       }
       long t0 = System.nanoTime();
       try {
-        if (spec.generatedWeights()) {
-          TinyLlamaFactory.ensureWeights(Path.of(spec.path()));
-        }
-        loaded = DjlEngine.load(Path.of(spec.path()), spec.format(), spec.dtype(), Math.min(maxLength, spec.contextLength()),
-            DeviceBudgets.of(memory, devices));
+        loaded = Backends.of(spec.format()).load(spec, Path.of(spec.path()), maxLength, DeviceBudgets.of(memory, devices));
       } catch (Exception e) {
         throw new ModelLoadException(spec.id(), e);
       }
@@ -103,7 +100,7 @@ public final class ModelPool {
   }
 
   /** Closes the loaded model, if any; refuses while a lease is open (a caller still computing, or one that leaked). */
-  public static synchronized void evict() {
+  public synchronized void evict() {
     if (openLeases > 0) {
       throw new IllegalStateException("cannot evict the model: " + openLeases + " lease(s) still open");
     }
@@ -111,11 +108,11 @@ public final class ModelPool {
   }
 
   /** How many times a model was loaded in this JVM (a test checks it is once per model). */
-  public static synchronized long loads() {
+  public synchronized long loads() {
     return loads;
   }
 
-  private static void evictLocked() {
+  private void evictLocked() {
     if (loaded != null) {
       loaded.close();
       loaded = null;
@@ -123,9 +120,9 @@ public final class ModelPool {
     }
   }
 
-  private static void awaitChange() {
+  private void awaitChange() {
     try {
-      ModelPool.class.wait();
+      wait();
     } catch (InterruptedException e) {
       // Spark interrupts a task it kills or cancels: give up waiting, keep the flag for the caller
       Thread.currentThread().interrupt();

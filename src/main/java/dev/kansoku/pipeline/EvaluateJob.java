@@ -4,7 +4,7 @@ import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.ResolvedRun;
 import dev.kansoku.infer.InferStage;
 import dev.kansoku.infer.RequestCost;
-import dev.kansoku.inference.ModelPreflight;
+import dev.kansoku.inference.Backends;
 import dev.kansoku.metric.Metrics;
 import dev.kansoku.plan.MissingWork;
 import dev.kansoku.plan.PlannedRequests;
@@ -67,13 +67,14 @@ public final class EvaluateJob {
   }
 
   public EvaluationSummary run() throws IOException {
-    // cost constants per model id, from the config.json that the preflight check reads
+    // cost constants per model id, from the model's shape when its backend knows it (else costed by tokens only)
     Map<String, RequestCost.ModelCost> modelCosts = new LinkedHashMap<>();
     for (ModelSpec m : run.models()) {
       // a model on shared storage: the driver copies its config and tokenizer only; executors stage the weights
       ModelSpec local = ModelStaging.local(m, ModelStaging.Kind.METADATA, spark.sparkContext().hadoopConfiguration(),
           run.settings().modelCacheDir());
-      modelCosts.put(m.id(), RequestCost.ModelCost.of(local == m ? ModelPreflight.check(m) : ModelPreflight.checkWithoutWeights(local)));
+      Backends.of(m.format()).preflight(m, java.nio.file.Path.of(local.path()), local == m)
+          .ifPresent(shape -> modelCosts.put(m.id(), RequestCost.ModelCost.of(shape)));
     }
     Set<IsolationLayer> sandboxLayers = Set.of();
     if (run.tasks().stream().anyMatch(t -> Metrics.executesCode(t.metrics()))) {

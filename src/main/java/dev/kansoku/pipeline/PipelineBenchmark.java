@@ -54,7 +54,7 @@ public final class PipelineBenchmark {
     java.util.Map<String, String> o = new java.util.LinkedHashMap<>(overrides);
     o.put("kansoku.results-dir", results.toString());
     ResolvedRun fresh = withModel(loader.load(null, o), benchModel);
-    ModelPool.evict();
+    dev.kansoku.infer.ExecutorModels.POOL.evict();
     long t0 = System.nanoTime();
     EvaluationSummary first = new EvaluateJob(spark, fresh).run();
     double jobSeconds = (System.nanoTime() - t0) / 1e9;

@@ -2,6 +2,7 @@ package dev.kansoku.score;
 
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.TaskSpec;
+import dev.kansoku.inference.Backends;
 import dev.kansoku.inference.TextTokenizer;
 import dev.kansoku.metric.ChoiceResponse;
 import dev.kansoku.metric.ExampleScore;
@@ -52,7 +53,7 @@ public final class ScoreExamples implements FlatMapGroupsFunction<String, Row, R
     return text -> TOKENIZERS.computeIfAbsent(spec.path(), d -> {
       try {
         String local = ModelStaging.local(spec, ModelStaging.Kind.METADATA, ClusterHadoop.configuration(), modelCacheDir).path();
-        return TextTokenizer.load(java.nio.file.Path.of(local));
+        return Backends.of(spec.format()).tokenizer(spec, java.nio.file.Path.of(local));
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

@@ -125,6 +125,17 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().contains("model.path: model directory") && e.getMessage().contains("does not exist"), e.getMessage());
   }
 
+  /** model.format is checked against the registered backends (the inference floor's vocabulary), not a list of its own. */
+  @Test
+  void anUnknownModelFormatNamesTheBackendsThatExist() throws IOException {
+    Path conf = copyConf();
+    Path model = conf.resolve("models/kansoku-tiny-llama.conf");
+    replaceIn(model, "format = \"hf-llama\"", "format = \"gguf\"");
+    ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
+    assertTrue(e.getMessage().startsWith(model + ":") && e.getMessage().contains("model.format")
+        && e.getMessage().contains("'gguf'") && e.getMessage().contains("hf-llama, onnx, torchscript"), e.getMessage());
+  }
+
   @Test
   void missingDatasetFileNamesFileAndKey() throws IOException {
     Path conf = copyConf();

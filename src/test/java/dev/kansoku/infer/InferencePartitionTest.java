@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class InferencePartitionTest {
   @AfterEach
   void evict() {
-    ModelPool.evict();
+    dev.kansoku.infer.ExecutorModels.POOL.evict();
   }
 
   @Test
@@ -70,7 +70,7 @@ class InferencePartitionTest {
     int[] passesAt = new int[2];
     String[] memory = {"0.2", "0"};
     for (int m = 0; m < 2; m++) {
-      ModelPool.evict();
+      dev.kansoku.infer.ExecutorModels.POOL.evict();
       ResolvedRun run = new ConfigLoader(TestPaths.CONF).load(null, Map.of("kansoku.inference.batch-size", "8",
           "kansoku.inference.batch-tokens", "auto", "kansoku.inference.device-memory-gib", memory[m]));
       assertEquals(RunSettings.AUTO_BATCH_TOKENS, run.settings().batchTokens());

@@ -29,6 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and off.
  */
 class ExportedDecoderTest {
+  /** A pool of this test's own (the executor side owns the shared one). */
+  private static final ModelPool POOL = new ModelPool();
+
   private static final double TOLERANCE = 1e-4;
   @TempDir
   static Path tmp;
@@ -102,13 +105,13 @@ class ExportedDecoderTest {
   void theRegistryFormatReachesThePreflightAndTheModelPool() throws Exception {
     ModelSpec spec = new ModelSpec("exported-onnx", "exported-onnx", "seed-23", dir.toString(), ModelSpec.FORMAT_ONNX, "fp32",
         2048, false, null, null, null, null, null, "synthetic", null, null);
-    assertEquals(2, ModelPreflight.check(spec).numLayers());
-    ModelPool.evict();
+    assertEquals(2, Backends.of(spec.format()).preflight(spec, java.nio.file.Path.of(spec.path()), true).orElseThrow().numLayers());
+    POOL.evict();
     try (DjlEngine own = DjlEngine.load(dir, ModelSpec.FORMAT_HF_LLAMA, 2048, Device.cpu());
-         ModelPool.Lease lease = ModelPool.lease(spec, 2048, 0, Device.cpu())) {
+         ModelPool.Lease lease = POOL.lease(spec, 2048, 0, Device.cpu())) {
       assertSameScores(own.loglikelihood(SCORING), lease.model().loglikelihood(SCORING), "pooled onnx");
     } finally {
-      ModelPool.evict();
+      POOL.evict();
     }
     Path noGraph = tmp.resolve("preflight-no-graph");
     Files.createDirectories(noGraph);
@@ -116,7 +119,7 @@ class ExportedDecoderTest {
     Files.copy(dir.resolve("tokenizer.json"), noGraph.resolve("tokenizer.json"));
     ModelSpec missing = new ModelSpec("x", "x", "r", noGraph.toString(), ModelSpec.FORMAT_TORCHSCRIPT, "fp32", 2048, false,
         null, null, null, null, null, "synthetic", null, null);
-    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelPreflight.check(missing));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> Backends.of(missing.format()).preflight(missing, java.nio.file.Path.of(missing.path()), true).orElseThrow());
     assertEquals(noGraph.resolve("model.pt"), e.file());
   }
 

@@ -29,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * tables would change the numbers. The transfers between two real GPUs are not exercised here.
  */
 class LayerSplitTest {
+  /** A pool of this test's own (the executor side owns the shared one). */
+  private static final ModelPool POOL = new ModelPool();
+
   @TempDir
   static Path tmp;
   private static Path llama;
@@ -176,7 +179,7 @@ class LayerSplitTest {
     ModelSpec spec = new ModelSpec("too-big", "too-big", "r1", llama.toString(), ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, false,
         null, null, null, null, null, "synthetic", null, "test");
     // 1 MiB per device: not even the 12 MB embedding fits
-    ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelPool.lease(spec, 2048, 0,
+    ModelLoadException e = assertThrows(ModelLoadException.class, () -> POOL.lease(spec, 2048, 0,
         List.of(Device.cpu(), Device.cpu()), new DeviceMemory(1.0 / 1024, 1.0)));
     assertTrue(e.getMessage().contains("'too-big'") && e.getMessage().contains("embedding and LM head alone"), e.getMessage());
   }

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ModelPoolTest {
+  /** A pool of this test's own (the executor side owns the shared one). */
+  private static final ModelPool POOL = new ModelPool();
+
   private static ModelSpec spec(String id) {
     return new ModelSpec(id, id, "r1", TestPaths.TINY_MODEL.toString(), ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, true,
         null, null, null, null, null, "synthetic", null, "test");
@@ -22,24 +25,24 @@ class ModelPoolTest {
 
   @AfterEach
   void evict() {
-    ModelPool.evict();
+    POOL.evict();
   }
 
   @Test
   void slotsShareTheLoadedModelAndAnotherModelWaitsForThemToFinish() throws Exception {
     ModelSpec a = spec("pool-a");
     ModelSpec b = spec("pool-b");
-    long loads = ModelPool.loads();
-    ModelPool.Lease first = ModelPool.lease(a, 128, 0, Device.cpu());
+    long loads = POOL.loads();
+    ModelPool.Lease first = POOL.lease(a, 128, 0, Device.cpu());
     // a second task slot on the same model gets it at once, without a load
-    ModelPool.Lease second = CompletableFuture.supplyAsync(() -> ModelPool.lease(a, 128, 0, Device.cpu())).get(30, TimeUnit.SECONDS);
+    ModelPool.Lease second = CompletableFuture.supplyAsync(() -> POOL.lease(a, 128, 0, Device.cpu())).get(30, TimeUnit.SECONDS);
     assertSame(first.model(), second.model());
-    assertEquals(loads + 1, ModelPool.loads());
+    assertEquals(loads + 1, POOL.loads());
 
-    CompletableFuture<ModelPool.Lease> other = CompletableFuture.supplyAsync(() -> ModelPool.lease(b, 128, 0, Device.cpu()));
+    CompletableFuture<ModelPool.Lease> other = CompletableFuture.supplyAsync(() -> POOL.lease(b, 128, 0, Device.cpu()));
     assertWaits(other);
     // while b waits, a's work goes on: leases on the loaded model are still granted
-    ModelPool.Lease third = CompletableFuture.supplyAsync(() -> ModelPool.lease(a, 128, 0, Device.cpu())).get(30, TimeUnit.SECONDS);
+    ModelPool.Lease third = CompletableFuture.supplyAsync(() -> POOL.lease(a, 128, 0, Device.cpu())).get(30, TimeUnit.SECONDS);
     first.close();
     second.close();
     assertWaits(other);
@@ -48,7 +51,7 @@ class ModelPoolTest {
     ModelPool.Lease onB = other.get(60, TimeUnit.SECONDS);
     assertTrue(onB.serves(b, 128, java.util.List.of(Device.cpu())));
     assertFalse(onB.serves(a, 128, java.util.List.of(Device.cpu())));
-    assertEquals(loads + 2, ModelPool.loads());
+    assertEquals(loads + 2, POOL.loads());
     first.close(); // closing twice changes nothing
     onB.close();
   }
@@ -58,13 +61,13 @@ class ModelPoolTest {
     ModelSpec a = spec("pool-parallel");
     LoglikelihoodRequest r = new LoglikelihoodRequest("東京は日本の", "首都です。", false);
     double alone;
-    try (ModelPool.Lease lease = ModelPool.lease(a, 128, 0, Device.cpu())) {
+    try (ModelPool.Lease lease = POOL.lease(a, 128, 0, Device.cpu())) {
       alone = lease.model().loglikelihood(java.util.List.of(r)).get(0).logLikelihood();
     }
     var futures = new java.util.ArrayList<CompletableFuture<Double>>();
     for (int t = 0; t < 4; t++) {
       futures.add(CompletableFuture.supplyAsync(() -> {
-        try (ModelPool.Lease lease = ModelPool.lease(a, 128, 0, Device.cpu())) {
+        try (ModelPool.Lease lease = POOL.lease(a, 128, 0, Device.cpu())) {
           double last = 0;
           for (int i = 0; i < 10; i++) {
             last = lease.model().loglikelihood(java.util.List.of(r, r)).get(1).logLikelihood();

@@ -69,7 +69,7 @@ class BitIdentityTest {
 
   @AfterAll
   static void evict() {
-    ModelPool.evict();
+    dev.kansoku.infer.ExecutorModels.POOL.evict();
   }
 
   private static ResolvedRun run(Path results, String master, int partitions) {
@@ -92,7 +92,7 @@ class BitIdentityTest {
       return new EvaluateJob(spark, run).run();
     } finally {
       spark.stop();
-      ModelPool.evict();
+      dev.kansoku.infer.ExecutorModels.POOL.evict();
     }
   }
 

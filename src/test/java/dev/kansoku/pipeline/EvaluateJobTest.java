@@ -66,12 +66,12 @@ class EvaluateJobTest {
     results = tmp.resolve("results");
     ResolvedRun run = load(Map.of());
     // a fresh load: the model's own pass counter then counts this run's passes only
-    ModelPool.evict();
-    loadsBefore = ModelPool.loads();
+    dev.kansoku.infer.ExecutorModels.POOL.evict();
+    loadsBefore = dev.kansoku.infer.ExecutorModels.POOL.loads();
     spark = SparkSessions.create(run.settings());
     first = new EvaluateJob(spark, run).run();
-    try (ModelPool.Lease lease = ModelPool.lease(run.models().get(0), run.settings().maxLength(), 1, ai.djl.Device.cpu())) {
-      passesOfTheLoadedModel = lease.model().forwardPasses();
+    try (ModelPool.Lease lease = dev.kansoku.infer.ExecutorModels.POOL.lease(run.models().get(0), run.settings().maxLength(), 1, ai.djl.Device.cpu())) {
+      passesOfTheLoadedModel = lease.model().passCounts().orElseThrow().total();
     }
     second = new EvaluateJob(spark, load(Map.of())).run();
   }
@@ -158,7 +158,7 @@ class EvaluateJobTest {
   @Test
   void theModelIsLoadedOncePerJvm() {
     // once for both runs (the pool was emptied before the first)
-    assertEquals(1, ModelPool.loads() - loadsBefore, "loads for two runs");
+    assertEquals(1, dev.kansoku.infer.ExecutorModels.POOL.loads() - loadsBefore, "loads for two runs");
   }
 
   @Test

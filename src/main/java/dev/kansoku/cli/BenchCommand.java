@@ -1,12 +1,12 @@
 package dev.kansoku.cli;
 
-import dev.kansoku.inference.PeerBenchmark;
+import dev.kansoku.tooling.PeerBenchmark;
 
 import dev.kansoku.analysis.AnalysisBenchmark;
 import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
-import dev.kansoku.inference.InferenceBenchmark;
-import dev.kansoku.inference.LongContextBenchmark;
+import dev.kansoku.tooling.InferenceBenchmark;
+import dev.kansoku.tooling.LongContextBenchmark;
 import dev.kansoku.inference.TinyLlamaFactory;
 import dev.kansoku.pipeline.PipelineBenchmark;
 import dev.kansoku.pipeline.SparkSessions;

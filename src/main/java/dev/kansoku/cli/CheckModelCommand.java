@@ -7,7 +7,7 @@ import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
-import dev.kansoku.inference.ShapeTrueCheckpoint;
+import dev.kansoku.tooling.ShapeTrueCheckpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -4,7 +4,7 @@ import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.RequestKind;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.LoglikelihoodRequest;
-import dev.kansoku.inference.PeerBenchmark;
+import dev.kansoku.tooling.PeerBenchmark;
 import dev.kansoku.task.PlannedRequest;
 import dev.kansoku.task.TaskPlan;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kansoku.TestPaths;
+import dev.kansoku.tooling.ShapeTrueCheckpoint;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.testkit.ReferencePython;
 import java.io.BufferedReader;

@@ -1,4 +1,12 @@
-package dev.kansoku.inference;
+package dev.kansoku.tooling;
+
+import dev.kansoku.inference.DjlEngine;
+import dev.kansoku.inference.GenerationRequest;
+import dev.kansoku.inference.GenerationResult;
+import dev.kansoku.inference.LoglikelihoodRequest;
+import dev.kansoku.inference.ModelConfig;
+import dev.kansoku.inference.TensorSpec;
+import dev.kansoku.inference.TinyLlamaFactory;
 
 import dev.kansoku.bench.PeakMemory;
 import dev.kansoku.config.ModelSpec;

@@ -1,4 +1,10 @@
-package dev.kansoku.inference;
+package dev.kansoku.tooling;
+
+import dev.kansoku.inference.DjlEngine;
+import dev.kansoku.inference.GenerationRequest;
+import dev.kansoku.inference.GenerationResult;
+import dev.kansoku.inference.LoglikelihoodRequest;
+import dev.kansoku.inference.LoglikelihoodResult;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,9 @@
-package dev.kansoku.inference;
+package dev.kansoku.tooling;
+
+import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.DjlEngine;
+import dev.kansoku.inference.LoglikelihoodRequest;
+import dev.kansoku.inference.ModelConfig;
 
 import dev.kansoku.bench.PeakMemory;
 import java.io.IOException;

@@ -1,4 +1,9 @@
-package dev.kansoku.inference;
+package dev.kansoku.tooling;
+
+import dev.kansoku.inference.ModelConfig;
+import dev.kansoku.inference.SafetensorsCheckpoint;
+import dev.kansoku.inference.SafetensorsWriter;
+import dev.kansoku.inference.TensorSpec;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -26,17 +26,27 @@ public interface Architecture {
    */
   ModelConfig read(String name, ConfigFields f);
 
-  /** Token (and position) embedding; the first tensors of the checkpoint. */
-  Embedder embedder(ModelConfig c, TensorSource w);
+  /** Token (and position) embedding; the first tensors of the checkpoint. By default {@code model.embed_tokens}. */
+  default Embedder embedder(ModelConfig c, TensorSource w) {
+    return StandardDecoder.embedding(c, w);
+  }
 
   /** Decoder layer {@code i}. */
   DecoderBlock layer(ModelConfig c, int i, TensorSource w);
 
-  /** Final norm and LM head (the embedding matrix when tied); the last tensors of the checkpoint. */
-  OutputHead head(ModelConfig c, TensorSource w, Embedder embedding);
+  /**
+   * Final norm and LM head (the embedding matrix when tied); the last tensors of the checkpoint. By default Llama's:
+   * an RMSNorm ({@code model.norm}) and {@code lm_head}.
+   */
+  default OutputHead head(ModelConfig c, TensorSource w, Embedder embedding) {
+    Norm norm = Norm.rms(w.normWeight(StandardDecoder.FINAL_NORM, c.hiddenSize()), c.normEps(), w.compute());
+    return OutputHead.of(norm, StandardDecoder.lmHead(c, w, embedding), w.compute());
+  }
 
   /** config.json keys that give each tensor dimension, to name them when a weight's shape disagrees. */
-  Map<Long, String> dimensionKeys(ModelConfig c);
+  default Map<Long, String> dimensionKeys(ModelConfig c) {
+    return StandardDecoder.dimensionKeys(c);
+  }
 
   /** The config.json key of the layer count (a shape-true checkpoint may keep fewer layers). */
   default String layerCountKey() {
@@ -57,6 +67,8 @@ public interface Architecture {
     return stored.endsWith("rotary_emb.inv_freq");
   }
 
-  /** How positions enter attention. */
-  RotaryLayout rotary();
+  /** How positions enter attention; by default Llama's rotary halves. */
+  default RotaryLayout rotary() {
+    return RotaryLayout.HALVES;
+  }
 }

@@ -55,6 +55,13 @@ public final class StandardDecoder {
     }
   }
 
+  /** {@code mlp_bias} (LlamaConfig's option, read by the families built on it) must be false. */
+  public static void refuseMlpBias(ConfigFields f) {
+    if (f.optionalBoolean("mlp_bias", false)) {
+      throw new ModelFormatException(f.file(), "mlp_bias", "true is not implemented (MLP projections without bias)");
+    }
+  }
+
   /** {@code layer_types}, when given, may only say full attention (families without sliding windows). */
   public static java.util.List<Integer> fullAttention(ConfigFields f, String name, int layers) {
     if (f.root().hasNonNull("layer_types")) {

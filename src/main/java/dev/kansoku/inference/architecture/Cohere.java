@@ -14,7 +14,6 @@ import dev.kansoku.inference.RotaryLayout;
 import dev.kansoku.inference.StandardDecoder;
 import dev.kansoku.inference.TensorSource;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -40,9 +39,7 @@ public record Cohere(double logitScale) implements Architecture {
   @Override
   public ModelConfig read(String name, ConfigFields f) {
     StandardDecoder.requireActivation(f, "silu", "silu");
-    if (f.optionalBoolean("mlp_bias", false)) {
-      throw new ModelFormatException(f.file(), "mlp_bias", "true is not implemented (MLP projections without bias)");
-    }
+    StandardDecoder.refuseMlpBias(f);
     // options of CohereConfig that Command R v01 does not use and this engine does not implement
     if (f.optionalBoolean("use_qk_norm", false)) {
       throw new ModelFormatException(f.file(), "use_qk_norm", "true is not implemented (Command R+ query/key norms)");
@@ -78,11 +75,6 @@ public record Cohere(double logitScale) implements Architecture {
   public OutputHead head(ModelConfig c, TensorSource w, Embedder embedding) {
     Norm norm = Norm.centred(w.normWeight(StandardDecoder.FINAL_NORM, c.hiddenSize()), c.normEps(), w.compute());
     return new OutputHead(norm, StandardDecoder.lmHead(c, w, embedding), logitScale, 0.0, w.compute());
-  }
-
-  @Override
-  public Map<Long, String> dimensionKeys(ModelConfig c) {
-    return StandardDecoder.dimensionKeys(c);
   }
 
   @Override

@@ -14,7 +14,6 @@ import dev.kansoku.inference.RotaryLayout;
 import dev.kansoku.inference.StandardDecoder;
 import dev.kansoku.inference.TensorSource;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -124,15 +123,5 @@ public record Gemma2(boolean attentionBias, double queryScalar, double attention
 
   private static Norm norm(ModelConfig c, TensorSource w, String name) {
     return Norm.rmsUnitOffset(w.normWeight(name, c.hiddenSize()), c.normEps(), w.compute());
-  }
-
-  @Override
-  public Map<Long, String> dimensionKeys(ModelConfig c) {
-    return StandardDecoder.dimensionKeys(c);
-  }
-
-  @Override
-  public RotaryLayout rotary() {
-    return RotaryLayout.HALVES;
   }
 }

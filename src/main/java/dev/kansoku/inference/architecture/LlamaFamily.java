@@ -4,17 +4,14 @@ import dev.kansoku.inference.Architecture;
 import dev.kansoku.inference.Attention;
 import dev.kansoku.inference.ConfigFields;
 import dev.kansoku.inference.DecoderBlock;
-import dev.kansoku.inference.Embedder;
 import dev.kansoku.inference.FeedForward;
 import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.inference.ModelFormatException;
 import dev.kansoku.inference.Norm;
-import dev.kansoku.inference.OutputHead;
 import dev.kansoku.inference.RotaryLayout;
 import dev.kansoku.inference.StandardDecoder;
 import dev.kansoku.inference.TensorSource;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,9 +43,7 @@ public record LlamaFamily(boolean attentionBias, boolean outputBias) implements 
     boolean qwen2 = name.equals(QWEN2);
     boolean mistral = name.equals(MISTRAL);
     StandardDecoder.requireActivation(f, "silu", "silu");
-    if (f.optionalBoolean("mlp_bias", false)) {
-      throw new ModelFormatException(f.file(), "mlp_bias", "true is not implemented (MLP projections without bias)");
-    }
+    StandardDecoder.refuseMlpBias(f);
     StandardDecoder.Dimensions d = StandardDecoder.Dimensions.read(f);
     int maxPositions = f.optionalInt("max_position_embeddings", mistral ? 131072 : qwen2 ? 32768 : 2048);
     // Qwen2 always has q/k/v biases (no key); Mistral has none (no key)
@@ -71,11 +66,6 @@ public record LlamaFamily(boolean attentionBias, boolean outputBias) implements 
   }
 
   @Override
-  public Embedder embedder(ModelConfig c, TensorSource w) {
-    return StandardDecoder.embedding(c, w);
-  }
-
-  @Override
   public DecoderBlock layer(ModelConfig c, int i, TensorSource w) {
     String p = StandardDecoder.layer(i);
     Norm inputNorm = Norm.rms(w.normWeight(p + "input_layernorm.weight", c.hiddenSize()), c.normEps(), w.compute());
@@ -84,21 +74,5 @@ public record LlamaFamily(boolean attentionBias, boolean outputBias) implements 
     FeedForward mlp = StandardDecoder.gatedMlp(c, p, w, FeedForward.Activation.SILU);
     Attention attention = new Attention(a.inputs(), a.output(), Attention.Shape.of(c, i), RotaryLayout.HALVES, w.compute());
     return DecoderBlock.sequential(inputNorm, attention, postNorm, mlp);
-  }
-
-  @Override
-  public OutputHead head(ModelConfig c, TensorSource w, Embedder embedding) {
-    Norm norm = Norm.rms(w.normWeight(StandardDecoder.FINAL_NORM, c.hiddenSize()), c.normEps(), w.compute());
-    return OutputHead.of(norm, StandardDecoder.lmHead(c, w, embedding), w.compute());
-  }
-
-  @Override
-  public Map<Long, String> dimensionKeys(ModelConfig c) {
-    return StandardDecoder.dimensionKeys(c);
-  }
-
-  @Override
-  public RotaryLayout rotary() {
-    return RotaryLayout.HALVES;
   }
 }

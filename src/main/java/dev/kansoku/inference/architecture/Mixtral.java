@@ -5,18 +5,15 @@ import dev.kansoku.inference.Architecture;
 import dev.kansoku.inference.Attention;
 import dev.kansoku.inference.ConfigFields;
 import dev.kansoku.inference.DecoderBlock;
-import dev.kansoku.inference.Embedder;
 import dev.kansoku.inference.FeedForward;
 import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.inference.ModelFormatException;
 import dev.kansoku.inference.Norm;
-import dev.kansoku.inference.OutputHead;
 import dev.kansoku.inference.RotaryLayout;
 import dev.kansoku.inference.StandardDecoder;
 import dev.kansoku.inference.TensorSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,9 +32,7 @@ public record Mixtral() implements Architecture {
   @Override
   public ModelConfig read(String name, ConfigFields f) {
     StandardDecoder.requireActivation(f, "silu", "silu");
-    if (f.optionalBoolean("mlp_bias", false)) {
-      throw new ModelFormatException(f.file(), "mlp_bias", "true is not implemented (MLP projections without bias)");
-    }
+    StandardDecoder.refuseMlpBias(f);
     int experts = f.requiredInt("num_local_experts");
     int perToken = f.optionalInt("num_experts_per_tok", 2);
     if (perToken > experts) {
@@ -54,11 +49,6 @@ public record Mixtral() implements Architecture {
         f.optionalDouble("rms_norm_eps", 1e-5), f.rope(1e6, maxPositions), f.optionalBoolean("tie_word_embeddings", false), maxPositions,
         f.intList("eos_token_id"), java.util.Collections.nCopies(d.layers(), window),
         new ModelConfig.FeedForwardShape(3, experts, perToken));
-  }
-
-  @Override
-  public Embedder embedder(ModelConfig c, TensorSource w) {
-    return StandardDecoder.embedding(c, w);
   }
 
   @Override
@@ -80,21 +70,5 @@ public record Mixtral() implements Architecture {
     FeedForward moe = FeedForward.sparseMixture(router, experts, c.feedForward().expertsPerToken(), w.compute());
     Attention attention = new Attention(a.inputs(), a.output(), Attention.Shape.of(c, i), RotaryLayout.HALVES, w.compute());
     return DecoderBlock.sequential(inputNorm, attention, postNorm, moe);
-  }
-
-  @Override
-  public OutputHead head(ModelConfig c, TensorSource w, Embedder embedding) {
-    Norm norm = Norm.rms(w.normWeight(StandardDecoder.FINAL_NORM, c.hiddenSize()), c.normEps(), w.compute());
-    return OutputHead.of(norm, StandardDecoder.lmHead(c, w, embedding), w.compute());
-  }
-
-  @Override
-  public Map<Long, String> dimensionKeys(ModelConfig c) {
-    return StandardDecoder.dimensionKeys(c);
-  }
-
-  @Override
-  public RotaryLayout rotary() {
-    return RotaryLayout.HALVES;
   }
 }

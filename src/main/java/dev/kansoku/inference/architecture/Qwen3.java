@@ -4,15 +4,12 @@ import dev.kansoku.inference.Architecture;
 import dev.kansoku.inference.Attention;
 import dev.kansoku.inference.ConfigFields;
 import dev.kansoku.inference.DecoderBlock;
-import dev.kansoku.inference.Embedder;
 import dev.kansoku.inference.FeedForward;
 import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.inference.Norm;
-import dev.kansoku.inference.OutputHead;
 import dev.kansoku.inference.RotaryLayout;
 import dev.kansoku.inference.StandardDecoder;
 import dev.kansoku.inference.TensorSource;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,11 +43,6 @@ public record Qwen3(boolean attentionBias) implements Architecture {
   }
 
   @Override
-  public Embedder embedder(ModelConfig c, TensorSource w) {
-    return StandardDecoder.embedding(c, w);
-  }
-
-  @Override
   public DecoderBlock layer(ModelConfig c, int i, TensorSource w) {
     String p = StandardDecoder.layer(i);
     Norm inputNorm = Norm.rms(w.normWeight(p + "input_layernorm.weight", c.hiddenSize()), c.normEps(), w.compute());
@@ -62,21 +54,5 @@ public record Qwen3(boolean attentionBias) implements Architecture {
     Attention attention = new Attention(a.inputs(), a.output(), queryNorm, keyNorm, Attention.Shape.of(c, i), RotaryLayout.HALVES,
         w.compute());
     return DecoderBlock.sequential(inputNorm, attention, postNorm, mlp);
-  }
-
-  @Override
-  public OutputHead head(ModelConfig c, TensorSource w, Embedder embedding) {
-    Norm norm = Norm.rms(w.normWeight(StandardDecoder.FINAL_NORM, c.hiddenSize()), c.normEps(), w.compute());
-    return OutputHead.of(norm, StandardDecoder.lmHead(c, w, embedding), w.compute());
-  }
-
-  @Override
-  public Map<Long, String> dimensionKeys(ModelConfig c) {
-    return StandardDecoder.dimensionKeys(c);
-  }
-
-  @Override
-  public RotaryLayout rotary() {
-    return RotaryLayout.HALVES;
   }
 }

@@ -109,6 +109,23 @@ class ArchitectureTest {
         .check(MAIN);
   }
 
+  /**
+   * The text-level port and the harness' token rules never touch DJL: a backend that is not a local engine (a served
+   * model) implements them without loading a native engine.
+   */
+  @Test
+  void theHarnessAndThePortNeverImportDjl() {
+    noClasses().that().haveFullyQualifiedName(ROOT + "inference.HarnessPairEncoding")
+        .or().haveFullyQualifiedName(ROOT + "inference.LanguageModel")
+        .or().haveNameMatching(java.util.regex.Pattern.quote(ROOT + "inference.LanguageModel$") + ".*")
+        .or().haveFullyQualifiedName(ROOT + "inference.LoglikelihoodRequest")
+        .or().haveFullyQualifiedName(ROOT + "inference.LoglikelihoodResult")
+        .or().haveFullyQualifiedName(ROOT + "inference.GenerationRequest")
+        .or().haveFullyQualifiedName(ROOT + "inference.GenerationResult")
+        .should().dependOnClassesThat().resideInAPackage("ai.djl..")
+        .check(MAIN);
+  }
+
   /** Each architecture builds on the shared layers, not on another architecture (as transformers' modular files do on Llama). */
   @Test
   void architecturesNeverUseEachOther() {

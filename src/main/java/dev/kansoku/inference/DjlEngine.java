@@ -226,6 +226,15 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
     return scorer.score(batch, shapes);
   }
 
+  /**
+   * Per-position scores of whole token sequences in passes shaped by {@code shapes}: the entries of a request's
+   * continuation, summed in order, equal {@link #loglikelihood} without prefix reuse bit for bit (the same pass
+   * shapes; docs/bit-identity.md).
+   */
+  public List<PromptScores> scorePrompts(List<long[]> sequences, BatchShapes shapes) {
+    return scorer.scorePrompts(sequences, shapes);
+  }
+
   @Override
   public List<GenerationResult> generate(List<GenerationRequest> batch) {
     return generate(batch, BatchShapes.DEFAULT);

@@ -73,7 +73,8 @@ final class EngineCore implements AutoCloseable {
   }
 
   /** The log-probability of each row's target token and each row's argmax. */
-  record TokenScores(float[] logProbs, long[] argmax) {}
+  /** Per row: the target's log-probability, the argmax, and (when asked for) the argmax's log-probability. */
+  record TokenScores(float[] logProbs, long[] argmax, float[] maxLogProbs) {}
 
   /**
    * Log-softmax over the vocabulary of the feature rows {@code selected}, read at {@code targets}. Under canonical
@@ -81,11 +82,17 @@ final class EngineCore implements AutoCloseable {
    * copies of the first row, so a row's logits do not depend on how many rows its batch scores.
    */
   TokenScores tokenScores(NDArray selected, long[] targets, BatchShapes shapes) {
+    return tokenScores(selected, targets, shapes, false);
+  }
+
+  /** As {@link #tokenScores(NDArray, long[], BatchShapes)}; with {@code withMax}, each row's largest log-probability too. */
+  TokenScores tokenScores(NDArray selected, long[] targets, BatchShapes shapes, boolean withMax) {
     NDManager m = selected.getManager();
     int total = targets.length;
     if (!shapes.canonical()) {
       NDArray logProbs = model.logits(selected).logSoftmax(1);
-      return new TokenScores(logProbs.gather(m.create(targets).reshape(total, 1), 1).toFloatArray(), logProbs.argMax(1).toLongArray());
+      return new TokenScores(logProbs.gather(m.create(targets).reshape(total, 1), 1).toFloatArray(), logProbs.argMax(1).toLongArray(),
+          withMax ? logProbs.max(new int[] {1}).toFloatArray() : null);
     }
     int chunk = BatchShapes.LOGIT_ROWS;
     int padded = (total + chunk - 1) / chunk * chunk;
@@ -98,13 +105,17 @@ final class EngineCore implements AutoCloseable {
     NDArray rows = selected.get(m.create(index));
     float[] logProbs = new float[padded];
     long[] argmax = new long[padded];
+    float[] max = withMax ? new float[padded] : null;
     for (int from = 0; from < padded; from += chunk) {
       NDArray part = model.logits(rows.get(from + ":" + (from + chunk))).logSoftmax(1);
       long[] t = Arrays.copyOfRange(paddedTargets, from, from + chunk);
       System.arraycopy(part.gather(m.create(t).reshape(chunk, 1), 1).toFloatArray(), 0, logProbs, from, chunk);
       System.arraycopy(part.argMax(1).toLongArray(), 0, argmax, from, chunk);
+      if (withMax) {
+        System.arraycopy(part.max(new int[] {1}).toFloatArray(), 0, max, from, chunk);
+      }
     }
-    return new TokenScores(logProbs, argmax);
+    return new TokenScores(logProbs, argmax, max);
   }
 
   static long[] concat(long[] a, long[] b) {

@@ -270,6 +270,69 @@ final class LoglikelihoodScorer {
     }
   }
 
+  /**
+   * Per-position scores of whole token sequences (a served completion with echo and logprobs): for each sequence of n
+   * ids, the log-probability of ids 1..n-1 given those before, the argmax and its log-probability. Each sequence runs
+   * along the path a log-likelihood request takes when its context is not reused — input ids[:-1], the same canonical
+   * width and rows — so the continuation's entries, summed in order, are the bits {@link #score} gives that request
+   * without prefix reuse.
+   */
+  List<PromptScores> scorePrompts(List<long[]> prompts, BatchShapes shapes) {
+    java.util.Map<Integer, List<Integer>> byWidth = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      long[] ids = core.inVocabulary(prompts.get(i));
+      if (ids.length < 2 || ids.length - 1 > maxLength) {
+        throw new IllegalArgumentException("sequence " + i + ": " + ids.length + " tokens; scoring needs 2 to " + (maxLength + 1));
+      }
+      int width = shapes.canonical() ? Math.min(BatchShapes.bucket(ids.length - 1), maxLength) : 0;
+      byWidth.computeIfAbsent(width, k -> new ArrayList<>()).add(i);
+    }
+    PromptScores[] out = new PromptScores[prompts.size()];
+    for (var group : byWidth.entrySet()) {
+      List<Integer> members = group.getValue();
+      int width0 = group.getKey();
+      int perPass = shapes.canonical() ? rowsFor(shapes, width0, width0) : members.size();
+      for (int from = 0; from < members.size(); from += perPass) {
+        List<Integer> pass = members.subList(from, Math.min(members.size(), from + perPass));
+        int rows = shapes.canonical() ? perPass : pass.size();
+        int width = shapes.canonical() ? width0 : pass.stream().mapToInt(i -> prompts.get(i).length - 1).max().orElse(1);
+        long[][] inputs = new long[rows][];
+        Arrays.fill(inputs, new long[0]);
+        int total = 0;
+        for (int r = 0; r < pass.size(); r++) {
+          long[] ids = prompts.get(pass.get(r));
+          inputs[r] = Arrays.copyOf(ids, ids.length - 1);
+          total += inputs[r].length;
+        }
+        try (NDScope scope = new NDScope()) {
+          PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
+          NDArray hidden = core.forward(padded.ids(), padded.mask(), padded.positions(), rows, width, width, null);
+          long[] hiddenRows = new long[total];
+          long[] targets = new long[total];
+          int k = 0;
+          for (int r = 0; r < pass.size(); r++) {
+            long[] ids = prompts.get(pass.get(r));
+            for (int j = 0; j < inputs[r].length; j++, k++) {
+              hiddenRows[k] = (long) r * width + j;
+              targets[k] = ids[j + 1];
+            }
+          }
+          NDManager m = hidden.getManager();
+          NDArray selected = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(hiddenRows));
+          EngineCore.TokenScores scores = core.tokenScores(selected, targets, shapes, true);
+          k = 0;
+          for (int r = 0; r < pass.size(); r++) {
+            int n = inputs[r].length;
+            out[pass.get(r)] = new PromptScores(Arrays.copyOfRange(scores.logProbs(), k, k + n), Arrays.copyOfRange(scores.argmax(), k, k + n),
+                Arrays.copyOfRange(scores.maxLogProbs(), k, k + n));
+            k += n;
+          }
+        }
+      }
+    }
+    return Arrays.asList(out);
+  }
+
   /** The distinct contexts of a batch ({@code prefixes}, in first-seen order) and each request's index into them. */
   private record ContextGroups(int[] group, long[][] prefixes) {
     static ContextGroups of(long[][] contexts) {

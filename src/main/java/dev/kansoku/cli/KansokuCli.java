@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     description = "Evaluate LLMs on Japanese and English benchmarks with Spark and DJL, then analyse the scores.",
     footer = {"", "A mistake in the input (configuration, dataset, model, results directory) is one line on stderr and exit code 2;",
         "add --debug anywhere to see its stack trace. Exit code 1: the run finished but some requests failed."},
-    subcommands = {DemoCommand.class, EvaluateCommand.class, RepairCommand.class, CheckPromptsCommand.class, NightlyCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, MetricCommand.class, LoglikCommand.class, GenerateCommand.class,
+    subcommands = {DemoCommand.class, EvaluateCommand.class, ServeCommand.class, RepairCommand.class, CheckPromptsCommand.class, NightlyCommand.class, AnalyzeCommand.class, SqlCommand.class, BenchCommand.class, SandboxCommand.class, MetricCommand.class, LoglikCommand.class, GenerateCommand.class,
         MakeTinyModelCommand.class, CheckModelCommand.class, CommandLine.HelpCommand.class})
 public final class KansokuCli implements Runnable {
   @CommandLine.Spec

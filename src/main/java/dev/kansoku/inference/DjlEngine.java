@@ -183,6 +183,11 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
     return java.util.Optional.of(this);
   }
 
+  /** The model's end-of-sequence ids (generation_config.json's when given). */
+  public List<Integer> eosTokenIds() {
+    return model.config().eosTokenIds();
+  }
+
   /** The model's tokenizer (the token-level API of the command line and the checks). */
   public TextTokenizer tokenizer() {
     return core.tokenizer;

@@ -43,7 +43,8 @@ final class Generator {
 
     Sequence(GenerationRequest request) {
       this.request = request;
-      long[] ids = core.inVocabulary(tokenizer.encode(request.prompt(), request.addSpecialTokens()));
+      long[] ids = core.inVocabulary(request.promptIds() != null ? request.promptIds()
+          : tokenizer.encode(request.prompt(), request.addSpecialTokens()));
       // keep room for the new tokens: the prompt is cut from the left, as the harness does
       int keep = Math.max(1, maxLength - request.maxNewTokens());
       long[] cut = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;

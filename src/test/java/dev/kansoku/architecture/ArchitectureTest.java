@@ -46,7 +46,8 @@ class ArchitectureTest {
     MAY_USE.put("pipeline", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "storage", "plan", "infer", "score"));
     MAY_USE.put("analysis", List.of("config", "text", "bench", "results"));
     MAY_USE.put("tooling", List.of("config", "text", "bench", "inference", "infer"));
-    MAY_USE.put("cli", List.of("tooling", "config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "storage", "plan", "infer", "score",
+    MAY_USE.put("serve", List.of("config", "text", "inference"));
+    MAY_USE.put("cli", List.of("serve", "tooling", "config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "storage", "plan", "infer", "score",
         "pipeline", "analysis"));
   }
 

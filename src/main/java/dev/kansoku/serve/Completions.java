@@ -1,0 +1,156 @@
+package dev.kansoku.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.DjlEngine;
+import dev.kansoku.inference.GenerationRequest;
+import dev.kansoku.inference.GenerationResult;
+import dev.kansoku.inference.PromptScores;
+import dev.kansoku.inference.TextTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Computes {@code /v1/completions} answers on the engine, in the canonical pass shapes of the configured run, so a
+ * served score is the offline one:
+ * <ul>
+ *   <li>{@code echo} with {@code logprobs}: the prompt's entries ({@code token_logprobs[0]} null) come from
+ *       {@link DjlEngine#scorePrompts}, the path of a log-likelihood request without prefix reuse; with
+ *       {@code max_tokens = 1} (lm-evaluation-harness 0.4.4+) the greedy next token and its log-probability follow,
+ *       from a separate pass, so the prompt's own entries keep the offline shapes; with {@code max_tokens = 0}
+ *       (0.4.3 and before) the entries are the prompt's alone;</li>
+ *   <li>otherwise generation until {@code stop}, end of sequence or {@code max_tokens}, the engine's generation with
+ *       the request's temperature, top-p and seed.</li>
+ * </ul>
+ * {@code top_logprobs} holds the top token of each position (and the prompt's token when it is not the top), whatever
+ * count {@code logprobs} asks for: the harness reads the top entry only.
+ */
+final class Completions {
+  private final DjlEngine engine;
+  private final BatchShapes shapes;
+  private final ObjectMapper json = new ObjectMapper();
+
+  Completions(DjlEngine engine, BatchShapes shapes) {
+    this.engine = engine;
+    this.shapes = shapes;
+  }
+
+  ObjectNode answer(CompletionRequest r, String id, String servedName) {
+    TextTokenizer tok = engine.tokenizer();
+    List<long[]> prompts = new ArrayList<>();
+    for (int i = 0; i < r.ids().size(); i++) {
+      long[] ids = r.ids().get(i) != null ? r.ids().get(i) : tok.encode(r.texts().get(i), r.addSpecialTokens());
+      if (ids.length + r.maxTokens() > engine.maxLength()) {
+        throw ApiError.invalid("prompt", "prompt " + i + " has " + ids.length + " tokens; with max_tokens " + r.maxTokens()
+            + " it exceeds the model's context of " + engine.maxLength() + " tokens");
+      }
+      prompts.add(ids);
+    }
+    ObjectNode out = json.createObjectNode();
+    out.put("id", id).put("object", "text_completion").put("created", System.currentTimeMillis() / 1000).put("model", servedName);
+    ArrayNode choices = out.putArray("choices");
+    long promptTokens = 0;
+    long completionTokens = 0;
+    boolean scoring = r.echo() && r.logprobs() != null && r.maxTokens() <= 1;
+    List<PromptScores> scores = scoring ? engine.scorePrompts(nonTrivial(prompts), shapes) : List.of();
+    List<PromptScores> next = scoring && r.maxTokens() == 1 ? engine.scorePrompts(withSlot(prompts), shapes) : List.of();
+    List<GenerationResult> generated = scoring ? List.of() : generate(r, prompts);
+    int scored = 0;
+    for (int i = 0; i < prompts.size(); i++) {
+      long[] ids = prompts.get(i);
+      promptTokens += ids.length;
+      ObjectNode choice = choices.addObject();
+      choice.put("index", i);
+      if (scoring) {
+        PromptScores s = ids.length >= 2 ? scores.get(scored++) : null;
+        LogprobsBuilder lp = new LogprobsBuilder(tok, choice.putObject("logprobs"));
+        StringBuilder text = new StringBuilder();
+        for (int p = 0; p < ids.length; p++) {
+          String piece = tok.tokens(new long[] {ids[p]})[0];
+          lp.add(ids[p], piece, text.length(), p == 0 ? null : s.logProbs()[p - 1], p == 0 ? -1 : s.argmax()[p - 1],
+              p == 0 ? 0f : s.maxLogProbs()[p - 1]);
+          text.append(piece);
+        }
+        if (r.maxTokens() == 1) {
+          PromptScores n = next.get(i);
+          int last = n.length() - 1;
+          long token = n.argmax()[last];
+          String piece = tok.tokens(new long[] {token})[0];
+          lp.add(token, piece, text.length(), n.maxLogProbs()[last], token, n.maxLogProbs()[last]);
+          choice.put("text", tok.decode(ids) + piece);
+          completionTokens++;
+        } else {
+          choice.put("text", tok.decode(ids));
+        }
+        choice.put("finish_reason", "length");
+      } else {
+        GenerationResult g = generated.get(i);
+        completionTokens += g.generatedIds().length;
+        choice.put("text", (r.echo() ? tok.decode(ids) : "") + g.text());
+        choice.putNull("logprobs");
+        // the engine's "eos" and "stop" are both OpenAI's "stop"
+        choice.put("finish_reason", "length".equals(g.finishReason()) ? "length" : "stop");
+      }
+    }
+    out.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
+        .put("total_tokens", promptTokens + completionTokens);
+    return out;
+  }
+
+  /** The prompts of two or more tokens (a one-token prompt has no scored position). */
+  private static List<long[]> nonTrivial(List<long[]> prompts) {
+    return prompts.stream().filter(p -> p.length >= 2).toList();
+  }
+
+  /** Each prompt and one more slot: the last position's distribution is the next token's. */
+  private static List<long[]> withSlot(List<long[]> prompts) {
+    return prompts.stream().map(p -> Arrays.copyOf(p, p.length + 1)).toList();
+  }
+
+  private List<GenerationResult> generate(CompletionRequest r, List<long[]> prompts) {
+    List<GenerationRequest> reqs = new ArrayList<>();
+    for (long[] ids : prompts) {
+      // top-k off (OpenAI's API has none); the seed makes a sampled completion repeatable, as the engine's are
+      reqs.add(new GenerationRequest(null, r.stop(), r.maxTokens(), false, r.temperature(), r.topP(), 0, r.seed(), ids));
+    }
+    return engine.generate(reqs, shapes);
+  }
+
+  /** OpenAI's completion logprobs: tokens, token_logprobs, top_logprobs, text_offset. */
+  private static final class LogprobsBuilder {
+    private final TextTokenizer tok;
+    private final ArrayNode tokens;
+    private final ArrayNode tokenLogprobs;
+    private final ArrayNode top;
+    private final ArrayNode offsets;
+
+    LogprobsBuilder(TextTokenizer tok, ObjectNode into) {
+      this.tok = tok;
+      this.tokens = into.putArray("tokens");
+      this.tokenLogprobs = into.putArray("token_logprobs");
+      this.top = into.putArray("top_logprobs");
+      this.offsets = into.putArray("text_offset");
+    }
+
+    /** One position: its token, its log-probability (null for the first) and the top token with its own. */
+    void add(long token, String piece, int offset, Float logprob, long argmax, float maxLogprob) {
+      tokens.add(piece);
+      offsets.add(offset);
+      if (logprob == null) {
+        tokenLogprobs.addNull();
+        top.addNull();
+        return;
+      }
+      // a float's exact value as a double: the client's sum in doubles equals the engine's, bit for bit
+      tokenLogprobs.add((double) logprob);
+      ObjectNode t = top.addObject();
+      t.put(tok.tokens(new long[] {argmax})[0], (double) maxLogprob);
+      if (argmax != token) {
+        t.put(piece, (double) logprob);
+      }
+    }
+  }
+}

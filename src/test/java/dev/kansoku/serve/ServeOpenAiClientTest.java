@@ -1,0 +1,75 @@
+package dev.kansoku.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.kansoku.TestPaths;
+import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.DjlEngine;
+import dev.kansoku.inference.GenerationRequest;
+import dev.kansoku.inference.GenerationResult;
+import dev.kansoku.inference.LoglikelihoodResult;
+import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.testkit.ReferencePython;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The official {@code openai} Python client (src/test/python/requirements.txt; nobody here wrote it) against
+ * {@code kansoku serve}: lm-evaluation-harness's two request styles, summed as the harness sums them, give the
+ * engine's offline log-likelihood bits and is_greedy; a generation with stop strings gives the engine's text; the model
+ * list and a refused {@code n = 2} come back as the client expects them.
+ */
+class ServeOpenAiClientTest {
+  @Test
+  void theOfficialClientGetsTheOfflineNumbers(@TempDir Path tmp) throws Exception {
+    Path python = ReferencePython.interpreter();
+    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    ObjectMapper json = new ObjectMapper();
+    try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 512);
+         CompletionServer server = CompletionServer.start(engine,
+             new CompletionServer.Settings("127.0.0.1", 0, "kansoku-tiny", "sesame", 16, BatchShapes.DEFAULT, 8))) {
+      List<LoglikelihoodResult> offline = engine.withPrefixReuse(false).loglikelihood(CompletionServerTest.REQUESTS, BatchShapes.DEFAULT);
+      ArrayNode cases = json.createArrayNode();
+      for (var r : CompletionServerTest.REQUESTS) {
+        long[][] pair = engine.encodePair(r);
+        var c = cases.addObject();
+        var ctx = c.putArray("context");
+        for (long id : pair[0]) {
+          ctx.add(id);
+        }
+        var cont = c.putArray("continuation");
+        for (long id : pair[1]) {
+          cont.add(id);
+        }
+      }
+      Files.writeString(tmp.resolve("cases.json"), cases.toString());
+      ReferencePython.run(tmp.resolve("client.log"), 5, "openai_client_check.py", "--base-url", "http://127.0.0.1:" + server.port() + "/v1",
+          "--model", "kansoku-tiny", "--api-key", "sesame", "--cases", tmp.resolve("cases.json").toString(), "--out",
+          tmp.resolve("out.json").toString());
+      JsonNode out = json.readTree(tmp.resolve("out.json").toFile());
+      for (int i = 0; i < offline.size(); i++) {
+        JsonNode s = out.get("scores").get(i);
+        long expected = Double.doubleToLongBits(offline.get(i).logLikelihood());
+        // Python's repr of a float reads back to the same double
+        assertEquals(expected, Double.doubleToLongBits(Double.parseDouble(s.get("new").asText())), "0.4.4 style, request " + i);
+        assertEquals(expected, Double.doubleToLongBits(Double.parseDouble(s.get("old").asText())), "0.4.3 style, request " + i);
+        assertEquals(offline.get(i).greedy(), s.get("new_greedy").asBoolean());
+        assertEquals(offline.get(i).greedy(), s.get("old_greedy").asBoolean());
+      }
+      GenerationResult g = engine.generate(List.of(new GenerationRequest("吾輩は猫である。", List.of("。"), 24, false)), BatchShapes.DEFAULT).get(0);
+      assertEquals(g.text(), out.get("generation").get("text").asText());
+      assertEquals(g.generatedIds().length, out.get("generation").get("completion_tokens").asInt());
+      assertEquals("kansoku-tiny", out.get("models").get(0).asText());
+      assertEquals(400, out.get("n2").get("status").asInt(), out.toString());
+      assertEquals("n", out.get("n2").get("param").asText(), out.toString());
+      System.out.println("openai " + out.get("client").asText() + " against kansoku serve: " + offline.size()
+          + " requests in both harness styles bit-identical; generation equal");
+    }
+  }
+}

@@ -1,0 +1,70 @@
+"""Drives `kansoku serve` with the official `openai` Python client, as lm-evaluation-harness' local-completions and a
+user's notebook would, and writes what came back as JSON (ServeOpenAiClientTest compares it with the engine).
+
+For each case of --cases (a JSON list of {"context": [ids], "continuation": [ids]}): the 0.4.4+ request
+(prompt [[ids]], max_tokens 1, logprobs 1, echo, temperature 0, seed) and the 0.4.3 one (max_tokens 0, logprobs 10),
+each summed as the harness sums it (token_logprobs[ctxlen:-1] and token_logprobs[ctxlen:]) with is_greedy as the
+harness decides it; then one generation with stop strings, the model list, and an error.
+
+usage: openai_client_check.py --base-url URL --model NAME --api-key KEY --cases FILE --out FILE
+"""
+
+import argparse
+import json
+import sys
+
+import openai
+
+
+def harness_sum(choice, ctxlen, drop_last):
+    """lm-evaluation-harness' parse_logprobs: the continuation's entries, is_greedy from the top entry."""
+    lp = choice.logprobs
+    end = -1 if drop_last else None
+    values = lp.token_logprobs[ctxlen:end]
+    tops = lp.top_logprobs[ctxlen:end]
+    total = 0.0
+    for v in values:
+        total += v
+    greedy = all(v == max(t.values()) for v, t in zip(values, tops))
+    return total, greedy
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base-url", required=True)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--api-key", required=True)
+    ap.add_argument("--cases", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    client = openai.OpenAI(base_url=args.base_url, api_key=args.api_key, max_retries=0, timeout=120)
+    out = {"client": openai.__version__, "scores": []}
+    with open(args.cases) as f:
+        cases = json.load(f)
+    for case in cases:
+        prompt = case["context"] + case["continuation"]
+        ctxlen = len(case["context"])
+        new = client.completions.create(model=args.model, prompt=[prompt], max_tokens=1, logprobs=1, echo=True,
+                                        temperature=0, seed=1234)
+        old = client.completions.create(model=args.model, prompt=[prompt], max_tokens=0, logprobs=10, echo=True,
+                                        temperature=0)
+        s_new, g_new = harness_sum(new.choices[0], ctxlen, True)
+        s_old, g_old = harness_sum(old.choices[0], ctxlen, False)
+        out["scores"].append({"new": repr(s_new), "new_greedy": g_new, "old": repr(s_old), "old_greedy": g_old,
+                              "entries_new": len(new.choices[0].logprobs.token_logprobs)})
+    gen = client.completions.create(model=args.model, prompt="吾輩は猫である。", max_tokens=24, temperature=0, stop=["。"],
+                                    extra_body={"add_special_tokens": False})
+    out["generation"] = {"text": gen.choices[0].text, "finish_reason": gen.choices[0].finish_reason,
+                         "completion_tokens": gen.usage.completion_tokens}
+    out["models"] = [m.id for m in client.models.list().data]
+    try:
+        client.completions.create(model=args.model, prompt="x", n=2)
+        out["n2"] = "accepted"
+    except openai.BadRequestError as e:
+        out["n2"] = {"status": e.status_code, "param": e.body.get("param") if isinstance(e.body, dict) else None}
+    with open(args.out, "w") as f:
+        json.dump(out, f, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

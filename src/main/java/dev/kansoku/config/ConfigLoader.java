@@ -102,6 +102,7 @@ public final class ConfigLoader {
           .nullable("ja", NUMBER)
           .nullable("en", NUMBER))
       .optional("origin", STRING)
+      .optional("backend", MAP)
       .nullable("base-model", STRING)
       .optional("description", STRING);
 
@@ -471,7 +472,18 @@ public final class ConfigLoader {
         optionalDouble(m, "training-tokens.en"),
         m.hasPath("origin") ? m.getString("origin") : "unknown",
         m.hasPath("base-model") ? m.getString("base-model") : null,
-        file.toString());
+        file.toString(),
+        backendOptions(m));
+  }
+
+  /** {@code model.backend}: its format's backend checks the keys and values (a served model's endpoint, say). */
+  private static Map<String, String> backendOptions(Config m) {
+    if (!m.hasPath("backend")) {
+      return Map.of();
+    }
+    Map<String, String> out = new java.util.TreeMap<>();
+    m.getConfig("backend").entrySet().forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   public TaskSpec task(Path file) {

@@ -22,7 +22,20 @@ public record ModelSpec(
     Double trainingTokensEn,
     String origin,
     String baseModel,
-    String sourceFile) implements Serializable {
+    String sourceFile,
+    java.util.Map<String, String> backendOptions) implements Serializable {
+
+  /**
+   * An entry without backend options (a local model).
+   *
+   * @see #backendOptions() the {@code model.backend} section: settings its format's backend reads and checks itself
+   */
+  public ModelSpec(String id, String name, String revision, String path, String format, String dtype, int contextLength,
+                   boolean generatedWeights, Double parameters, Double parametersActive, Double trainingTokensTotal,
+                   Double trainingTokensJa, Double trainingTokensEn, String origin, String baseModel, String sourceFile) {
+    this(id, name, revision, path, format, dtype, contextLength, generatedWeights, parameters, parametersActive, trainingTokensTotal,
+        trainingTokensJa, trainingTokensEn, origin, baseModel, sourceFile, java.util.Map.of());
+  }
 
   public static final String FORMAT_HF_LLAMA = "hf-llama";
   /** A TorchScript export with past key/values ({@code model.pt}), loaded through DJL Criteria on PyTorch. */
@@ -44,7 +57,7 @@ public record ModelSpec(
   /** The same model read from another directory (a local copy of a model on shared storage). */
   public ModelSpec withPath(String dir) {
     return new ModelSpec(id, name, revision, dir, format, dtype, contextLength, generatedWeights, parameters, parametersActive,
-        trainingTokensTotal, trainingTokensJa, trainingTokensEn, origin, baseModel, sourceFile);
+        trainingTokensTotal, trainingTokensJa, trainingTokensEn, origin, baseModel, sourceFile, backendOptions);
   }
 
   /** Whether weights are available locally; reference models without them take part in analysis only. */

@@ -1,0 +1,134 @@
+package dev.kansoku.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.kansoku.TestPaths;
+import dev.kansoku.config.ConfigLoader;
+import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.DjlEngine;
+import dev.kansoku.inference.LanguageModel;
+import dev.kansoku.inference.LoglikelihoodRequest;
+import dev.kansoku.inference.ModelFormatException;
+import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.pipeline.EvaluateJob;
+import dev.kansoku.pipeline.EvaluationSummary;
+import dev.kansoku.pipeline.SparkSessions;
+import dev.kansoku.serve.CompletionServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP client backend ({@code model.format = "openai-completions"}) against {@code kansoku serve}: the demo suite
+ * evaluated through the server scores every task as the local backend does; a server that drops the echo gives
+ * error rows, not scores; a wrong endpoint stops the run before any work, naming the key.
+ */
+class ServedModelEvaluateTest {
+  @TempDir
+  static Path tmp;
+
+  private static ResolvedRun run(Path conf, Path results, List<String> models) {
+    Map<String, String> o = new java.util.LinkedHashMap<>(Map.of(
+        "kansoku.results-dir", results.toString(),
+        "kansoku.limit", "4",
+        "kansoku.spark.master", "local[2]",
+        "kansoku.spark.settings", "{\"spark.ui.enabled\" = \"false\"}",
+        "kansoku.inference.torch-threads", "1"));
+    o.put("kansoku.models", "[" + String.join(",", models.stream().map(m -> "\"" + m + "\"").toList()) + "]");
+    return new ConfigLoader(conf).load(null, o);
+  }
+
+  private static void register(Path conf, String id, String endpoint) throws Exception {
+    Files.writeString(conf.resolve("models/" + id + ".conf"), """
+        model {
+          id = "%s"
+          revision = "seed-20241128"
+          path = "data/models/kansoku-tiny-llama"
+          format = "openai-completions"
+          dtype = "fp32"
+          context-length = 2048
+          origin = "synthetic"
+          backend { endpoint = "%s", served-name = "kansoku-tiny-llama", max-concurrency = 4, retries = 1 }
+        }
+        """.formatted(id, endpoint));
+  }
+
+  @Test
+  void theDemoSuiteThroughTheServerScoresAsTheLocalBackend() throws Exception {
+    Path conf = TestPaths.repoCopy(tmp);
+    for (String code : List.of("humaneval", "jhumaneval")) {
+      Path f = conf.resolve("tasks/" + code + ".conf");
+      Files.writeString(f, Files.readString(f).replace("samples = 10", "samples = 2"));
+    }
+    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048);
+         CompletionServer server = CompletionServer.start(engine,
+             new CompletionServer.Settings("127.0.0.1", 0, "kansoku-tiny-llama", null, 64, BatchShapes.DEFAULT, 8))) {
+      register(conf, "kansoku-tiny-served", "http://127.0.0.1:" + server.port() + "/v1");
+      ResolvedRun run = run(conf, tmp.resolve("results"), List.of("kansoku-tiny-llama", "kansoku-tiny-served"));
+      SparkSession spark = SparkSessions.create(run.settings());
+      try {
+        EvaluationSummary s = new EvaluateJob(spark, run).run();
+        assertEquals(0, s.failed(), "no request failed");
+        Map<String, Double> local = new TreeMap<>();
+        Map<String, Double> served = new TreeMap<>();
+        for (EvaluationSummary.TaskScore t : s.scores()) {
+          (t.modelId().equals("kansoku-tiny-llama") ? local : served).put(t.taskId() + "/" + t.metric(), t.value());
+        }
+        // the 16 tasks whose data the repository bundles (TriviaQA, SQuAD2 and XL-Sum are fetched by the user)
+        assertEquals(16, local.keySet().stream().map(k -> k.split("/")[0]).distinct().count(), "the demo suite's tasks: " + local.keySet());
+        assertEquals(local, served, "task scores through the server");
+        System.out.println("served model: " + served.size() + " task scores equal to the local backend's");
+      } finally {
+        spark.stop();
+      }
+    }
+  }
+
+  @Test
+  void aServerThatDropsTheEchoGivesErrorsNotScores() throws Exception {
+    // the answer llama.cpp-style servers give to echo + logprobs: the generated token's entry only (llama.cpp#27174)
+    HttpServer broken = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    broken.createContext("/v1/models", ex -> reply(ex, "{\"data\":[{\"id\":\"kansoku-tiny-llama\"}]}"));
+    broken.createContext("/v1/completions", ex -> reply(ex, "{\"choices\":[{\"text\":\" x\",\"logprobs\":{\"tokens\":[\" x\"],"
+        + "\"token_logprobs\":[-0.5],\"top_logprobs\":[{\" x\":-0.5}]}}]}"));
+    broken.start();
+    try {
+      Path conf = TestPaths.repoCopy(tmp.resolve("broken"));
+      register(conf, "kansoku-tiny-broken", "http://127.0.0.1:" + broken.getAddress().getPort() + "/v1");
+      var spec = new ConfigLoader(conf).loadModels().get("kansoku-tiny-broken");
+      OpenAiCompletionsBackend backend = new OpenAiCompletionsBackend();
+      backend.preflight(spec, TestPaths.TINY_MODEL, true);
+      try (LanguageModel m = backend.load(spec, TestPaths.TINY_MODEL, 2048, List.of())) {
+        RemoteCallException e = assertThrows(RemoteCallException.class,
+            () -> m.loglikelihood(List.of(new LoglikelihoodRequest("The capital of Japan is", " Tokyo", false))));
+        assertTrue(e.getMessage().contains("does it echo"), e.getMessage());
+      }
+      register(conf, "kansoku-tiny-nowhere", "http://127.0.0.1:9/v1");
+      var nowhere = new ConfigLoader(conf).loadModels().get("kansoku-tiny-nowhere");
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> backend.preflight(nowhere, TestPaths.TINY_MODEL, true));
+      assertEquals("model.backend.endpoint", e.key());
+    } finally {
+      broken.stop(0);
+    }
+  }
+
+  private static void reply(com.sun.net.httpserver.HttpExchange ex, String body) throws java.io.IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, b.length);
+    ex.getResponseBody().write(b);
+    ex.close();
+  }
+}

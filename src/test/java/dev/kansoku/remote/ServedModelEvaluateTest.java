@@ -124,10 +124,50 @@ class ServedModelEvaluateTest {
     }
   }
 
+  @Test
+  void busyServersAreRetriedAsTheySayAndBadRequestsNever() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer busy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    busy.createContext("/v1/models", ex -> reply(ex, "{\"data\":[{\"id\":\"kansoku-tiny-llama\"}]}"));
+    busy.createContext("/v1/completions", ex -> {
+      int n = calls.incrementAndGet();
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      if (body.contains("\"max_tokens\":7")) {
+        reply(ex, 400, "{\"error\":{\"message\":\"max_tokens too large\",\"type\":\"invalid_request_error\"}}");
+      } else if (n == 1) {
+        ex.getResponseHeaders().set("Retry-After", "0");
+        reply(ex, 429, "{\"error\":{\"message\":\"busy\",\"type\":\"rate_limit_error\"}}");
+      } else {
+        reply(ex, "{\"choices\":[{\"text\":\" Tokyo.\",\"finish_reason\":\"stop\"}]}");
+      }
+    });
+    busy.start();
+    try {
+      Path conf = TestPaths.repoCopy(tmp.resolve("busy"));
+      register(conf, "kansoku-tiny-busy", "http://127.0.0.1:" + busy.getAddress().getPort() + "/v1");
+      var spec = new ConfigLoader(conf).loadModels().get("kansoku-tiny-busy");
+      try (LanguageModel m = new OpenAiCompletionsBackend().load(spec, TestPaths.TINY_MODEL, 2048, List.of())) {
+        var g = m.generate(List.of(new dev.kansoku.inference.GenerationRequest("The capital of Japan is", List.of("\n"), 8, false)));
+        assertEquals(" Tokyo.", g.get(0).text());
+        assertEquals(2, calls.get(), "one 429, then the answer");
+        RemoteCallException e = assertThrows(RemoteCallException.class,
+            () -> m.generate(List.of(new dev.kansoku.inference.GenerationRequest("x", List.of(), 7, false))));
+        assertTrue(e.getMessage().contains("400") && e.getMessage().contains("max_tokens too large"), e.getMessage());
+        assertEquals(3, calls.get(), "a 400 is not retried");
+      }
+    } finally {
+      busy.stop(0);
+    }
+  }
+
   private static void reply(com.sun.net.httpserver.HttpExchange ex, String body) throws java.io.IOException {
+    reply(ex, 200, body);
+  }
+
+  private static void reply(com.sun.net.httpserver.HttpExchange ex, int status, String body) throws java.io.IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(200, b.length);
+    ex.sendResponseHeaders(status, b.length);
     ex.getResponseBody().write(b);
     ex.close();
   }

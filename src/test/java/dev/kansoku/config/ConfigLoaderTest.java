@@ -133,7 +133,7 @@ class ConfigLoaderTest {
     replaceIn(model, "format = \"hf-llama\"", "format = \"gguf\"");
     ConfigError e = assertThrows(ConfigError.class, () -> new ConfigLoader(conf).load(null, Map.of()));
     assertTrue(e.getMessage().startsWith(model + ":") && e.getMessage().contains("model.format")
-        && e.getMessage().contains("'gguf'") && e.getMessage().contains("hf-llama, onnx, torchscript"), e.getMessage());
+        && e.getMessage().contains("'gguf'") && e.getMessage().contains("hf-llama, onnx, openai-completions, torchscript"), e.getMessage());
   }
 
   @Test

@@ -7,7 +7,7 @@ import dev.kansoku.config.ConfigLoader;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.tooling.InferenceBenchmark;
 import dev.kansoku.tooling.LongContextBenchmark;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import dev.kansoku.pipeline.PipelineBenchmark;
 import dev.kansoku.pipeline.SparkSessions;
 import java.util.List;
@@ -203,7 +203,7 @@ class BenchCommand implements Runnable {
       java.nio.file.Path dir = InferenceBenchmark.prepareModel(
           java.nio.file.Path.of("data/models/kansoku-tiny-llama"), workDir.toAbsolutePath());
       return new ModelSpec("bench-llama-50m", "bench-llama-50m",
-          "seed-" + TinyLlamaFactory.DEFAULT_SEED, dir.toString(), ModelSpec.FORMAT_HF_LLAMA,
+          "seed-" + RandomCheckpoint.DEFAULT_SEED, dir.toString(), ModelSpec.FORMAT_HF_LLAMA,
           "fp32", 2048, false, 50.6e6, null, null, null, null, "synthetic", null, null);
     }
   }

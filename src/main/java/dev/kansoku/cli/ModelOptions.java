@@ -6,7 +6,7 @@ import dev.kansoku.config.ModelSpec;
 import dev.kansoku.inference.DeviceBudgets;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.ModelFormatException;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ final class ModelOptions {
     if (Files.isDirectory(conf.resolve("models"))) {
       for (ModelSpec m : new ConfigLoader(conf).loadModels().values()) {
         if (m.generatedWeights() && Path.of(m.path()).equals(dir)) {
-          TinyLlamaFactory.ensureWeights(dir);
+          RandomCheckpoint.ensureWeights(dir);
         }
       }
     }

@@ -29,7 +29,7 @@ public abstract class DjlBackend implements Backend {
   @Override
   public Optional<ModelConfig> preflight(ModelSpec spec, Path dir, boolean weights) throws IOException {
     if (spec.generatedWeights()) {
-      TinyLlamaFactory.ensureWeights(dir);
+      RandomCheckpoint.ensureWeights(dir);
     }
     ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
     computeType(dir, spec.dtype());
@@ -43,7 +43,7 @@ public abstract class DjlBackend implements Backend {
   @Override
   public LanguageModel load(ModelSpec spec, Path dir, int maxLength, List<LayerSplit.DeviceBudget> devices) throws IOException {
     if (spec.generatedWeights()) {
-      TinyLlamaFactory.ensureWeights(dir);
+      RandomCheckpoint.ensureWeights(dir);
     }
     return engine(dir, spec.dtype(), Math.min(maxLength, spec.contextLength()), devices);
   }

@@ -13,7 +13,7 @@ import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelPool;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import dev.kansoku.plan.PlannedRequests;
 import dev.kansoku.results.RequestRow;
 import dev.kansoku.task.PlannedRequest;
@@ -46,7 +46,7 @@ public final class PipelineBenchmark {
       requests.addAll(TaskPlan.build(t, run.settings().limit()).requests());
     }
     if (model.generatedWeights()) {
-      TinyLlamaFactory.ensureWeights(Path.of(model.path()));
+      RandomCheckpoint.ensureWeights(Path.of(model.path()));
     }
 
     // (b's baseline and a's numerator) the whole job on a fresh results directory, then again

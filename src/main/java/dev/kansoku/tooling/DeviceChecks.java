@@ -17,7 +17,7 @@ import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +98,7 @@ public final class DeviceChecks {
 
   /** Runs the checks (or writes the goldens), printing a line per check; the exit status. */
   public int run(PrintWriter w) throws Exception {
-    TinyLlamaFactory.ensureWeights(model);
+    RandomCheckpoint.ensureWeights(model);
     if (writeGoldens) {
       ObjectNode g = json.createObjectNode();
       for (String dtype : List.of("fp32", "fp16")) {

@@ -6,7 +6,7 @@ import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.inference.TensorSpec;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 
 import dev.kansoku.bench.PeakMemory;
 import dev.kansoku.config.ModelSpec;
@@ -44,7 +44,7 @@ public final class InferenceBenchmark {
     Path dir = Files.createDirectories(workDir.resolve("bench-llama-50m"));
     Files.writeString(dir.resolve("config.json"), CONFIG);
     Files.copy(tokenizerDir.resolve("tokenizer.json"), dir.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    TinyLlamaFactory.ensureWeights(dir);
+    RandomCheckpoint.ensureWeights(dir);
     return dir;
   }
 

@@ -188,7 +188,7 @@ class HdfsResultsTest {
   @Test
   @Order(6)
   void aModelOnHdfsIsStagedAndScoresAsTheLocalOne() throws Exception {
-    dev.kansoku.inference.TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    dev.kansoku.inference.RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     fs.mkdirs(new org.apache.hadoop.fs.Path("/models/tiny"));
     try (java.util.stream.Stream<Path> files = Files.list(TestPaths.TINY_MODEL)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {

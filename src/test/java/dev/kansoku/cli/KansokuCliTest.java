@@ -9,7 +9,7 @@ import dev.kansoku.TestPaths;
 import dev.kansoku.cli.CliRuns.Run;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KansokuCliTest {
   @Test
   void loglikPrintsTheSameNumberAsABatchOfEight() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     String context = "質問：日本の首都はどこですか？\n回答：";
     String continuation = "東京";
     Run r = run("loglik", "--model", TestPaths.TINY_MODEL.toString(), "--context", context, "--continuation", continuation, "--verbose");
@@ -41,7 +41,7 @@ class KansokuCliTest {
 
   @Test
   void generatePrintsTextAndIds() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     Run r = run("generate", "--model", TestPaths.TINY_MODEL.toString(), "--prompt", "こんにちは", "--max-new-tokens", "3", "--verbose");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("finish_reason: length"), r.out());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kansoku.TestPaths;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -37,7 +37,7 @@ class ServeCommandTest {
 
   @Test
   void servesUntilTerminated() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     Process p = start(List.of("--model", "data/models/kansoku-tiny-llama", "--port", "0", "--api-key-env", "KANSOKU_TEST_KEY",
         "--max-length", "512"));
     try {

@@ -8,7 +8,7 @@ import dev.kansoku.TestPaths;
 import dev.kansoku.inference.BatchShapes;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import ai.djl.engine.EngineException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class BatchBackoffTest {
   @Test
   void outOfMemoryHalvesTheRowsAndLosesNothing() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     List<LoglikelihoodRequest> batch = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       batch.add(new LoglikelihoodRequest("問題 " + i + ": 日本の首都は?", " 東京", false));

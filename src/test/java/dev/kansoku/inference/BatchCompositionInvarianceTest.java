@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class BatchCompositionInvarianceTest {
   @Test
   void aLogLikelihoodIsTheSameDoubleWhateverItsBatch() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     String context = "The following are multiple choice questions (with answers) about anatomy.\n".repeat(40) + "Answer:";
     LoglikelihoodRequest r = new LoglikelihoodRequest(context, " B", false);
     try (DjlEngine e = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
@@ -54,7 +54,7 @@ class BatchCompositionInvarianceTest {
 
   @Test
   void aGreedyGenerationIsTheSameTextAloneAndAmongOthers() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     GenerationRequest g = new GenerationRequest("def has_close_elements(numbers, threshold):\n    \"\"\"Check", List.of("\ndef"), 48, true);
     try (DjlEngine e = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       GenerationResult alone = e.generate(List.of(g)).get(0);

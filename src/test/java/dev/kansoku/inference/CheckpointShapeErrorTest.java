@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointShapeErrorTest {
   @Test
   void aWrongHiddenSizeIsNamedByItsKey(@TempDir Path tmp) throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     Path model = tmp.resolve("model");
     TestPaths.copyTree(TestPaths.TINY_MODEL, model);
     Path config = model.resolve("config.json");
@@ -35,8 +35,8 @@ class CheckpointShapeErrorTest {
     String plain = Files.readString(config);
     // weights written for attention_bias = true (q, k, v and o biases, as modeling_llama has them) ...
     Files.writeString(config, plain.replaceFirst("\\{", "{\"attention_bias\": true, "));
-    Files.deleteIfExists(model.resolve(TinyLlamaFactory.WEIGHTS_FILE));
-    TinyLlamaFactory.writeWeights(model, 7, 0.02);
+    Files.deleteIfExists(model.resolve(RandomCheckpoint.WEIGHTS_FILE));
+    RandomCheckpoint.writeWeights(model, 7, 0.02);
     DjlEngine.load(model, 256).close();
     assertTrue(ModelConfig.read(config).tensors().stream().anyMatch(t -> t.name().equals("model.layers.0.self_attn.o_proj.bias")),
         "LlamaAttention's o_proj has a bias with attention_bias");

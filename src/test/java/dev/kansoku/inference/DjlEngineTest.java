@@ -22,7 +22,7 @@ class DjlEngineTest {
 
   @BeforeAll
   static void load() throws IOException {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048);
   }
 
@@ -64,7 +64,7 @@ class DjlEngineTest {
         Files.copy(TestPaths.TINY_MODEL.resolve(f), dir.resolve(f));
       }
     }
-    TinyLlamaFactory.writeWeights(dir, 7, 0.3);
+    RandomCheckpoint.writeWeights(dir, 7, 0.3);
     List<LoglikelihoodRequest> batch = new ArrayList<>();
     String longContext = "問題: 次のうち、日本の首都はどれですか。\n選択肢: 大阪, 東京, 京都, 札幌\n答え:";
     for (String choice : List.of(" 大阪", " 東京です", " 京都", " 札幌市役所のある街")) {
@@ -159,14 +159,14 @@ class DjlEngineTest {
   @Test
   void weightsAreReproducibleFromTheSeed(@TempDir Path tmp) throws Exception {
     Files.copy(TestPaths.TINY_MODEL.resolve("config.json"), tmp.resolve("config.json"));
-    Path written = TinyLlamaFactory.writeWeights(tmp, TinyLlamaFactory.DEFAULT_SEED, TinyLlamaFactory.DEFAULT_STD);
+    Path written = RandomCheckpoint.writeWeights(tmp, RandomCheckpoint.DEFAULT_SEED, RandomCheckpoint.DEFAULT_STD);
     assertEquals("77d740236f29ee85b82cb0c40efb7f7ab550d94975f37608d6c0204836751807", sha256(written));
   }
 
   @Test
   void tiedEmbeddingsNeedNoLmHead(@TempDir Path tmp) throws Exception {
     Path dir = modelCopy(tmp, "\"tie_word_embeddings\": true");
-    TinyLlamaFactory.writeWeights(dir, 7, 0.02);
+    RandomCheckpoint.writeWeights(dir, 7, 0.02);
     assertTrue(!SafetensorsFile.open(dir.resolve("model.safetensors")).tensors().containsKey("lm_head.weight"));
     try (DjlEngine tied = DjlEngine.load(dir, 128)) {
       double ll = tied.loglikelihood(List.of(new LoglikelihoodRequest("Hello", " world", false))).get(0).logLikelihood();
@@ -177,7 +177,7 @@ class DjlEngineTest {
   @Test
   void untiedCheckpointWithoutLmHeadIsAnError(@TempDir Path tmp) throws Exception {
     Path tiedDir = modelCopy(tmp.resolve("a"), "\"tie_word_embeddings\": true");
-    TinyLlamaFactory.writeWeights(tiedDir, 7, 0.02);
+    RandomCheckpoint.writeWeights(tiedDir, 7, 0.02);
     Path untied = modelCopy(tmp.resolve("b"), "\"tie_word_embeddings\": false");
     Files.copy(tiedDir.resolve("model.safetensors"), untied.resolve("model.safetensors"));
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> DjlEngine.load(untied, 128));
@@ -187,7 +187,7 @@ class DjlEngineTest {
   @Test
   void truncatedSafetensorsNamesFileAndTensor(@TempDir Path tmp) throws Exception {
     Path dir = modelCopy(tmp, "\"tie_word_embeddings\": false");
-    Path weights = TinyLlamaFactory.writeWeights(dir, 1, 0.02);
+    Path weights = RandomCheckpoint.writeWeights(dir, 1, 0.02);
     byte[] bytes = Files.readAllBytes(weights);
     Files.write(weights, Arrays.copyOf(bytes, bytes.length - 1000));
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> SafetensorsFile.open(weights));

@@ -106,7 +106,7 @@ class LlamaReferenceParityTest {
 
   private Path modelDir(String name) throws Exception {
     if (name.equals("tiny")) {
-      TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+      RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
       return TestPaths.TINY_MODEL;
     }
     // resource folder and weight seed of each generated checkpoint (see src/test/python/llama_reference.py)

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class NativeMemoryTest {
   @Test
   void residentMemoryStaysFlatOverThousandsOfRequests() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       runBatches(engine, 60);
       System.gc();

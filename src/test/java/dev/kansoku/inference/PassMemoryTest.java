@@ -27,7 +27,7 @@ class PassMemoryTest {
       String config = new String(PassMemoryTest.class.getResourceAsStream("/llama-variant/config.json").readAllBytes())
           .replaceAll("\"num_hidden_layers\"\\s*:\\s*\\d+", "\"num_hidden_layers\": " + layers[i]);
       Files.writeString(dir.resolve("config.json"), config);
-      TinyLlamaFactory.writeWeights(dir, 7L, 0.3);
+      RandomCheckpoint.writeWeights(dir, 7L, 0.3);
       try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
            DecoderModel model = DecoderModel.load(dir, m, DataType.FLOAT32)) {
         NDManager pass = m.newSubManager();

@@ -23,7 +23,7 @@ class PromptScoresTest {
 
   @Test
   void continuationEntriesSumToTheOfflineBits() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048)) {
       for (BatchShapes shapes : List.of(BatchShapes.DEFAULT, BatchShapes.canonical(3, 512))) {
         List<LoglikelihoodResult> offline = engine.withPrefixReuse(false).loglikelihood(REQUESTS, shapes);
@@ -58,7 +58,7 @@ class PromptScoresTest {
 
   @Test
   void aSequenceTooShortOrTooLongIsRefused() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 64)) {
       assertThrows(IllegalArgumentException.class, () -> engine.scorePrompts(List.of(new long[] {5}), BatchShapes.DEFAULT));
       assertThrows(IllegalArgumentException.class, () -> engine.scorePrompts(List.of(new long[66]), BatchShapes.DEFAULT));

@@ -34,7 +34,7 @@ class ShardedCheckpointTest {
   @BeforeAll
   static void writeCheckpoints() throws Exception {
     Path source = TestCheckpoints.write(tmp.resolve("source"), "llama-variant", 31);
-    SafetensorsFile file = SafetensorsFile.open(source.resolve(TinyLlamaFactory.WEIGHTS_FILE));
+    SafetensorsFile file = SafetensorsFile.open(source.resolve(RandomCheckpoint.WEIGHTS_FILE));
     weights = new LinkedHashMap<>();
     shapes = new LinkedHashMap<>();
     for (SafetensorsFile.TensorInfo t : file.tensors().values()) {

@@ -22,7 +22,7 @@ final class TestCheckpoints {
     Files.copy(TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
     // Cohere's norm applies its weight in float32 before the cast, GPT-2's LayerNorm has a weight and a bias: random
     // norm weights make the test see how each is applied
-    TinyLlamaFactory.writeWeights(dir, seed, SHARP_STD, resource.startsWith("cohere") || resource.startsWith("gpt2"));
+    RandomCheckpoint.writeWeights(dir, seed, SHARP_STD, resource.startsWith("cohere") || resource.startsWith("gpt2"));
     return dir;
   }
 }

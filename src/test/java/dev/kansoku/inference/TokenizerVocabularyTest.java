@@ -24,7 +24,7 @@ class TokenizerVocabularyTest {
           .replace("\"vocab_size\": 48586", "\"vocab_size\": 1000"));
     }
     Files.copy(dev.kansoku.TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
-    TinyLlamaFactory.writeWeights(dir, 3, 0.02);
+    RandomCheckpoint.writeWeights(dir, 3, 0.02);
     assertEquals(48586, TextTokenizer.idCount(dir.resolve("tokenizer.json")), "the bundled tokenizer's ids (its Unigram list)");
     try (DjlEngine e = DjlEngine.load(dir, 2048)) {
       String rare = "東京特許許可局の曖昧な鬱";

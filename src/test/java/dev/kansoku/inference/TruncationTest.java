@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TruncationTest {
   @Test
   void cutContextsAndPromptsAreFlagged() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     String longText = "これは長い文脈です。".repeat(40);
     try (DjlEngine e = DjlEngine.load(TestPaths.TINY_MODEL, 64)) {
       List<LoglikelihoodResult> ll = e.loglikelihood(List.of(new LoglikelihoodRequest("短い質問:", " はい", false),

@@ -11,7 +11,7 @@ import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelPool;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ class BitIdentityTest {
     for (String f : List.of("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
       Files.copy(TestPaths.TINY_MODEL.resolve(f), sharpModel.resolve(f));
     }
-    TinyLlamaFactory.writeWeights(sharpModel, 18, 0.3);
+    RandomCheckpoint.writeWeights(sharpModel, 18, 0.3);
     Files.writeString(conf.resolve("models/sharp.conf"), """
         model {
           id = "kansoku-sharp", revision = "std-0.3-seed-18", path = "%s", format = "hf-llama", dtype = "fp32"

@@ -13,7 +13,7 @@ import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.LanguageModel;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.ModelFormatException;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import dev.kansoku.pipeline.EvaluateJob;
 import dev.kansoku.pipeline.EvaluationSummary;
 import dev.kansoku.pipeline.SparkSessions;
@@ -71,7 +71,7 @@ class ServedModelEvaluateTest {
       Path f = conf.resolve("tasks/" + code + ".conf");
       Files.writeString(f, Files.readString(f).replace("samples = 10", "samples = 2"));
     }
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048);
          CompletionServer server = CompletionServer.start(engine,
              new CompletionServer.Settings("127.0.0.1", 0, "kansoku-tiny-llama", null, 64, BatchShapes.DEFAULT, 8))) {

@@ -12,7 +12,7 @@ import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +45,7 @@ class CompletionServerTest {
 
   @BeforeAll
   static void serve() throws Exception {
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     engine = DjlEngine.load(TestPaths.TINY_MODEL, 512);
     server = CompletionServer.start(engine, new CompletionServer.Settings("127.0.0.1", 0, "tiny", "sesame", 4, BatchShapes.DEFAULT, 40));
     base = "http://127.0.0.1:" + server.port();

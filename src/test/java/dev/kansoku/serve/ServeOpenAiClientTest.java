@@ -11,7 +11,7 @@ import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
 import dev.kansoku.inference.LoglikelihoodResult;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import dev.kansoku.testkit.ReferencePython;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class ServeOpenAiClientTest {
   @Test
   void theOfficialClientGetsTheOfflineNumbers(@TempDir Path tmp) throws Exception {
     Path python = ReferencePython.interpreter();
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
     ObjectMapper json = new ObjectMapper();
     try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 512);
          CompletionServer server = CompletionServer.start(engine,

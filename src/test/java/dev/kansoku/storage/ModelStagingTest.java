@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kansoku.TestPaths;
 import dev.kansoku.config.ModelSpec;
-import dev.kansoku.inference.TinyLlamaFactory;
+import dev.kansoku.inference.RandomCheckpoint;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +47,7 @@ class ModelStagingTest {
     hdfs.waitActive();
     fs = hdfs.getFileSystem();
     root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
-    TinyLlamaFactory.ensureWeights(TestPaths.TINY_MODEL);
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
   }
 
   @AfterAll

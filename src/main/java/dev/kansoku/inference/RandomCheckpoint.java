@@ -7,16 +7,17 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Writes deterministic random weights for a Llama {@code config.json}: the embedded default model is
+ * Writes deterministic random weights for a {@code config.json} of any registered architecture (its tensor table,
+ * {@link TensorSpec#of}): the embedded default model is
  * reproduced byte for byte from a seed instead of being committed. SplittableRandom's algorithm is fixed by
  * its specification, so every JVM produces the same file.
  */
-public final class TinyLlamaFactory {
+public final class RandomCheckpoint {
   public static final long DEFAULT_SEED = 20241128L;
   public static final String WEIGHTS_FILE = "model.safetensors";
   public static final double DEFAULT_STD = 0.02;
 
-  private TinyLlamaFactory() {}
+  private RandomCheckpoint() {}
 
   /** Generates {@code model.safetensors} in {@code dir} unless it is already there; returns its path. */
   public static Path ensureWeights(Path dir) throws IOException {
@@ -55,6 +56,7 @@ public final class TinyLlamaFactory {
     }
     Path target = dir.resolve(WEIGHTS_FILE);
     // a sorted map: Map.of iterates in a per-JVM order, which would change the header bytes
+    // the generator name the file has always carried: the same seed keeps giving a byte-identical file
     w.write(target, new java.util.TreeMap<>(Map.of("format", "pt", "generator", "kansoku TinyLlamaFactory", "seed", Long.toString(seed), "std", Double.toString(std))));
     return target;
   }

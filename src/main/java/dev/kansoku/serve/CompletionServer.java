@@ -16,9 +16,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code kansoku serve}: an OpenAI-compatible HTTP server (the JDK's {@code HttpServer}) on one loaded model, as
  * lm-evaluation-harness's {@code local-completions} and the official {@code openai} client use vLLM's:
  * {@code POST /v1/completions}, {@code GET /v1/models}, and vLLM's {@code POST /tokenize}, {@code /detokenize} and
- * {@code GET /tokenizer_info}. Requests are queued to one model worker (the engine computes one batch at a time, in the
- * run's canonical shapes); a full queue answers 429 with Retry-After, shutting down 503. Loopback by default; with an
+ * {@code GET /tokenizer_info}. Requests are checked on arrival (400 at once) and queued to one model worker, which
+ * takes everything waiting into one engine call per kind of work, in the run's canonical shapes (so batching changes
+ * throughput, not bits); a full queue answers 429 with Retry-After, shutting down 503. Loopback by default; with an
  * API key every request must carry it as a bearer token.
  */
 public final class CompletionServer implements AutoCloseable {
@@ -37,7 +38,10 @@ public final class CompletionServer implements AutoCloseable {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompletionServer.class);
   private final HttpServer http;
-  private final ThreadPoolExecutor worker;
+  /** Most requests the worker computes in one engine call. */
+  static final int MAX_BATCH = 32;
+  private final ArrayBlockingQueue<Job> queue;
+  private final Thread worker;
   private final ExecutorService httpThreads;
   private final DjlEngine engine;
   private final Settings settings;
@@ -50,8 +54,8 @@ public final class CompletionServer implements AutoCloseable {
     this.engine = engine;
     this.settings = settings;
     this.completions = new Completions(engine, settings.shapes());
-    this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.queueCapacity()),
-        r -> new Thread(r, "kansoku-serve-model"));
+    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.worker = new Thread(this::work, "kansoku-serve-model");
     this.httpThreads = Executors.newFixedThreadPool(settings.httpThreads(), r -> {
       Thread t = new Thread(r, "kansoku-serve-http");
       t.setDaemon(true);
@@ -65,6 +69,7 @@ public final class CompletionServer implements AutoCloseable {
   /** Starts serving {@code engine}; the caller keeps owning the engine. */
   public static CompletionServer start(DjlEngine engine, Settings settings) throws IOException {
     CompletionServer s = new CompletionServer(engine, settings);
+    s.worker.start();
     s.http.start();
     LOG.info("serving {} on http://{}:{}/v1", settings.servedModelName(), settings.host(), s.port());
     return s;
@@ -87,7 +92,7 @@ public final class CompletionServer implements AutoCloseable {
         String method = ex.getRequestMethod();
         ObjectNode answer = switch (path) {
           case "/v1/models" -> models(requireMethod(method, "GET"));
-          case "/v1/completions" -> onWorker(() -> completion(body(ex, method)));
+          case "/v1/completions" -> completion(body(ex, method));
           case "/tokenize" -> tokenize(body(ex, method));
           case "/detokenize" -> detokenize(body(ex, method));
           case "/tokenizer_info" -> tokenizerInfo(requireMethod(method, "GET"));
@@ -128,25 +133,42 @@ public final class CompletionServer implements AutoCloseable {
     }
   }
 
-  /** Runs on the model worker: one batch at a time on the engine; 429 when the queue is full. */
-  private ObjectNode onWorker(java.util.concurrent.Callable<ObjectNode> work) {
-    Future<ObjectNode> f;
-    try {
-      f = worker.submit(work);
-    } catch (RejectedExecutionException e) {
-      throw new ApiError(closing ? 503 : 429, closing ? "server_error" : "rate_limit_error", null,
-          closing ? "the server is shutting down" : "the queue is full (" + settings.queueCapacity() + " requests); retry later");
-    }
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiError(503, "server_error", null, "interrupted");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
+  /** A checked request waiting for the model worker. */
+  private record Job(Completions.Planned planned, CompletableFuture<ObjectNode> answer) {}
+
+  /** The model worker: takes what is waiting (up to {@link #MAX_BATCH}) and computes it together, until closed and drained. */
+  private void work() {
+    while (true) {
+      Job first;
+      try {
+        first = queue.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
-      throw new IllegalStateException(e.getCause());
+      if (first == null) {
+        if (closing) {
+          return;
+        }
+        continue;
+      }
+      List<Job> batch = new ArrayList<>(List.of(first));
+      queue.drainTo(batch, MAX_BATCH - 1);
+      try {
+        List<ObjectNode> answers = completions.answerAll(batch.stream().map(Job::planned).toList(), settings.servedModelName());
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).answer().complete(answers.get(i));
+        }
+      } catch (RuntimeException e) {
+        // one request's failure (a token id beyond the vocabulary, say) must not fail the others: each alone
+        for (Job j : batch) {
+          try {
+            j.answer().complete(completions.answerAll(List.of(j.planned()), settings.servedModelName()).get(0));
+          } catch (RuntimeException x) {
+            j.answer().completeExceptionally(x);
+          }
+        }
+      }
     }
   }
 
@@ -156,10 +178,26 @@ public final class CompletionServer implements AutoCloseable {
       throw new ApiError(404, "invalid_request_error", "model", "the model '" + r.model() + "' does not exist (this server has '"
           + settings.servedModelName() + "')");
     }
+    Job job = new Job(completions.plan(r, "cmpl-" + ids.incrementAndGet()), new CompletableFuture<>());
+    if (closing) {
+      throw new ApiError(503, "server_error", null, "the server is shutting down");
+    }
+    if (!queue.offer(job)) {
+      throw new ApiError(429, "rate_limit_error", null, "the queue is full (" + settings.queueCapacity() + " requests); retry later");
+    }
     try {
-      return completions.answer(r, "cmpl-" + ids.incrementAndGet(), settings.servedModelName());
-    } catch (dev.kansoku.inference.TokenOutOfVocabularyException e) {
-      throw ApiError.invalid("prompt", e.getMessage());
+      return job.answer().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(503, "server_error", null, "interrupted");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof dev.kansoku.inference.TokenOutOfVocabularyException t) {
+        throw ApiError.invalid("prompt", t.getMessage());
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 
@@ -226,13 +264,16 @@ public final class CompletionServer implements AutoCloseable {
       }
       closing = true;
     }
-    worker.shutdown();
     try {
-      worker.awaitTermination(10, TimeUnit.MINUTES);
+      worker.join(TimeUnit.MINUTES.toMillis(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     http.stop(1);
+    // a request that slipped in while the worker was leaving is answered, not left waiting
+    for (Job j; (j = queue.poll()) != null; ) {
+      j.answer().completeExceptionally(new ApiError(503, "server_error", null, "the server is shutting down"));
+    }
     httpThreads.shutdownNow();
   }
 }

@@ -38,7 +38,11 @@ final class Completions {
     this.shapes = shapes;
   }
 
-  ObjectNode answer(CompletionRequest r, String id, String servedName) {
+  /** A checked request with its prompts' token ids, ready to be computed with others. */
+  record Planned(CompletionRequest request, String id, List<long[]> prompts, boolean scoring) {}
+
+  /** Encodes and checks a request (an {@link ApiError} for one the model cannot take). */
+  Planned plan(CompletionRequest r, String id) {
     TextTokenizer tok = engine.tokenizer();
     List<long[]> prompts = new ArrayList<>();
     for (int i = 0; i < r.ids().size(); i++) {
@@ -49,23 +53,58 @@ final class Completions {
       }
       prompts.add(ids);
     }
+    return new Planned(r, id, prompts, r.echo() && r.logprobs() != null && r.maxTokens() <= 1);
+  }
+
+  /**
+   * Answers several requests with one engine call per kind of work (prompt scores, next tokens, generations): under
+   * canonical shapes a request's numbers do not depend on the others computed with it, so batching what arrived
+   * together changes throughput, not bits.
+   */
+  List<ObjectNode> answerAll(List<Planned> planned, String servedName) {
+    List<long[]> scoring = new ArrayList<>();
+    List<long[]> slots = new ArrayList<>();
+    List<GenerationRequest> generating = new ArrayList<>();
+    for (Planned p : planned) {
+      if (p.scoring()) {
+        scoring.addAll(nonTrivial(p.prompts()));
+        if (p.request().maxTokens() == 1) {
+          slots.addAll(withSlot(p.prompts()));
+        }
+      } else {
+        generating.addAll(generationRequests(p.request(), p.prompts()));
+      }
+    }
+    List<PromptScores> scores = scoring.isEmpty() ? List.of() : engine.scorePrompts(scoring, shapes);
+    List<PromptScores> next = slots.isEmpty() ? List.of() : engine.scorePrompts(slots, shapes);
+    List<GenerationResult> generated = generating.isEmpty() ? List.of() : engine.generate(generating, shapes);
+    int[] at = new int[3];
+    List<ObjectNode> out = new ArrayList<>();
+    for (Planned p : planned) {
+      out.add(render(p, servedName, scores, next, generated, at));
+    }
+    return out;
+  }
+
+  /** One request's answer from the batch's results, {@code at} the offsets into them (advanced past this request's). */
+  private ObjectNode render(Planned planned, String servedName, List<PromptScores> scores, List<PromptScores> next,
+                            List<GenerationResult> generated, int[] at) {
+    TextTokenizer tok = engine.tokenizer();
+    CompletionRequest r = planned.request();
+    List<long[]> prompts = planned.prompts();
     ObjectNode out = json.createObjectNode();
-    out.put("id", id).put("object", "text_completion").put("created", System.currentTimeMillis() / 1000).put("model", servedName);
+    out.put("id", planned.id()).put("object", "text_completion").put("created", System.currentTimeMillis() / 1000).put("model", servedName);
     ArrayNode choices = out.putArray("choices");
     long promptTokens = 0;
     long completionTokens = 0;
-    boolean scoring = r.echo() && r.logprobs() != null && r.maxTokens() <= 1;
-    List<PromptScores> scores = scoring ? engine.scorePrompts(nonTrivial(prompts), shapes) : List.of();
-    List<PromptScores> next = scoring && r.maxTokens() == 1 ? engine.scorePrompts(withSlot(prompts), shapes) : List.of();
-    List<GenerationResult> generated = scoring ? List.of() : generate(r, prompts);
-    int scored = 0;
+    boolean scoring = planned.scoring();
     for (int i = 0; i < prompts.size(); i++) {
       long[] ids = prompts.get(i);
       promptTokens += ids.length;
       ObjectNode choice = choices.addObject();
       choice.put("index", i);
       if (scoring) {
-        PromptScores s = ids.length >= 2 ? scores.get(scored++) : null;
+        PromptScores s = ids.length >= 2 ? scores.get(at[0]++) : null;
         LogprobsBuilder lp = new LogprobsBuilder(tok, choice.putObject("logprobs"));
         StringBuilder text = new StringBuilder();
         for (int p = 0; p < ids.length; p++) {
@@ -75,7 +114,7 @@ final class Completions {
           text.append(piece);
         }
         if (r.maxTokens() == 1) {
-          PromptScores n = next.get(i);
+          PromptScores n = next.get(at[1]++);
           int last = n.length() - 1;
           long token = n.argmax()[last];
           String piece = tok.tokens(new long[] {token})[0];
@@ -87,7 +126,7 @@ final class Completions {
         }
         choice.put("finish_reason", "length");
       } else {
-        GenerationResult g = generated.get(i);
+        GenerationResult g = generated.get(at[2]++);
         completionTokens += g.generatedIds().length;
         choice.put("text", (r.echo() ? tok.decode(ids) : "") + g.text());
         choice.putNull("logprobs");
@@ -110,13 +149,13 @@ final class Completions {
     return prompts.stream().map(p -> Arrays.copyOf(p, p.length + 1)).toList();
   }
 
-  private List<GenerationResult> generate(CompletionRequest r, List<long[]> prompts) {
+  private static List<GenerationRequest> generationRequests(CompletionRequest r, List<long[]> prompts) {
     List<GenerationRequest> reqs = new ArrayList<>();
     for (long[] ids : prompts) {
       // top-k off (OpenAI's API has none); the seed makes a sampled completion repeatable, as the engine's are
       reqs.add(new GenerationRequest(null, r.stop(), r.maxTokens(), false, r.temperature(), r.topP(), 0, r.seed(), ids));
     }
-    return engine.generate(reqs, shapes);
+    return reqs;
   }
 
   /** OpenAI's completion logprobs: tokens, token_logprobs, top_logprobs, text_offset. */

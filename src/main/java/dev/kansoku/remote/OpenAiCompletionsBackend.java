@@ -59,10 +59,11 @@ public final class OpenAiCompletionsBackend implements Backend {
   @Override
   public LanguageModel load(ModelSpec spec, Path dir, int maxLength, List<LayerSplit.DeviceBudget> devices) throws IOException {
     RemoteOptions o = RemoteOptions.of(spec);
-    long endOfText = 0;
+    // the local engine's rule: the first eos id, 0 when config.json lists none; unknown without config.json
+    Long endOfText = null;
     if (Files.isRegularFile(dir.resolve("config.json"))) {
       List<Integer> eos = ModelConfig.read(dir.resolve("config.json")).eosTokenIds();
-      endOfText = eos.isEmpty() ? 0 : eos.get(0);
+      endOfText = eos.isEmpty() ? 0L : eos.get(0);
     }
     HttpCaller http = new HttpCaller(o.endpoint(), o.apiKey(source(spec)), o.timeoutSeconds(), o.retries());
     return new OpenAiCompletionsModel(http, o, TextTokenizer.load(dir), Math.min(maxLength, spec.contextLength()), endOfText);

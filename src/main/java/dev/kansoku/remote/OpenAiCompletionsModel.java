@@ -39,10 +39,11 @@ final class OpenAiCompletionsModel implements LanguageModel {
   private final RemoteOptions options;
   private final TextTokenizer tokenizer;
   private final int maxLength;
-  private final long endOfText;
+  /** The end-of-text id a context-free continuation is scored after (config.json's eos); null when unknown. */
+  private final Long endOfText;
   private final ExecutorService calls;
 
-  OpenAiCompletionsModel(HttpCaller http, RemoteOptions options, TextTokenizer tokenizer, int maxLength, long endOfText) {
+  OpenAiCompletionsModel(HttpCaller http, RemoteOptions options, TextTokenizer tokenizer, int maxLength, Long endOfText) {
     this.http = http;
     this.options = options;
     this.tokenizer = tokenizer;
@@ -75,6 +76,10 @@ final class OpenAiCompletionsModel implements LanguageModel {
   }
 
   private LoglikelihoodResult score(LoglikelihoodRequest r) {
+    if (r.context().isEmpty() && endOfText == null) {
+      throw new RemoteCallException("a continuation without context is scored after the end-of-text token, whose id is "
+          + "unknown: put the model's config.json beside its tokenizer.json");
+    }
     long[][] pair = r.context().isEmpty() ? new long[][] {{endOfText}, tokenizer.encode(r.continuation(), r.addSpecialTokens())}
         : HarnessPairEncoding.encode(tokenizer, r.context(), r.continuation(), r.addSpecialTokens());
     if (pair[1].length == 0) {

@@ -53,7 +53,13 @@ final class Completions {
       }
       prompts.add(ids);
     }
-    return new Planned(r, id, prompts, r.echo() && r.logprobs() != null && r.maxTokens() <= 1);
+    boolean scoring = r.echo() && r.logprobs() != null && r.maxTokens() <= 1;
+    if (r.logprobs() != null && !scoring) {
+      // log-probabilities of generated tokens are not computed: refused rather than answered without them
+      throw ApiError.invalid("logprobs", "log-probabilities are returned for echoed prompts with max_tokens 0 or 1 only "
+          + "(log-probabilities of generated tokens are not implemented)");
+    }
+    return new Planned(r, id, prompts, scoring);
   }
 
   /**

@@ -138,6 +138,7 @@ class CompletionServerTest {
         new Case("{\"model\":\"other\",\"prompt\":\"x\"}", "sesame", 404, "model"),
         new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"n\":2}", "sesame", 400, "n"),
         new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"best_of\":3}", "sesame", 400, "best_of"),
+        new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":5,\"logprobs\":1}", "sesame", 400, "logprobs"),
         new Case("{\"model\":\"tiny\",\"prompt\":" + ids(long600) + ",\"max_tokens\":1}", "sesame", 400, "prompt"),
         new Case("{\"model\":\"tiny\",\"prompt\":\"x\"}", "wrong", 401, null))) {
       HttpResponse<String> r = post("/v1/completions", c.body(), c.key());

@@ -118,12 +118,6 @@ final class EngineCore implements AutoCloseable {
     return new TokenScores(logProbs, argmax, max);
   }
 
-  static long[] concat(long[] a, long[] b) {
-    long[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
   @Override
   public void close() {
     model.close();

@@ -58,7 +58,7 @@ final class Generator {
     }
 
     long[] tokens() {
-      return EngineCore.concat(prompt, generated.stream().mapToLong(Long::longValue).toArray());
+      return TokenIds.concat(prompt, generated.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** Accepts the chosen token; returns whether the sequence is finished. */

@@ -114,7 +114,7 @@ final class LoglikelihoodScorer {
     if (pair[1].length == 0) {
       throw new IllegalArgumentException("request " + index + ": the continuation encodes to no tokens");
     }
-    long[] whole = EngineCore.concat(pair[0], pair[1]);
+    long[] whole = TokenIds.concat(pair[0], pair[1]);
     // (context + continuation)[-(max_length + 1):][:-1]
     int from = Math.max(0, whole.length - (maxLength + 1));
     long[] input = Arrays.copyOfRange(whole, from, whole.length - 1);
@@ -151,36 +151,45 @@ final class LoglikelihoodScorer {
       inputs[i] = pass.get(i).input();
       total += Math.min(pass.get(i).continuation().length, inputs[i].length);
     }
+    // rows of the hidden states that predict continuation tokens, for all requests at once
+    long[] hiddenRows = new long[total];
+    long[] targets = new long[total];
+    int k = 0;
+    for (int i = 0; i < pass.size(); i++) {
+      long[] cont = pass.get(i).continuation();
+      int contLen = Math.min(cont.length, inputs[i].length);
+      for (int j = 0; j < contLen; j++, k++) {
+        hiddenRows[k] = (long) i * width + inputs[i].length - contLen + j;
+        targets[k] = cont[cont.length - contLen + j];
+      }
+    }
+    EngineCore.TokenScores scores = wholePass(inputs, rows, width, hiddenRows, targets, shapes, false);
+    k = 0;
+    for (int i = 0; i < pass.size(); i++) {
+      Scored s = pass.get(i);
+      int contLen = Math.min(s.continuation().length, inputs[i].length);
+      double sum = 0;
+      boolean greedy = true;
+      for (int j = 0; j < contLen; j++, k++) {
+        sum += scores.logProbs()[k];
+        greedy &= scores.argmax()[k] == targets[k];
+      }
+      out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation(), s.truncated());
+    }
+  }
+
+  /**
+   * One pass over whole inputs (right-padded to {@code width}, {@code rows} rows, empty ones included) and the token
+   * scores of the hidden rows {@code hiddenRows} read at {@code targets}: the path of a request without prefix reuse.
+   */
+  private EngineCore.TokenScores wholePass(long[][] inputs, int rows, int width, long[] hiddenRows, long[] targets, BatchShapes shapes,
+                                           boolean withMax) {
     try (NDScope scope = new NDScope()) {
       PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
       NDArray hidden = core.forward(padded.ids(), padded.mask(), padded.positions(), rows, width, width, null);
-      // rows of the hidden states that predict continuation tokens, for all requests at once
-      long[] hiddenRows = new long[total];
-      long[] targets = new long[total];
-      int k = 0;
-      for (int i = 0; i < pass.size(); i++) {
-        long[] cont = pass.get(i).continuation();
-        int contLen = Math.min(cont.length, inputs[i].length);
-        for (int j = 0; j < contLen; j++, k++) {
-          hiddenRows[k] = (long) i * width + inputs[i].length - contLen + j;
-          targets[k] = cont[cont.length - contLen + j];
-        }
-      }
       NDManager m = hidden.getManager();
       NDArray selected = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(hiddenRows));
-      EngineCore.TokenScores scores = core.tokenScores(selected, targets, shapes);
-      k = 0;
-      for (int i = 0; i < pass.size(); i++) {
-        Scored s = pass.get(i);
-        int contLen = Math.min(s.continuation().length, inputs[i].length);
-        double sum = 0;
-        boolean greedy = true;
-        for (int j = 0; j < contLen; j++, k++) {
-          sum += scores.logProbs()[k];
-          greedy &= scores.argmax()[k] == targets[k];
-        }
-        out[s.index()] = new LoglikelihoodResult(sum, greedy, s.context(), s.continuation(), s.truncated());
-      }
+      return core.tokenScores(selected, targets, shapes, withMax);
     }
   }
 
@@ -304,29 +313,23 @@ final class LoglikelihoodScorer {
           inputs[r] = Arrays.copyOf(ids, ids.length - 1);
           total += inputs[r].length;
         }
-        try (NDScope scope = new NDScope()) {
-          PaddedBatch padded = PaddedBatch.rightPadded(inputs, width, padId);
-          NDArray hidden = core.forward(padded.ids(), padded.mask(), padded.positions(), rows, width, width, null);
-          long[] hiddenRows = new long[total];
-          long[] targets = new long[total];
-          int k = 0;
-          for (int r = 0; r < pass.size(); r++) {
-            long[] ids = prompts.get(pass.get(r));
-            for (int j = 0; j < inputs[r].length; j++, k++) {
-              hiddenRows[k] = (long) r * width + j;
-              targets[k] = ids[j + 1];
-            }
+        long[] hiddenRows = new long[total];
+        long[] targets = new long[total];
+        int k = 0;
+        for (int r = 0; r < pass.size(); r++) {
+          long[] ids = prompts.get(pass.get(r));
+          for (int j = 0; j < inputs[r].length; j++, k++) {
+            hiddenRows[k] = (long) r * width + j;
+            targets[k] = ids[j + 1];
           }
-          NDManager m = hidden.getManager();
-          NDArray selected = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(hiddenRows));
-          EngineCore.TokenScores scores = core.tokenScores(selected, targets, shapes, true);
-          k = 0;
-          for (int r = 0; r < pass.size(); r++) {
-            int n = inputs[r].length;
-            out[pass.get(r)] = new PromptScores(Arrays.copyOfRange(scores.logProbs(), k, k + n), Arrays.copyOfRange(scores.argmax(), k, k + n),
-                Arrays.copyOfRange(scores.maxLogProbs(), k, k + n));
-            k += n;
-          }
+        }
+        EngineCore.TokenScores scores = wholePass(inputs, rows, width, hiddenRows, targets, shapes, true);
+        k = 0;
+        for (int r = 0; r < pass.size(); r++) {
+          int n = inputs[r].length;
+          out[pass.get(r)] = new PromptScores(Arrays.copyOfRange(scores.logProbs(), k, k + n), Arrays.copyOfRange(scores.argmax(), k, k + n),
+              Arrays.copyOfRange(scores.maxLogProbs(), k, k + n));
+          k += n;
         }
       }
     }

@@ -11,6 +11,7 @@ import dev.kansoku.inference.LanguageModel;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.TextTokenizer;
+import dev.kansoku.inference.TokenIds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,7 +86,7 @@ final class OpenAiCompletionsModel implements LanguageModel {
     if (pair[1].length == 0) {
       throw new IllegalArgumentException("the continuation encodes to no tokens");
     }
-    long[] whole = concat(pair[0], pair[1]);
+    long[] whole = TokenIds.concat(pair[0], pair[1]);
     // the harness: (context + continuation)[-(max_length + 1):], the context's part shortened by what was cut
     int cut = Math.max(0, whole.length - (maxLength + 1));
     long[] prompt = Arrays.copyOfRange(whole, cut, whole.length);
@@ -160,12 +161,6 @@ final class OpenAiCompletionsModel implements LanguageModel {
       futures.forEach(f -> f.cancel(true));
       throw e.getCause() instanceof RuntimeException re ? re : new RemoteCallException(String.valueOf(e.getCause()));
     }
-    return out;
-  }
-
-  private static long[] concat(long[] a, long[] b) {
-    long[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
 

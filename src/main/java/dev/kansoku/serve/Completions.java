@@ -111,20 +111,24 @@ final class Completions {
       choice.put("index", i);
       if (scoring) {
         PromptScores s = ids.length >= 2 ? scores.get(at[0]++) : null;
-        LogprobsBuilder lp = new LogprobsBuilder(tok, choice.putObject("logprobs"));
+        LogprobsBuilder lp = new LogprobsBuilder(choice.putObject("logprobs"));
+        String[] pieces = tok.tokens(ids);
+        String[] tops = s == null ? new String[0] : tok.tokens(s.argmax());
         StringBuilder text = new StringBuilder();
         for (int p = 0; p < ids.length; p++) {
-          String piece = tok.tokens(new long[] {ids[p]})[0];
-          lp.add(ids[p], piece, text.length(), p == 0 ? null : s.logProbs()[p - 1], p == 0 ? -1 : s.argmax()[p - 1],
-              p == 0 ? 0f : s.maxLogProbs()[p - 1]);
-          text.append(piece);
+          if (p == 0) {
+            lp.first(pieces[0]);
+          } else {
+            lp.add(ids[p], pieces[p], text.length(), s.logProbs()[p - 1], s.argmax()[p - 1], tops[p - 1], s.maxLogProbs()[p - 1]);
+          }
+          text.append(pieces[p]);
         }
         if (r.maxTokens() == 1) {
           PromptScores n = next.get(at[1]++);
           int last = n.length() - 1;
           long token = n.argmax()[last];
           String piece = tok.tokens(new long[] {token})[0];
-          lp.add(token, piece, text.length(), n.maxLogProbs()[last], token, n.maxLogProbs()[last]);
+          lp.add(token, piece, text.length(), n.maxLogProbs()[last], token, piece, n.maxLogProbs()[last]);
           choice.put("text", tok.decode(ids) + piece);
           completionTokens++;
         } else {
@@ -166,33 +170,34 @@ final class Completions {
 
   /** OpenAI's completion logprobs: tokens, token_logprobs, top_logprobs, text_offset. */
   private static final class LogprobsBuilder {
-    private final TextTokenizer tok;
     private final ArrayNode tokens;
     private final ArrayNode tokenLogprobs;
     private final ArrayNode top;
     private final ArrayNode offsets;
 
-    LogprobsBuilder(TextTokenizer tok, ObjectNode into) {
-      this.tok = tok;
+    LogprobsBuilder(ObjectNode into) {
       this.tokens = into.putArray("tokens");
       this.tokenLogprobs = into.putArray("token_logprobs");
       this.top = into.putArray("top_logprobs");
       this.offsets = into.putArray("text_offset");
     }
 
-    /** One position: its token, its log-probability (null for the first) and the top token with its own. */
-    void add(long token, String piece, int offset, Float logprob, long argmax, float maxLogprob) {
+    /** The first position: no log-probability. */
+    void first(String piece) {
+      tokens.add(piece);
+      offsets.add(0);
+      tokenLogprobs.addNull();
+      top.addNull();
+    }
+
+    /** One position: its token, its log-probability and the top token with its own. */
+    void add(long token, String piece, int offset, float logprob, long argmax, String argmaxPiece, float maxLogprob) {
       tokens.add(piece);
       offsets.add(offset);
-      if (logprob == null) {
-        tokenLogprobs.addNull();
-        top.addNull();
-        return;
-      }
       // a float's exact value as a double: the client's sum in doubles equals the engine's, bit for bit
       tokenLogprobs.add((double) logprob);
       ObjectNode t = top.addObject();
-      t.put(tok.tokens(new long[] {argmax})[0], (double) maxLogprob);
+      t.put(argmaxPiece, (double) maxLogprob);
       if (argmax != token) {
         t.put(piece, (double) logprob);
       }

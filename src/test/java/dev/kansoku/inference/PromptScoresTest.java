@@ -30,7 +30,7 @@ class PromptScoresTest {
         List<long[]> sequences = new ArrayList<>();
         for (LoglikelihoodRequest r : REQUESTS) {
           long[][] pair = engine.encodePair(r);
-          sequences.add(EngineCore.concat(pair[0], pair[1]));
+          sequences.add(TokenIds.concat(pair[0], pair[1]));
         }
         List<PromptScores> served = engine.scorePrompts(sequences, shapes);
         for (int i = 0; i < REQUESTS.size(); i++) {

@@ -6,7 +6,12 @@ For each case of --cases (a JSON list of {"context": [ids], "continuation": [ids
 each summed as the harness sums it (token_logprobs[ctxlen:-1] and token_logprobs[ctxlen:]) with is_greedy as the
 harness decides it; then one generation with stop strings, the model list, and an error.
 
+With --chat-template FILE and --model-dir DIR: conversations through client.chat.completions, each also rendered by
+transformers' own apply_chat_template (the same template, the model's tokenizer) and sent as token ids to
+client.completions; both answers and the rendered prompt are written.
+
 usage: openai_client_check.py --base-url URL --model NAME --api-key KEY --cases FILE --out FILE
+                              [--chat-template FILE --model-dir DIR]
 """
 
 import argparse
@@ -29,6 +34,40 @@ def harness_sum(choice, ctxlen, drop_last):
     return total, greedy
 
 
+CONVERSATIONS = [
+    [{"role": "user", "content": "日本の首都はどこですか？"}],
+    [{"role": "system", "content": "Answer briefly."}, {"role": "user", "content": "What is 2 + 2?"},
+     {"role": "assistant", "content": "4"}, {"role": "user", "content": "And 3 + 3?"}],
+    [{"role": "user", "content": [{"type": "text", "text": "質問："}, {"type": "text", "text": "富士山の高さは？"}]}],
+]
+
+
+def chats(client, args):
+    from transformers import AutoTokenizer
+
+    template = open(args.chat_template, encoding="utf-8").read()
+    tok = AutoTokenizer.from_pretrained(args.model_dir)
+    results = []
+    for messages in CONVERSATIONS:
+        # the text parts joined by newlines, as the server's default (vLLM's "string") content format does
+        flat = [dict(m, content="\n".join(p["text"] for p in m["content"])) if isinstance(m["content"], list) else m
+                for m in messages]
+        rendered = tok.apply_chat_template(flat, chat_template=template, tokenize=False, add_generation_prompt=True)
+        ids = tok.apply_chat_template(flat, chat_template=template, tokenize=True, return_dict=False, add_generation_prompt=True)
+        chat = client.chat.completions.create(model=args.model, messages=messages, max_tokens=12, temperature=0)
+        plain = client.completions.create(model=args.model, prompt=list(ids), max_tokens=12, temperature=0)
+        results.append({"rendered": rendered, "ids": list(ids), "chat": chat.choices[0].message.content,
+                        "chat_role": chat.choices[0].message.role, "chat_finish": chat.choices[0].finish_reason,
+                        "chat_prompt_tokens": chat.usage.prompt_tokens, "completion": plain.choices[0].text})
+    try:
+        client.chat.completions.create(model=args.model, messages=[{"role": "user", "content": "a"},
+                                                                   {"role": "user", "content": "b"}], max_tokens=4)
+        results.append({"refused": "accepted"})
+    except openai.BadRequestError as e:
+        results.append({"refused": e.body.get("message") if isinstance(e.body, dict) else str(e)})
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base-url", required=True)
@@ -36,6 +75,8 @@ def main():
     ap.add_argument("--api-key", required=True)
     ap.add_argument("--cases", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--chat-template")
+    ap.add_argument("--model-dir")
     args = ap.parse_args()
     client = openai.OpenAI(base_url=args.base_url, api_key=args.api_key, max_retries=0, timeout=120)
     out = {"client": openai.__version__, "scores": []}
@@ -62,6 +103,8 @@ def main():
         out["n2"] = "accepted"
     except openai.BadRequestError as e:
         out["n2"] = {"status": e.status_code, "param": e.body.get("param") if isinstance(e.body, dict) else None}
+    if args.chat_template:
+        out["chats"] = chats(client, args)
     with open(args.out, "w") as f:
         json.dump(out, f, ensure_ascii=False)
 

@@ -1,9 +1,12 @@
 package dev.kansoku.cli;
 
 import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.ChatTemplate;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.serve.CompletionServer;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Option;
  * {@code --batch-size} and {@code --batch-tokens} equal the run's {@code inference.batch-size} and {@code batch-tokens}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve a model over an OpenAI-compatible API (/v1/completions, /v1/models, /tokenize, /detokenize, /tokenizer_info).")
+    description = "Serve a model over an OpenAI-compatible API (/v1/completions, /v1/chat/completions, /v1/models, /tokenize, /detokenize, /tokenizer_info).")
 class ServeCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
@@ -43,6 +46,14 @@ class ServeCommand implements Callable<Integer> {
   @Option(names = "--batch-tokens", defaultValue = "8192", description = "inference.batch-tokens of the runs to agree with (default: ${DEFAULT-VALUE}).")
   int batchTokens;
 
+  @Option(names = "--chat-template", description = "A Jinja chat template file for /v1/chat/completions (default: the model's own, "
+      + "from chat_template.jinja or tokenizer_config.json).")
+  Path chatTemplate;
+
+  @Option(names = "--chat-content-format", defaultValue = "string", description = "How chat content parts reach the template: "
+      + "'string' (texts joined by newlines, as vLLM's string format) or 'openai' (the list as sent; default: ${DEFAULT-VALUE}).")
+  String chatContentFormat;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -57,15 +68,26 @@ class ServeCommand implements Callable<Integer> {
       }
     }
     String name = servedModelName != null ? servedModelName : model.model.toAbsolutePath().normalize().getFileName().toString();
+    CompletionServer.ChatContentFormat format = switch (chatContentFormat) {
+      case "string" -> CompletionServer.ChatContentFormat.STRING;
+      case "openai" -> CompletionServer.ChatContentFormat.OPENAI;
+      default -> throw new dev.kansoku.config.ConfigError("kansoku serve", "--chat-content-format", "must be 'string' or 'openai', not '" + chatContentFormat + "'");
+    };
+    if (chatTemplate != null && !Files.isRegularFile(chatTemplate)) {
+      throw new dev.kansoku.config.ConfigError("kansoku serve", "--chat-template", "no such file: " + chatTemplate);
+    }
+    ChatTemplate template = chatTemplate != null ? ChatTemplate.fromFile(chatTemplate, model.model)
+        : ChatTemplate.fromModelDirectory(model.model).orElse(null);
     CountDownLatch stopped = new CountDownLatch(1);
     try (DjlEngine engine = model.load();
          CompletionServer server = CompletionServer.start(engine, new CompletionServer.Settings(host, port, name, apiKey, queue,
-             BatchShapes.canonical(batchSize, batchTokens), 16))) {
+             BatchShapes.canonical(batchSize, batchTokens), 16, template, format))) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         server.close();
         stopped.countDown();
       }));
-      out.printf("serving %s on http://%s:%d/v1 (Ctrl-C stops)%n", name, host, server.port());
+      out.printf("serving %s on http://%s:%d/v1 (%s; Ctrl-C stops)%n", name, host, server.port(),
+          template == null ? "no chat template: /v1/chat/completions refused" : "chat template " + template.source());
       out.flush();
       stopped.await();
     }

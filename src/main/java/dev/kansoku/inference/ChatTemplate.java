@@ -59,16 +59,40 @@ public final class ChatTemplate {
     return fromModelDirectory(dir, Clock.systemDefaultZone());
   }
 
-  public static Optional<ChatTemplate> fromModelDirectory(Path dir, Clock clock) throws IOException {
+  /** A template from a file (vLLM's {@code --chat-template}) with the model's special tokens. */
+  public static ChatTemplate fromFile(Path templateFile, Path modelDir) throws IOException {
+    return new ChatTemplate(templateFile, Map.of("default", Files.readString(templateFile, StandardCharsets.UTF_8)),
+        specialTokens(tokenizerConfig(modelDir)), Clock.systemDefaultZone());
+  }
+
+  private static JsonNode tokenizerConfig(Path dir) throws IOException {
     Path configFile = dir.resolve("tokenizer_config.json");
-    JsonNode config = JSON.createObjectNode();
-    if (Files.isRegularFile(configFile)) {
-      try {
-        config = JSON.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new ModelFormatException(configFile, "tokenizer_config.json", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    if (!Files.isRegularFile(configFile)) {
+      return JSON.createObjectNode();
+    }
+    try {
+      return JSON.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ModelFormatException(configFile, "tokenizer_config.json", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  private static Map<String, String> specialTokens(JsonNode config) {
+    Map<String, String> special = new LinkedHashMap<>();
+    for (String key : SPECIAL_TOKENS) {
+      JsonNode v = config.get(key);
+      if (v != null && v.isTextual()) {
+        special.put(key, v.asText());
+      } else if (v != null && v.isObject() && v.path("content").isTextual()) {
+        special.put(key, v.get("content").asText());
       }
     }
+    return special;
+  }
+
+  public static Optional<ChatTemplate> fromModelDirectory(Path dir, Clock clock) throws IOException {
+    Path configFile = dir.resolve("tokenizer_config.json");
+    JsonNode config = tokenizerConfig(dir);
     Map<String, String> templates = new TreeMap<>();
     Path source = configFile;
     Path jinjaFile = dir.resolve("chat_template.jinja");
@@ -103,16 +127,7 @@ public final class ChatTemplate {
         throw new ModelFormatException(configFile, "chat_template", "must be a string or a list of {name, template}");
       }
     }
-    Map<String, String> special = new LinkedHashMap<>();
-    for (String key : SPECIAL_TOKENS) {
-      JsonNode v = config.get(key);
-      if (v != null && v.isTextual()) {
-        special.put(key, v.asText());
-      } else if (v != null && v.isObject() && v.path("content").isTextual()) {
-        special.put(key, v.get("content").asText());
-      }
-    }
-    return Optional.of(new ChatTemplate(source, templates, special, clock));
+    return Optional.of(new ChatTemplate(source, templates, specialTokens(config), clock));
   }
 
   /** For tests and templates given inline: one default template and the special tokens by name. */

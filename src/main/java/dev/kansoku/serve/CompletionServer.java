@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.ChatTemplate;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.TextTokenizer;
+import dev.kansoku.text.jinja.TemplateException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +36,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CompletionServer implements AutoCloseable {
   /** What the server runs with. */
   public record Settings(String host, int port, String servedModelName, String apiKey, int queueCapacity, BatchShapes shapes,
-                         int httpThreads) {}
+                         int httpThreads, ChatTemplate chatTemplate, ChatContentFormat chatContentFormat) {
+    /** Without a chat template: /v1/chat/completions answers 400, as vLLM does for a model that has none. */
+    public Settings(String host, int port, String servedModelName, String apiKey, int queueCapacity, BatchShapes shapes, int httpThreads) {
+      this(host, port, servedModelName, apiKey, queueCapacity, shapes, httpThreads, null, ChatContentFormat.STRING);
+    }
+  }
+
+  /**
+   * How a chat message's content parts reach the template: their texts joined by newlines into a string (vLLM's
+   * "string" format; templates written for string content print a list otherwise), or the list as sent ("openai").
+   */
+  public enum ChatContentFormat { STRING, OPENAI }
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompletionServer.class);
   private final HttpServer http;
@@ -93,6 +106,7 @@ public final class CompletionServer implements AutoCloseable {
         ObjectNode answer = switch (path) {
           case "/v1/models" -> models(requireMethod(method, "GET"));
           case "/v1/completions" -> completion(body(ex, method));
+          case "/v1/chat/completions" -> chat(body(ex, method));
           case "/tokenize" -> tokenize(body(ex, method));
           case "/detokenize" -> detokenize(body(ex, method));
           case "/tokenizer_info" -> tokenizerInfo(requireMethod(method, "GET"));
@@ -178,7 +192,12 @@ public final class CompletionServer implements AutoCloseable {
       throw new ApiError(404, "invalid_request_error", "model", "the model '" + r.model() + "' does not exist (this server has '"
           + settings.servedModelName() + "')");
     }
-    Job job = new Job(completions.plan(r, "cmpl-" + ids.incrementAndGet()), new CompletableFuture<>());
+    return submit(completions.plan(r, "cmpl-" + ids.incrementAndGet()));
+  }
+
+  /** Queues a planned request for the model worker and waits for its answer (429 when the queue is full). */
+  private ObjectNode submit(Completions.Planned planned) {
+    Job job = new Job(planned, new CompletableFuture<>());
     if (closing) {
       throw new ApiError(503, "server_error", null, "the server is shutting down");
     }
@@ -199,6 +218,52 @@ public final class CompletionServer implements AutoCloseable {
       }
       throw new IllegalStateException(e.getCause());
     }
+  }
+
+  /**
+   * {@code /v1/chat/completions}: the conversation rendered by the model's chat template (as transformers'
+   * apply_chat_template renders it), tokenized without special tokens, then generated as a completion of those ids.
+   */
+  private ObjectNode chat(JsonNode body) {
+    ChatRequest r = ChatRequest.parse(body, settings.chatContentFormat());
+    if (!r.model().equals(settings.servedModelName())) {
+      throw new ApiError(404, "invalid_request_error", "model", "the model '" + r.model() + "' does not exist (this server has '"
+          + settings.servedModelName() + "')");
+    }
+    ChatTemplate template = settings.chatTemplate();
+    if (template == null) {
+      throw ApiError.invalid("messages", "the model has no chat template (tokenizer_config.json or chat_template.jinja); "
+          + "serve it with --chat-template FILE");
+    }
+    String prompt;
+    try {
+      prompt = template.render(r.messages(), new ChatTemplate.Options(r.addGenerationPrompt(), r.continueFinalMessage(), r.tools(),
+          r.documents(), r.templateVariables()));
+    } catch (TemplateException | IllegalArgumentException e) {
+      throw ApiError.invalid("messages", "the chat template refused the conversation: " + e.getMessage());
+    }
+    long[] promptIds = engine.tokenizer().encode(prompt, r.addSpecialTokens());
+    int maxTokens = r.maxTokens() != null ? r.maxTokens() : engine.maxLength() - promptIds.length;
+    if (maxTokens < 1) {
+      throw ApiError.invalid("messages", "the rendered conversation has " + promptIds.length + " tokens, the model's context "
+          + engine.maxLength());
+    }
+    List<String> noText = new ArrayList<>();
+    noText.add(null);
+    CompletionRequest completion = new CompletionRequest(r.model(), noText, List.of(promptIds), maxTokens, r.temperature(), r.topP(),
+        r.stop(), r.seed(), false, null, false);
+    ObjectNode answer = submit(completions.plan(completion, "chatcmpl-" + ids.incrementAndGet()));
+    ObjectNode out = json.createObjectNode();
+    out.put("id", answer.get("id").asText()).put("object", "chat.completion").put("created", answer.get("created").asLong())
+        .put("model", answer.get("model").asText());
+    JsonNode c = answer.get("choices").get(0);
+    ObjectNode choice = out.putArray("choices").addObject();
+    choice.put("index", 0);
+    choice.putObject("message").put("role", "assistant").put("content", c.get("text").asText());
+    choice.putNull("logprobs");
+    choice.put("finish_reason", c.get("finish_reason").asText());
+    out.set("usage", answer.get("usage"));
+    return out;
   }
 
   private ObjectNode models(String method) {

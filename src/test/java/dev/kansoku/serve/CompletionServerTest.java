@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kansoku.TestPaths;
 import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.ChatTemplate;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
@@ -19,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -146,6 +148,43 @@ class CompletionServerTest {
       JsonNode err = JSON.readTree(r.body()).get("error");
       assertTrue(err.hasNonNull("message") && err.hasNonNull("type"), r.body());
       assertEquals(c.param(), err.get("param").isNull() ? null : err.get("param").asText(), r.body());
+    }
+  }
+
+  @Test
+  void chatRequestsAreCheckedAndAModelWithoutATemplateIsRefused() throws Exception {
+    record Case(String path, String body, int status, String param, String says) {}
+    String user = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+    for (Case c : List.of(
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + "}", 400, "messages", "no chat template"),
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"logit_bias\":{\"1\":5}}", 400, "logit_bias", "not supported"),
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"logprobs\":true}", 400, "logprobs", "not implemented"),
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"presence_penalty\":0.5}", 400, "presence_penalty", "only 0"),
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"tool_choice\":\"required\"}", 400, "tool_choice", "auto"),
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[]}", 400, "messages", "non-empty"),
+        new Case("/v1/chat/completions", "{\"model\":\"other\"," + user + "}", 404, "model", "does not exist"))) {
+      HttpResponse<String> r = post(c.path(), c.body(), "sesame");
+      assertEquals(c.status(), r.statusCode(), c.body() + " → " + r.body());
+      JsonNode err = JSON.readTree(r.body()).get("error");
+      assertEquals(c.param(), err.get("param").asText(), r.body());
+      assertTrue(err.get("message").asText().contains(c.says()), r.body());
+    }
+    // the same engine with a template: a chat is the completion of the rendered conversation's ids
+    ChatTemplate template = ChatTemplate.fromFile(TestPaths.REPO.resolve("src/test/resources/chat-templates/chatml.jinja"), TestPaths.TINY_MODEL);
+    try (CompletionServer chat = CompletionServer.start(engine, new CompletionServer.Settings("127.0.0.1", 0, "tiny", null, 4,
+        BatchShapes.DEFAULT, 4, template, CompletionServer.ChatContentFormat.STRING))) {
+      String prompt = template.render(List.of(Map.of("role", "user", "content", "こんにちは")), ChatTemplate.Options.generationPrompt());
+      long[] promptIds = engine.tokenizer().encode(prompt, false);
+      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chat.port() + "/v1/chat/completions"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"こんにちは\"}],"
+              + "\"max_tokens\":6,\"temperature\":0}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode answer = JSON.readTree(r.body());
+      GenerationResult g = engine.generate(List.of(new GenerationRequest(null, List.of(), 6, false, 0.0, 1.0, 0, 0L, promptIds)),
+          BatchShapes.DEFAULT).get(0);
+      assertEquals("chat.completion", answer.get("object").asText());
+      assertEquals(g.text(), answer.get("choices").get(0).get("message").get("content").asText());
+      assertEquals(promptIds.length, answer.get("usage").get("prompt_tokens").asInt());
     }
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.kansoku.TestPaths;
 import dev.kansoku.inference.BatchShapes;
+import dev.kansoku.inference.ChatTemplate;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.inference.GenerationRequest;
 import dev.kansoku.inference.GenerationResult;
@@ -23,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The official {@code openai} Python client (src/test/python/requirements.txt; nobody here wrote it) against
  * {@code kansoku serve}: lm-evaluation-harness's two request styles, summed as the harness sums them, give the
  * engine's offline log-likelihood bits and is_greedy; a generation with stop strings gives the engine's text; the model
- * list and a refused {@code n = 2} come back as the client expects them.
+ * list and a refused {@code n = 2} come back as the client expects them. Through {@code client.chat.completions}, a
+ * conversation is rendered by the chat template exactly as transformers' {@code apply_chat_template} renders it (text
+ * and ids), and its answer is the completion of those ids; a conversation the template refuses is a 400 carrying the
+ * template's message.
  */
 class ServeOpenAiClientTest {
   @Test
@@ -70,6 +74,45 @@ class ServeOpenAiClientTest {
       assertEquals("n", out.get("n2").get("param").asText(), out.toString());
       System.out.println("openai " + out.get("client").asText() + " against kansoku serve: " + offline.size()
           + " requests in both harness styles bit-identical; generation equal");
+    }
+  }
+
+  @Test
+  void theOfficialClientChatsThroughTheTemplateAsTransformersRendersIt(@TempDir Path tmp) throws Exception {
+    ReferencePython.interpreter();
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
+    Path templateFile = TestPaths.REPO.resolve("src/test/resources/chat-templates/chatml.jinja");
+    ChatTemplate template = ChatTemplate.fromFile(templateFile, TestPaths.TINY_MODEL);
+    ObjectMapper json = new ObjectMapper();
+    try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 512);
+         CompletionServer server = CompletionServer.start(engine, new CompletionServer.Settings("127.0.0.1", 0, "kansoku-tiny", "sesame",
+             16, BatchShapes.DEFAULT, 8, template, CompletionServer.ChatContentFormat.STRING))) {
+      Files.writeString(tmp.resolve("cases.json"), "[]");
+      ReferencePython.run(tmp.resolve("client.log"), 5, "openai_client_check.py", "--base-url", "http://127.0.0.1:" + server.port() + "/v1",
+          "--model", "kansoku-tiny", "--api-key", "sesame", "--cases", tmp.resolve("cases.json").toString(), "--out",
+          tmp.resolve("out.json").toString(), "--chat-template", templateFile.toString(), "--model-dir", TestPaths.TINY_MODEL.toString());
+      JsonNode chats = json.readTree(tmp.resolve("out.json").toFile()).get("chats");
+      int answered = 0;
+      for (JsonNode c : chats) {
+        if (c.has("refused")) {
+          assertEquals("the chat template refused the conversation: Conversation roles must alternate user/assistant/user/assistant/...",
+              c.get("refused").asText());
+          continue;
+        }
+        long[] ids = new long[c.get("ids").size()];
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = c.get("ids").get(i).asLong();
+        }
+        GenerationResult g = engine.generate(List.of(new GenerationRequest(null, List.of(), 12, false, 0.0, 1.0, 0, 0L, ids)),
+            BatchShapes.DEFAULT).get(0);
+        assertEquals(g.text(), c.get("chat").asText(), "chat answer = the engine's completion of the rendered ids");
+        assertEquals(c.get("completion").asText(), c.get("chat").asText(), "chat = completions on transformers' rendering");
+        assertEquals("assistant", c.get("chat_role").asText());
+        assertEquals(ids.length, c.get("chat_prompt_tokens").asInt(), "the server's rendering has transformers' token count");
+        answered++;
+      }
+      assertEquals(3, answered, chats.toString());
+      assertEquals(4, chats.size());
     }
   }
 }

@@ -177,6 +177,11 @@ LOADERS = {"openai_humaneval": lambda name: humaneval("humaneval", "HumanEval.js
            "lukaemon/bbh": bbh, "trivia_qa": trivia_qa, "squad_v2": squad_v2, "Muennighoff/xwinograd": xwinograd}
 
 
+# the same datasets under the Hub names lm-evaluation-harness 0.4.13 uses (its chat-template prompts are checked
+# against that version, the one the reference environment installs)
+LOADERS.update({"allenai/openbookqa": openbookqa, "cais/mmlu": mmlu, "openai/gsm8k": gsm8k})
+
+
 def load(path, name, **kwargs):
     if path not in LOADERS:
         raise KeyError(f"no local files for Hub dataset {path!r} (name {name!r})")

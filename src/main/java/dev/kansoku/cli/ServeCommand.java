@@ -1,9 +1,9 @@
 package dev.kansoku.cli;
 
 import dev.kansoku.inference.BatchShapes;
-import dev.kansoku.inference.ChatTemplate;
 import dev.kansoku.inference.DjlEngine;
 import dev.kansoku.serve.CompletionServer;
+import dev.kansoku.text.chat.ChatTemplate;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ class ServeCommand implements Callable<Integer> {
         stopped.countDown();
       }));
       out.printf("serving %s on http://%s:%d/v1 (%s; Ctrl-C stops)%n", name, host, server.port(),
-          template == null ? "no chat template: /v1/chat/completions refused" : "chat template " + template.source());
+          template == null ? "no chat template: /v1/chat/completions refused" : "chat template " + template.origin());
       out.flush();
       stopped.await();
     }

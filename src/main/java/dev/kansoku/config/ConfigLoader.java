@@ -112,6 +112,9 @@ public final class ConfigLoader {
       .required("language", STRING)
       .optional("framework", STRING)
       .optional("description", STRING)
+      .optional("chat-template", BOOLEAN)
+      .optional("fewshot-as-multiturn", BOOLEAN)
+      .optional("system-instruction", STRING)
       .section("dataset", true, ConfigSchema.of()
           .required("format", STRING)
           .required("eval-file", STRING)
@@ -603,7 +606,10 @@ public final class ConfigLoader {
             "mecab".equals(segmenter(t)) ? "mecab" : "kuromoji"),
         t.getStringList("metrics"),
         0,
-        file.toString());
+        file.toString(),
+        new TaskSpec.Chat(t.hasPath("chat-template") && t.getBoolean("chat-template"),
+            !t.hasPath("fewshot-as-multiturn") || t.getBoolean("fewshot-as-multiturn"),
+            optString(t, "system-instruction", null)));
   }
 
   /** {@code answer.segmenter}: none, kuromoji (alias ja-morphemes) or mecab (validated in task()). */
@@ -627,7 +633,7 @@ public final class ConfigLoader {
 
   private static TaskSpec withLimit(TaskSpec t, int limit) {
     return new TaskSpec(t.id(), t.version(), t.language(), t.framework(), t.dataset(), t.prompt(), t.request(),
-        t.answer(), t.metrics(), limit, t.sourceFile());
+        t.answer(), t.metrics(), limit, t.sourceFile(), t.chat());
   }
 
   private String existingFile(Config t, String key, String where, String sourceHint) {

@@ -20,7 +20,25 @@ public record TaskSpec(
     Answer answer,
     List<String> metrics,
     int limit,
-    String sourceFile) implements Serializable {
+    String sourceFile,
+    Chat chat) implements Serializable {
+
+  /**
+   * Instruct-style runs ({@code task.chat-template}): each model's own chat template renders the prompt, as
+   * lm-evaluation-harness does with {@code --apply_chat_template}; {@code fewshotAsMultiturn} puts each shot in its
+   * own user/assistant turns (the harness' {@code --fewshot_as_multiturn}, its default since 0.4.9), else all
+   * shots and the question are one user message; {@code systemInstruction} ({@code --system_instruction}) goes
+   * before the task's description in the system message. Off: the plain prompt, as before.
+   */
+  public record Chat(boolean template, boolean fewshotAsMultiturn, String systemInstruction) implements Serializable {
+    public static final Chat OFF = new Chat(false, true, null);
+  }
+
+  /** A task without a chat form (tests and tools that build specs by hand). */
+  public TaskSpec(String id, String version, String language, String framework, Dataset dataset, Prompt prompt, Request request,
+                  Answer answer, List<String> metrics, int limit, String sourceFile) {
+    this(id, version, language, framework, dataset, prompt, request, answer, metrics, limit, sourceFile, Chat.OFF);
+  }
 
   /**
    * Dataset files in their published format; {@code fewshotFile} may equal {@code evalFile}.

@@ -1,7 +1,9 @@
 package dev.kansoku.pipeline;
 
+import dev.kansoku.config.ConfigError;
 import dev.kansoku.config.ModelSpec;
 import dev.kansoku.config.ResolvedRun;
+import dev.kansoku.config.TaskSpec;
 import dev.kansoku.infer.InferStage;
 import dev.kansoku.infer.RequestCost;
 import dev.kansoku.inference.Backends;
@@ -24,6 +26,7 @@ import dev.kansoku.score.Aggregation;
 import dev.kansoku.score.ScoreStage;
 import dev.kansoku.task.LoadedDataset;
 import dev.kansoku.task.TaskPlan;
+import dev.kansoku.text.chat.ChatTemplate;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -52,6 +55,8 @@ public final class EvaluateJob {
   private final ResolvedRun run;
   private final ResultsStore store;
   private final String runId;
+  /** Each model's chat template by model id, read when a task of the run is in chat form. */
+  private final Map<String, ChatTemplate.Source> chatTemplates = new LinkedHashMap<>();
 
   public EvaluateJob(SparkSession spark, ResolvedRun run) {
     this.spark = spark;
@@ -66,15 +71,30 @@ public final class EvaluateJob {
         + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
   }
 
+  /**
+   * A model's chat template for the run's chat-form tasks, read from its (staged) directory before any work: a model
+   * without one cannot run them, which is said now, naming the model and a task.
+   */
+  private static ChatTemplate.Source chatTemplate(ModelSpec m, java.nio.file.Path dir, List<TaskSpec> chatTasks) throws IOException {
+    return ChatTemplate.fromModelDirectory(dir).map(ChatTemplate::source).orElseThrow(() -> new ConfigError(
+        chatTasks.get(0).sourceFile(), "task.chat-template", "model " + m.id() + " has no chat template (tokenizer_config.json's "
+            + "chat_template or chat_template.jinja in " + m.path() + "); run " + chatTasks.stream().map(TaskSpec::id).toList()
+            + " with instruct models, or without chat-template"));
+  }
+
   public EvaluationSummary run() throws IOException {
     // cost constants per model id, from the model's shape when its backend knows it (else costed by tokens only)
     Map<String, RequestCost.ModelCost> modelCosts = new LinkedHashMap<>();
+    List<TaskSpec> chatTasks = run.tasks().stream().filter(t -> t.chat().template()).toList();
     for (ModelSpec m : run.models()) {
       // a model on shared storage: the driver copies its config and tokenizer only; executors stage the weights
       ModelSpec local = ModelStaging.local(m, ModelStaging.Kind.METADATA, spark.sparkContext().hadoopConfiguration(),
           run.settings().modelCacheDir());
       Backends.of(m.format()).preflight(m, java.nio.file.Path.of(local.path()), local == m)
           .ifPresent(shape -> modelCosts.put(m.id(), RequestCost.ModelCost.of(shape)));
+      if (!chatTasks.isEmpty()) {
+        chatTemplates.put(m.id(), chatTemplate(m, java.nio.file.Path.of(local.path()), chatTasks));
+      }
     }
     Set<IsolationLayer> sandboxLayers = Set.of();
     if (run.tasks().stream().anyMatch(t -> Metrics.executesCode(t.metrics()))) {
@@ -107,7 +127,7 @@ public final class EvaluateJob {
     store.moveLegacyExampleScores();
     List<ErrorRow> errors = datasetErrors(written.plans());
 
-    Dataset<Row> planned = PlannedRequests.of(spark, written, run.models()).cache();
+    Dataset<Row> planned = PlannedRequests.of(spark, written, run.models(), chatTemplates).cache();
     MissingWork missing = MissingWork.find(store, planned);
     long plannedCount = written.requestsPerModel() * run.models().size();
     LOG.info("requests planned {}, already answered {}, to compute {}", plannedCount, plannedCount - missing.count(), missing.count());

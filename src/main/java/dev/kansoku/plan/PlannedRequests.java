@@ -9,6 +9,7 @@ import dev.kansoku.results.ScoreSets;
 import dev.kansoku.results.TableSchemas;
 import dev.kansoku.task.PlannedRequest;
 import dev.kansoku.task.TaskPlan;
+import dev.kansoku.text.chat.ChatTemplate;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,6 +110,16 @@ public final class PlannedRequests {
 
   /** The requests of {@code written} for every model: read on executors, crossed with the models, ids computed there. */
   public static Dataset<Row> of(SparkSession spark, Written written, List<ModelSpec> models) {
+    return of(spark, written, models, Map.of());
+  }
+
+  /**
+   * As {@link #of(SparkSession, Written, List)}, with each model's chat template (by model id; the sources travel in
+   * the closure, a few kilobytes each): a chat-form request becomes that template's rendering on the executor that
+   * crosses it with the model.
+   */
+  public static Dataset<Row> of(SparkSession spark, Written written, List<ModelSpec> models, Map<String, ChatTemplate.Source> chatTemplates) {
+    Map<String, ChatTemplate.Source> templates = new java.util.HashMap<>(chatTemplates);
     StructType full = TableSchemas.schema(TableSchemas.REQUESTS);
     Dataset<Row> tasks = written.requestsPerModel() == 0
         ? spark.createDataFrame(List.of(), taskSchema())
@@ -116,8 +127,10 @@ public final class PlannedRequests {
     List<Row> modelRows = models.stream().map(m -> RowFactory.create(m.id(), m.resultRevision())).toList();
     StructType modelSchema = new StructType().add(MODEL, "string", false).add(REVISION, "string", false);
     Dataset<Row> crossed = tasks.crossJoin(spark.createDataFrame(modelRows, modelSchema));
-    return crossed.map((MapFunction<Row, Row>) r -> RequestRow.from(r).forModel(r.getAs(MODEL), r.getAs(REVISION)).toRow(),
-        Encoders.row(full));
+    return crossed.map((MapFunction<Row, Row>) r -> {
+      String model = r.getAs(MODEL);
+      return RequestRow.from(r).forModel(model, r.getAs(REVISION), templates.get(model)).toRow();
+    }, Encoders.row(full));
   }
 
   /** The requests schema without the model-dependent columns. */

@@ -32,36 +32,55 @@ import java.util.List;
 final class LmEvalPrompt implements PromptStyle {
   static final String NAME = "lm-eval";
 
+  /** lm-evaluation-harness' chat form exists for its YAML tasks; SQuAD 2.0's class-based task keeps its own prompt. */
+  @Override
+  public String chatRefusal(TaskSpec task) {
+    return task.prompt().noAnswerContinuation() == null ? null
+        : "the harness' SQuAD 2.0 task builds its prompt without a chat form (prompt.no-answer-continuation)";
+  }
+
   @Override
   public List<PlannedRequest> plan(TaskSpec task, List<Doc> evalDocs, List<Doc> fewshotDocs) {
     TaskSpec.Prompt p = task.prompt();
     PythonRandom rnd = new PythonRandom(p.fewshotSeed());
     boolean multipleChoice = task.request().kind() == RequestKind.LOGLIKELIHOOD;
     List<PlannedRequest> out = new ArrayList<>();
+    TaskSpec.Chat chat = task.chat();
     for (Doc doc : evalDocs) {
       StringBuilder context = new StringBuilder(Templates.fill(jinja(p.description()), doc));
+      // the chat form is lm-evaluation-harness 0.4.13's, whose Jinja environment keeps a template's trailing
+      // newline (keep_trailing_newline=True; v0.4.2's plain prompts drop one)
+      ChatMessages messages = chat.template()
+          ? new ChatMessages(chat.systemInstruction(), Templates.fill(p.description(), doc), p.fewshotDelimiter()) : null;
       if (p.shots() > 0) {
         List<String> shots = new ArrayList<>();
         for (Doc shot : shots(p, rnd, doc, fewshotDocs)) {
-          shots.add(Templates.fill(jinja(p.inputTemplate()), shot) + p.targetDelimiter() + target(p, shot, multipleChoice));
+          shots.add(Templates.fill(jinja(p.inputTemplate()), shot) + p.targetDelimiter() + target(p, shot, multipleChoice, true));
+          if (messages != null) {
+            messages.shot(Templates.fill(p.inputTemplate(), shot), target(p, shot, multipleChoice, false), p.targetDelimiter(),
+                p.fewshotDelimiter());
+          }
         }
         context.append(String.join(p.fewshotDelimiter(), shots)).append(p.fewshotDelimiter());
       }
       context.append(Templates.fill(jinja(p.inputTemplate()), doc));
       String ctx = context.toString();
+      String chatJson = messages == null ? null : messages.question(Templates.fill(p.inputTemplate(), doc), chat.fewshotAsMultiturn());
+      // in chat form the harness (0.4.13 construct_requests) scores a choice without the target delimiter
+      String choicePrefix = messages == null ? p.targetDelimiter() : "";
       TaskSpec.Request q = task.request();
       if (multipleChoice) {
         List<String> choices = choices(p, doc);
         String gold = String.valueOf(goldIndex(p, doc));
         for (int i = 0; i < choices.size(); i++) {
           out.add(new PlannedRequest(task.id(), task.version(), doc.id(), i, RequestKind.LOGLIKELIHOOD, ctx,
-              p.targetDelimiter() + choices.get(i), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
+              choicePrefix + choices.get(i), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()).withChat(chatJson));
         }
       } else {
         String gold = Templates.fill(p.goldTemplate() != null ? p.goldTemplate() : p.outputTemplate(), doc);
         int index = p.noAnswerContinuation() != null ? 0 : -1;
         out.add(new PlannedRequest(task.id(), task.version(), doc.id(), index, RequestKind.GENERATE_UNTIL, ctx, null,
-            q.maxNewTokens(), q.stop(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
+            q.maxNewTokens(), q.stop(), q.addSpecialTokens(), gold).withSubset(doc.subset()).withChat(chatJson));
         if (p.noAnswerContinuation() != null) {
           out.add(new PlannedRequest(task.id(), task.version(), doc.id(), 1, RequestKind.LOGLIKELIHOOD, ctx,
               p.noAnswerContinuation(), 0, List.of(), q.addSpecialTokens(), gold).withSubset(doc.subset()));
@@ -91,11 +110,12 @@ final class LmEvalPrompt implements PromptStyle {
     return kept.subList(0, Math.min(p.shots(), kept.size()));
   }
 
-  private static String target(TaskSpec.Prompt p, Doc shot, boolean multipleChoice) {
+  /** @param stripNewline v0.4.2's Jinja (one trailing newline of the template dropped) or 0.4.13's (kept) */
+  private static String target(TaskSpec.Prompt p, Doc shot, boolean multipleChoice, boolean stripNewline) {
     if (multipleChoice) {
       return choices(p, shot).get(goldIndex(p, shot));
     }
-    return Templates.fill(jinja(p.outputTemplate()), shot);
+    return Templates.fill(stripNewline ? jinja(p.outputTemplate()) : p.outputTemplate(), shot);
   }
 
   /**

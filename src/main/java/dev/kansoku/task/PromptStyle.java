@@ -22,6 +22,14 @@ public interface PromptStyle {
     return plan(task, firstN(allEvalDocs, limit), fewshotDocs);
   }
 
+  /**
+   * Why this style cannot build {@code task}'s prompts in chat form ({@code task.chat-template}), or null when it
+   * can. Only the frameworks that define a chat form have one: lm-evaluation-harness.
+   */
+  default String chatRefusal(TaskSpec task) {
+    return "the " + task.prompt().style() + " prompt style has no chat form (lm-evaluation-harness' lm-eval style has)";
+  }
+
   static <T> List<T> firstN(List<T> docs, int limit) {
     return limit > 0 && limit < docs.size() ? docs.subList(0, limit) : docs;
   }

@@ -32,6 +32,11 @@ public record TaskPlan(TaskSpec task, int examples, List<PlannedRequest> request
    * @param limit evaluate only the first {@code limit} examples (0 = all), like the harnesses' {@code --limit}
    */
   public static TaskPlan build(TaskSpec task, int runLimit) throws IOException {
+    PromptStyle style = PromptStyle.named(task.prompt().style());
+    String refusal = task.chat().template() ? style.chatRefusal(task) : null;
+    if (refusal != null) {
+      throw new dev.kansoku.config.ConfigError(task.sourceFile(), "task.chat-template", refusal);
+    }
     // bytes that are not in the dataset's encoding (a Shift_JIS copy of a UTF-8 file) are named by file, line and
     // byte before any loader could read them as garbled text
     TaskSpec.Dataset d = task.dataset();

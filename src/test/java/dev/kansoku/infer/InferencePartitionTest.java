@@ -95,6 +95,6 @@ class InferencePartitionTest {
 
   private static Row request(StructType schema, ModelSpec model, String id, String context) {
     return new RequestRow(id, id, 0, RequestKind.LOGLIKELIHOOD, context, " はい", 0, List.of(), false, "greedy", 0.0, 1.0, 0, 0L, "0",
-        null, RequestId.sha256(context), model.resultRevision(), "1.0", model.id(), "t").toRow(schema);
+        null, null, RequestId.sha256(context), model.resultRevision(), "1.0", model.id(), "t").toRow(schema);
   }
 }

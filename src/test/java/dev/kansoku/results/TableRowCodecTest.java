@@ -13,6 +13,7 @@ import dev.kansoku.analysis.RegressionRow;
 import dev.kansoku.analysis.TaskCorrelationRow;
 import dev.kansoku.config.RequestKind;
 import dev.kansoku.task.PlannedRequest;
+import dev.kansoku.text.chat.ChatTemplate;
 import dev.kansoku.task.RequestId;
 import dev.kansoku.testkit.LocalSpark;
 import java.nio.file.Files;
@@ -53,8 +54,9 @@ class TableRowCodecTest {
   /** One row of each table with every field set (so a swapped or dropped column shows), and its decoder. */
   static Map<TableRow, Function<Row, TableRow>> samples() {
     RequestRow request = RequestRow.planned(new PlannedRequest("jcommonsenseqa", "1.1", "ex-7", 2, RequestKind.GENERATE_UNTIL,
-        "質問: ?", " 答え", 64, List.of("\n\n", "質問:"), true, "2", new PlannedRequest.Decoding(0.2, 0.95, 40, 1234L), "subject"))
-        .forModel("model-a", "rev-1");
+        "質問: ?", " 答え", 64, List.of("\n\n", "質問:"), true, "2", new PlannedRequest.Decoding(0.2, 0.95, 40, 1234L), "subject",
+        "[{\"role\":\"user\",\"content\":\"質問: ?\"}]"))
+        .forModel("model-a", "rev-1", ChatTemplate.of("<s>[{{ messages[0].content }}]", Map.of("bos_token", "<s>")).source());
     Map<TableRow, Function<Row, TableRow>> samples = new LinkedHashMap<>();
     samples.put(request, RequestRow::from);
     samples.put(new ResponseRow("rid", "ex-7", 2, RequestKind.LOGLIKELIHOOD, -1.25, true, 120, 3, false, "text", "stop", "boom", 8, 12.5,

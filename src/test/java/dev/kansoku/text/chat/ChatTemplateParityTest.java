@@ -1,4 +1,4 @@
-package dev.kansoku.inference;
+package dev.kansoku.text.chat;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kansoku.TestPaths;
+import dev.kansoku.inference.TextTokenizer;
 import dev.kansoku.testkit.ReferencePython;
 import dev.kansoku.text.jinja.TemplateException;
 import java.io.IOException;
@@ -161,7 +162,7 @@ class ChatTemplateParityTest {
         ChatTemplate t = ChatTemplate.of(c.template(), Map.of());
         Map<String, Object> vars = new LinkedHashMap<>(featureVariables());
         got = t.render(messages, new ChatTemplate.Options(true, false, null, null, vars));
-      } catch (TemplateException | ModelFormatException e) {
+      } catch (TemplateException | ChatTemplateException e) {
         TemplateException te = e instanceof TemplateException x ? x : null;
         if (c.flag().equals("!unsupported")) {
           if (te == null && !e.getMessage().contains("not available") && !e.getMessage().contains("not implemented")) {

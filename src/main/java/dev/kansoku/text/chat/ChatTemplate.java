@@ -1,4 +1,4 @@
-package dev.kansoku.inference;
+package dev.kansoku.text.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import dev.kansoku.text.PyStrings;
 import dev.kansoku.text.jinja.JinjaTemplate;
 import dev.kansoku.text.jinja.TemplateException;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +36,8 @@ public final class ChatTemplate {
   private static final String CONTINUE_TAG = "CONTINUE_FINAL_MESSAGE_TAG ";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final Map<Source, ChatTemplate> COMPILED = new ConcurrentHashMap<>();
+
   private final Path source;
   private final Map<String, String> templates;
   private final Map<String, JinjaTemplate> compiled = new LinkedHashMap<>();
@@ -49,7 +53,7 @@ public final class ChatTemplate {
       try {
         compiled.put(name, JinjaTemplate.parse(text));
       } catch (TemplateException e) {
-        throw new ModelFormatException(source, name.equals("default") ? "chat_template" : "chat_template " + name, e.getMessage());
+        throw new ChatTemplateException(source, name.equals("default") ? "chat_template" : "chat_template " + name, e.getMessage());
       }
     });
   }
@@ -73,7 +77,7 @@ public final class ChatTemplate {
     try {
       return JSON.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new ModelFormatException(configFile, "tokenizer_config.json", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new ChatTemplateException(configFile, "tokenizer_config.json", "not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
@@ -119,12 +123,12 @@ public final class ChatTemplate {
       } else if (t.isArray()) {
         for (JsonNode entry : t) {
           if (!entry.path("name").isTextual() || !entry.path("template").isTextual()) {
-            throw new ModelFormatException(configFile, "chat_template", "a list entry needs a string name and template");
+            throw new ChatTemplateException(configFile, "chat_template", "a list entry needs a string name and template");
           }
           templates.put(entry.get("name").asText(), entry.get("template").asText());
         }
       } else {
-        throw new ModelFormatException(configFile, "chat_template", "must be a string or a list of {name, template}");
+        throw new ChatTemplateException(configFile, "chat_template", "must be a string or a list of {name, template}");
       }
     }
     return Optional.of(new ChatTemplate(source, templates, specialTokens(config), clock));
@@ -139,8 +143,26 @@ public final class ChatTemplate {
     return specialTokens;
   }
 
-  public Path source() {
+  /** Where the template was read from. */
+  public Path origin() {
     return source;
+  }
+
+  /** What this template is made of, to ship to executors (a few kilobytes): its texts by name and the special tokens. */
+  public record Source(Map<String, String> templates, Map<String, String> specialTokens, String origin) implements Serializable {
+    public Source {
+      templates = new TreeMap<>(templates);
+      specialTokens = new TreeMap<>(specialTokens);
+    }
+  }
+
+  public Source source() {
+    return new Source(templates, specialTokens, source.toString());
+  }
+
+  /** The template of a shipped source, parsed once per JVM. */
+  public static ChatTemplate of(Source s) {
+    return COMPILED.computeIfAbsent(s, x -> new ChatTemplate(Path.of(x.origin()), x.templates(), x.specialTokens(), Clock.systemDefaultZone()));
   }
 
   /** The template text used for these options (what a request id digests). */
@@ -158,7 +180,7 @@ public final class ChatTemplate {
     if (templates.containsKey("default")) {
       return "default";
     }
-    throw new ModelFormatException(source, "chat_template", "several templates " + templates.keySet() + " and none named default");
+    throw new ChatTemplateException(source, "chat_template", "several templates " + templates.keySet() + " and none named default");
   }
 
   /** One rendering's options; {@code tools}/{@code documents} null = absent (None in the template). */

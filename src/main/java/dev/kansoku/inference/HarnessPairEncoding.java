@@ -14,7 +14,7 @@ public final class HarnessPairEncoding {
   private HarnessPairEncoding() {}
 
   /** {context ids, continuation ids} of a non-empty context. */
-  public static long[][] encode(TextTokenizer tokenizer, String context, String continuation, boolean addSpecialTokens) {
+  public static long[][] encode(TokenEncoder tokenizer, String context, String continuation, boolean addSpecialTokens) {
     int trimmed = PyStrings.rstripEnd(context);
     if (trimmed < context.length()) {
       continuation = context.substring(trimmed) + continuation;

@@ -11,7 +11,7 @@ import java.util.Map;
  * off: the engine decides both. Whether special tokens are added is a per-request choice because the
  * reference frameworks differ (lm-evaluation-harness encodes without them, a transformers pipeline with).
  */
-public final class TextTokenizer implements AutoCloseable {
+public final class TextTokenizer implements TokenEncoder, AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
 
   private TextTokenizer(HuggingFaceTokenizer tokenizer) {
@@ -53,6 +53,7 @@ public final class TextTokenizer implements AutoCloseable {
     return highest + 1;
   }
 
+  @Override
   public long[] encode(String text, boolean addSpecialTokens) {
     if (text.isEmpty()) {
       return new long[0];

@@ -8,6 +8,7 @@ import dev.kansoku.inference.LayerSplit;
 import dev.kansoku.inference.ModelConfig;
 import dev.kansoku.inference.ModelFormatException;
 import dev.kansoku.inference.TextTokenizer;
+import dev.kansoku.inference.TokenEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,8 @@ import java.util.Set;
 /**
  * {@code model.format = "openai-completions"}: a model behind an OpenAI-compatible server ({@link RemoteOptions} for
  * the {@code model.backend} section). {@code model.path} is a directory with the model's {@code tokenizer.json} (tokens
- * are counted and encoded here, as the harness does) and, optionally, its {@code config.json} (end-of-sequence id,
- * request costs). The driver's preflight asks the server's {@code /v1/models} for the served name, so a wrong endpoint
+ * are counted and encoded here, as the harness does; with {@code tokenizer = "server"}, by the server's
+ * {@code /tokenize}) and, optionally, its {@code config.json} (end-of-sequence id, request costs). The driver's preflight asks the server's {@code /v1/models} for the served name, so a wrong endpoint
  * or name stops the run before any work.
  */
 public final class OpenAiCompletionsBackend implements Backend {
@@ -34,11 +35,18 @@ public final class OpenAiCompletionsBackend implements Backend {
   public Optional<ModelConfig> preflight(ModelSpec spec, Path dir, boolean weights) throws IOException {
     RemoteOptions o = RemoteOptions.of(spec);
     Path file = source(spec);
-    if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+    if (!o.serverTokenizer() && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
       throw new ModelFormatException(dir.resolve("tokenizer.json"), "tokenizer.json", "file not found (a served model's tokens are "
-          + "encoded here, as lm-evaluation-harness does)");
+          + "encoded here, as lm-evaluation-harness does; or set model.backend.tokenizer = \"server\" to use the server's /tokenize)");
     }
     HttpCaller http = new HttpCaller(o.endpoint(), o.apiKey(file), Math.min(30, o.timeoutSeconds()), 0);
+    if (o.serverTokenizer()) {
+      try {
+        new ServerTokenizer(new HttpCaller(o.root(), o.apiKey(file), Math.min(30, o.timeoutSeconds()), 0)).encode("a", false);
+      } catch (RemoteCallException e) {
+        throw new ModelFormatException(file, "model.backend.tokenizer", "the server's " + o.root() + "tokenize does not answer: " + e.getMessage());
+      }
+    }
     JsonNode models;
     try {
       models = http.get("models");
@@ -66,7 +74,10 @@ public final class OpenAiCompletionsBackend implements Backend {
       endOfText = eos.isEmpty() ? 0L : eos.get(0);
     }
     HttpCaller http = new HttpCaller(o.endpoint(), o.apiKey(source(spec)), o.timeoutSeconds(), o.retries());
-    return new OpenAiCompletionsModel(http, o, TextTokenizer.load(dir), Math.min(maxLength, spec.contextLength()), endOfText);
+    TextTokenizer local = o.serverTokenizer() ? null : TextTokenizer.load(dir);
+    TokenEncoder encoder = local != null ? local
+        : new ServerTokenizer(new HttpCaller(o.root(), o.apiKey(source(spec)), o.timeoutSeconds(), o.retries()));
+    return new OpenAiCompletionsModel(http, o, encoder, local, Math.min(maxLength, spec.contextLength()), endOfText);
   }
 
   private static Path source(ModelSpec spec) {

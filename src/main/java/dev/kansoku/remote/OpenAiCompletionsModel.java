@@ -11,6 +11,7 @@ import dev.kansoku.inference.LanguageModel;
 import dev.kansoku.inference.LoglikelihoodRequest;
 import dev.kansoku.inference.LoglikelihoodResult;
 import dev.kansoku.inference.TextTokenizer;
+import dev.kansoku.inference.TokenEncoder;
 import dev.kansoku.inference.TokenIds;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,16 +39,20 @@ final class OpenAiCompletionsModel implements LanguageModel {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpCaller http;
   private final RemoteOptions options;
-  private final TextTokenizer tokenizer;
+  private final TokenEncoder tokenizer;
+  /** The local tokenizer when there is one (token pieces for the responses table); null with the server's. */
+  private final TextTokenizer local;
   private final int maxLength;
   /** The end-of-text id a context-free continuation is scored after (config.json's eos); null when unknown. */
   private final Long endOfText;
   private final ExecutorService calls;
 
-  OpenAiCompletionsModel(HttpCaller http, RemoteOptions options, TextTokenizer tokenizer, int maxLength, Long endOfText) {
+  OpenAiCompletionsModel(HttpCaller http, RemoteOptions options, TokenEncoder tokenizer, TextTokenizer local, int maxLength,
+                         Long endOfText) {
     this.http = http;
     this.options = options;
     this.tokenizer = tokenizer;
+    this.local = local;
     this.maxLength = maxLength;
     this.endOfText = endOfText;
     this.calls = Executors.newFixedThreadPool(Math.max(1, options.maxConcurrency()), r -> {
@@ -73,7 +78,7 @@ final class OpenAiCompletionsModel implements LanguageModel {
 
   @Override
   public Optional<TextTokenizer> tokenPieces() {
-    return Optional.of(tokenizer);
+    return Optional.ofNullable(local);
   }
 
   private LoglikelihoodResult score(LoglikelihoodRequest r) {
@@ -167,6 +172,8 @@ final class OpenAiCompletionsModel implements LanguageModel {
   @Override
   public void close() {
     calls.shutdownNow();
-    tokenizer.close();
+    if (local != null) {
+      local.close();
+    }
   }
 }

@@ -12,11 +12,13 @@ import java.util.Set;
  * (default: the model id), {@code api-key-env} (the environment variable holding the bearer token; the key itself is
  * never in a file, a log or a result), {@code profile} ({@code vllm}: echo and prompt log-probabilities, as vLLM, SGLang
  * and {@code kansoku serve} answer; {@code llamacpp}: generation only), {@code max-concurrency} (8),
- * {@code timeout-seconds} (300 per request) and {@code retries} (5). Any other key is an error naming it.
+ * {@code timeout-seconds} (300 per request), {@code retries} (5) and {@code tokenizer} ({@code local}: the model
+ * directory's tokenizer.json; {@code server}: the server's {@code /tokenize}). Any other key is an error naming it.
  */
 record RemoteOptions(URI endpoint, String servedName, String apiKeyEnv, String profile, int maxConcurrency, int timeoutSeconds,
-                     int retries) {
-  static final Set<String> KEYS = Set.of("endpoint", "served-name", "api-key-env", "profile", "max-concurrency", "timeout-seconds", "retries");
+                     int retries, boolean serverTokenizer) {
+  static final Set<String> KEYS = Set.of("endpoint", "served-name", "api-key-env", "profile", "max-concurrency", "timeout-seconds",
+      "retries", "tokenizer");
   static final Set<String> PROFILES = Set.of("vllm", "llamacpp");
 
   static RemoteOptions of(ModelSpec spec) {
@@ -36,9 +38,19 @@ record RemoteOptions(URI endpoint, String servedName, String apiKeyEnv, String p
     if (!PROFILES.contains(profile)) {
       throw new ModelFormatException(file, "model.backend.profile", "'" + profile + "' is not implemented (vllm, llamacpp)");
     }
+    String tokenizer = o.getOrDefault("tokenizer", "local");
+    if (!Set.of("local", "server").contains(tokenizer)) {
+      throw new ModelFormatException(file, "model.backend.tokenizer", "'" + tokenizer + "' is not known (local, server)");
+    }
     return new RemoteOptions(URI.create(endpoint.endsWith("/") ? endpoint : endpoint + "/"), o.getOrDefault("served-name", spec.id()),
         o.get("api-key-env"), profile, positive(o, "max-concurrency", 8, file), positive(o, "timeout-seconds", 300, file),
-        positive(o, "retries", 5, file));
+        positive(o, "retries", 5, file), tokenizer.equals("server"));
+  }
+
+  /** The server's root, where vLLM serves /tokenize and /detokenize: the endpoint without its trailing {@code v1/}. */
+  URI root() {
+    String e = endpoint.toString();
+    return e.endsWith("/v1/") ? URI.create(e.substring(0, e.length() - "v1/".length())) : endpoint;
   }
 
   private static int positive(Map<String, String> o, String key, int fallback, Path file) {

@@ -97,6 +97,47 @@ class ServedModelEvaluateTest {
   }
 
   @Test
+  void withoutTokenizerJsonTheServersTokenizeGivesTheSameBits() throws Exception {
+    RandomCheckpoint.ensureWeights(TestPaths.TINY_MODEL);
+    Path bare = tmp.resolve("config-only");
+    Files.createDirectories(bare);
+    Files.copy(TestPaths.TINY_MODEL.resolve("config.json"), bare.resolve("config.json"));
+    try (DjlEngine engine = DjlEngine.load(TestPaths.TINY_MODEL, 2048);
+         CompletionServer server = CompletionServer.start(engine,
+             new CompletionServer.Settings("127.0.0.1", 0, "kansoku-tiny-llama", null, 64, BatchShapes.DEFAULT, 8))) {
+      Path conf = TestPaths.repoCopy(tmp.resolve("server-tokenizer"));
+      String endpoint = "http://127.0.0.1:" + server.port() + "/v1";
+      register(conf, "kansoku-tiny-local-tok", endpoint);
+      Files.writeString(conf.resolve("models/kansoku-tiny-server-tok.conf"), Files.readString(conf.resolve("models/kansoku-tiny-local-tok.conf"))
+          .replace("kansoku-tiny-local-tok", "kansoku-tiny-server-tok").replace("path = \"data/models/kansoku-tiny-llama\"", "path = \"" + bare + "\"")
+          .replace("retries = 1 }", "retries = 1, tokenizer = \"server\" }"));
+      var models = new ConfigLoader(conf).loadModels();
+      OpenAiCompletionsBackend backend = new OpenAiCompletionsBackend();
+      // without tokenizer.json and without the option: refused, naming the way out
+      ModelFormatException missing = assertThrows(ModelFormatException.class, () -> backend.preflight(models.get("kansoku-tiny-local-tok"), bare, true));
+      assertTrue(missing.getMessage().contains("tokenizer = \"server\""), missing.getMessage());
+      var spec = models.get("kansoku-tiny-server-tok");
+      backend.preflight(spec, bare, true);
+      List<LoglikelihoodRequest> requests = List.of(new LoglikelihoodRequest("日本の首都は", "東京です", false),
+          new LoglikelihoodRequest("def add(a, b):", "\n    return a + b", false), new LoglikelihoodRequest("Question: 1 + 1 = ", "2", false));
+      try (LanguageModel viaServer = backend.load(spec, bare, 2048, List.of());
+           LanguageModel viaLocal = backend.load(models.get("kansoku-tiny-local-tok"), TestPaths.TINY_MODEL, 2048, List.of())) {
+        var a = viaServer.loglikelihood(requests);
+        var b = viaLocal.loglikelihood(requests);
+        for (int i = 0; i < requests.size(); i++) {
+          assertEquals(Double.doubleToLongBits(b.get(i).logLikelihood()), Double.doubleToLongBits(a.get(i).logLikelihood()), "request " + i);
+          assertEquals(b.get(i).greedy(), a.get(i).greedy());
+          assertTrue(java.util.Arrays.equals(b.get(i).contextIds(), a.get(i).contextIds()), "context ids, request " + i);
+        }
+        var g = viaServer.generate(List.of(new dev.kansoku.inference.GenerationRequest("吾輩は猫である。", List.of("。"), 12, false)));
+        var h = viaLocal.generate(List.of(new dev.kansoku.inference.GenerationRequest("吾輩は猫である。", List.of("。"), 12, false)));
+        assertEquals(h.get(0).text(), g.get(0).text());
+        assertTrue(viaServer.tokenPieces().isEmpty(), "no local pieces without tokenizer.json");
+      }
+    }
+  }
+
+  @Test
   void aServerThatDropsTheEchoGivesErrorsNotScores() throws Exception {
     // the answer llama.cpp-style servers give to echo + logprobs: the generated token's entry only (llama.cpp#27174)
     HttpServer broken = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

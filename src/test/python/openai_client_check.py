@@ -59,6 +59,12 @@ def chats(client, args):
         results.append({"rendered": rendered, "ids": list(ids), "chat": chat.choices[0].message.content,
                         "chat_role": chat.choices[0].message.role, "chat_finish": chat.choices[0].finish_reason,
                         "chat_prompt_tokens": chat.usage.prompt_tokens, "completion": plain.choices[0].text})
+    lp = client.chat.completions.create(model=args.model, messages=CONVERSATIONS[0], max_tokens=6, temperature=0,
+                                        logprobs=True, top_logprobs=2)
+    content = lp.choices[0].logprobs.content
+    results.append({"logprobs": [{"token": e.token, "logprob": e.logprob, "top": [t.logprob for t in e.top_logprobs],
+                                  "bytes": e.bytes} for e in content],
+                    "completion_tokens": lp.usage.completion_tokens, "content": lp.choices[0].message.content})
     try:
         client.chat.completions.create(model=args.model, messages=[{"role": "user", "content": "a"},
                                                                    {"role": "user", "content": "b"}], max_tokens=4)

@@ -36,6 +36,10 @@ final class Generator {
     final GenerationRequest request;
     final long[] prompt;
     final List<Long> generated = new ArrayList<>();
+    /** Per accepted token, when the request asks for log-probabilities: {chosen's, top ids, top log-probabilities}. */
+    final List<float[]> chosen = new ArrayList<>();
+    final List<long[]> topIds = new ArrayList<>();
+    final List<float[]> topValues = new ArrayList<>();
     final java.util.SplittableRandom rnd;
     final boolean truncated;
     String finish;
@@ -61,6 +65,18 @@ final class Generator {
       return TokenIds.concat(prompt, generated.stream().mapToLong(Long::longValue).toArray());
     }
 
+    /** Chooses the next token from the logits of row {@code offset / vocab} and accepts it. */
+    boolean step(float[] logits, int offset, int vocab) {
+      long token = TokenSampler.next(logits, offset, vocab, request, rnd);
+      if (request.topLogprobs() >= 0 && !model.config().eosTokenIds().contains((int) token)) {
+        TokenLogprobs.Entry e = TokenLogprobs.of(logits, offset, vocab, token, request.topLogprobs());
+        chosen.add(new float[] {e.chosen()});
+        topIds.add(e.topIds());
+        topValues.add(e.topLogprobs());
+      }
+      return accept(token);
+    }
+
     /** Accepts the chosen token; returns whether the sequence is finished. */
     boolean accept(long token) {
       if (model.config().eosTokenIds().contains((int) token)) {
@@ -82,7 +98,15 @@ final class Generator {
     }
 
     GenerationResult result() {
-      return new GenerationResult(text, prompt, generated.stream().mapToLong(Long::longValue).toArray(), finish, truncated);
+      GenerationResult.TokenLogprobs lp = null;
+      if (request.topLogprobs() >= 0) {
+        float[] c = new float[chosen.size()];
+        for (int i = 0; i < c.length; i++) {
+          c[i] = chosen.get(i)[0];
+        }
+        lp = new GenerationResult.TokenLogprobs(c, topIds.toArray(long[][]::new), topValues.toArray(float[][]::new));
+      }
+      return new GenerationResult(text, prompt, generated.stream().mapToLong(Long::longValue).toArray(), finish, truncated, lp);
     }
   }
 
@@ -144,7 +168,7 @@ final class Generator {
         for (int r = 0; r < slots.size(); r++) {
           Sequence q = slots.get(r);
           if (live(q)) {
-            q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd));
+            q.step(logits, r * vocab, vocab);
           }
         }
         if (slots.stream().noneMatch(Generator::live)) {
@@ -202,7 +226,7 @@ final class Generator {
       for (int r = 0; r < slots.size(); r++) {
         Sequence q = slots.get(r);
         if (live(q)) {
-          q.accept(TokenSampler.next(logits, r * vocab, vocab, q.request, q.rnd));
+          q.step(logits, r * vocab, vocab);
         }
       }
     }

@@ -14,19 +14,20 @@ import java.util.Set;
  * (default: the rest of the context, as vLLM), {@code temperature}, {@code top_p}, {@code stop}, {@code seed},
  * {@code tools} (given to the template; calls come back as text) and vLLM's template options
  * {@code add_generation_prompt} (true), {@code continue_final_message} (false), {@code chat_template_kwargs},
- * {@code documents}, {@code add_special_tokens} (false: the template writes them). A key that would change the answer
- * and is not implemented (logprobs, penalties, logit_bias, response_format, forced tool choice, streaming, n &gt; 1) is
- * refused by name.
+ * {@code documents}, {@code add_special_tokens} (false: the template writes them), {@code logprobs} with
+ * {@code top_logprobs} (0–20). A key that would change the answer and is not implemented (penalties, logit_bias,
+ * response_format, forced tool choice, streaming, n &gt; 1) is refused by name.
  *
  * @param messages each message as the template sees it; with content "string" text parts are joined by newlines,
  *     as vLLM's string content format does
  */
 record ChatRequest(String model, List<Map<String, Object>> messages, Integer maxTokens, double temperature, double topP,
                    List<String> stop, long seed, List<?> tools, List<?> documents, boolean addGenerationPrompt,
-                   boolean continueFinalMessage, Map<String, Object> templateVariables, boolean addSpecialTokens) {
+                   boolean continueFinalMessage, Map<String, Object> templateVariables, boolean addSpecialTokens,
+                   Integer topLogprobs) {
   private static final Set<String> KNOWN = Set.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature",
       "top_p", "stop", "seed", "n", "stream", "user", "tools", "tool_choice", "parallel_tool_calls", "documents",
-      "add_generation_prompt", "continue_final_message", "chat_template_kwargs", "add_special_tokens", "logprobs",
+      "add_generation_prompt", "continue_final_message", "chat_template_kwargs", "add_special_tokens", "logprobs", "top_logprobs",
       "frequency_penalty", "presence_penalty", "metadata", "store");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,8 +46,15 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Integer max
     if (body.has("n") && body.get("n").asInt(-1) != 1) {
       throw ApiError.invalid("n", "only n = 1 is supported");
     }
+    Integer topLogprobs = null;
     if (body.path("logprobs").asBoolean(false)) {
-      throw ApiError.invalid("logprobs", "log-probabilities of generated tokens are not implemented");
+      JsonNode top = body.get("top_logprobs");
+      if (top != null && !top.isNull() && (!top.isIntegralNumber() || top.asInt() < 0 || top.asInt() > Completions.MAX_LOGPROBS)) {
+        throw ApiError.invalid("top_logprobs", "'top_logprobs' must be an integer from 0 to " + Completions.MAX_LOGPROBS);
+      }
+      topLogprobs = top == null || top.isNull() ? 0 : top.asInt();
+    } else if (body.hasNonNull("top_logprobs")) {
+      throw ApiError.invalid("top_logprobs", "'top_logprobs' needs 'logprobs': true");
     }
     for (String penalty : List.of("frequency_penalty", "presence_penalty")) {
       if (body.hasNonNull(penalty) && body.get(penalty).asDouble() != 0) {
@@ -110,7 +118,7 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Integer max
     }
     return new ChatRequest(model.asText(), messages, maxTokens, temperature, topP, stop,
         body.hasNonNull("seed") ? body.get("seed").asLong() : 0L, list(body, "tools"), list(body, "documents"),
-        addGenerationPrompt, continueFinal, variables, body.path("add_special_tokens").asBoolean(false));
+        addGenerationPrompt, continueFinal, variables, body.path("add_special_tokens").asBoolean(false), topLogprobs);
   }
 
   @SuppressWarnings("unchecked")

@@ -251,19 +251,8 @@ public final class CompletionServer implements AutoCloseable {
     List<String> noText = new ArrayList<>();
     noText.add(null);
     CompletionRequest completion = new CompletionRequest(r.model(), noText, List.of(promptIds), maxTokens, r.temperature(), r.topP(),
-        r.stop(), r.seed(), false, null, false);
-    ObjectNode answer = submit(completions.plan(completion, "chatcmpl-" + ids.incrementAndGet()));
-    ObjectNode out = json.createObjectNode();
-    out.put("id", answer.get("id").asText()).put("object", "chat.completion").put("created", answer.get("created").asLong())
-        .put("model", answer.get("model").asText());
-    JsonNode c = answer.get("choices").get(0);
-    ObjectNode choice = out.putArray("choices").addObject();
-    choice.put("index", 0);
-    choice.putObject("message").put("role", "assistant").put("content", c.get("text").asText());
-    choice.putNull("logprobs");
-    choice.put("finish_reason", c.get("finish_reason").asText());
-    out.set("usage", answer.get("usage"));
-    return out;
+        r.stop(), r.seed(), false, r.topLogprobs(), false);
+    return submit(completions.planChat(completion, "chatcmpl-" + ids.incrementAndGet()));
   }
 
   private ObjectNode models(String method) {

@@ -23,7 +23,9 @@ import java.util.List;
  *       from a separate pass, so the prompt's own entries keep the offline shapes; with {@code max_tokens = 0}
  *       (0.4.3 and before) the entries are the prompt's alone;</li>
  *   <li>otherwise generation until {@code stop}, end of sequence or {@code max_tokens}, the engine's generation with
- *       the request's temperature, top-p and seed.</li>
+ *       the request's temperature, top-p and seed; with {@code logprobs} (without echo) each generated token's
+ *       log-probability under the model's distribution and that many alternatives. A chat request is answered the
+ *       same way in the {@code chat.completion} form.</li>
  * </ul>
  * {@code top_logprobs} holds the top token of each position (and the prompt's token when it is not the top), whatever
  * count {@code logprobs} asks for: the harness reads the top entry only.
@@ -38,8 +40,11 @@ final class Completions {
     this.shapes = shapes;
   }
 
-  /** A checked request with its prompts' token ids, ready to be computed with others. */
-  record Planned(CompletionRequest request, String id, List<long[]> prompts, boolean scoring) {}
+  /**
+   * A checked request with its prompts' token ids, ready to be computed with others; {@code chat}: answered in
+   * {@code chat.completion} form (one prompt, generation only).
+   */
+  record Planned(CompletionRequest request, String id, List<long[]> prompts, boolean scoring, boolean chat) {}
 
   /** Encodes and checks a request (an {@link ApiError} for one the model cannot take). */
   Planned plan(CompletionRequest r, String id) {
@@ -54,12 +59,24 @@ final class Completions {
       prompts.add(ids);
     }
     boolean scoring = r.echo() && r.logprobs() != null && r.maxTokens() <= 1;
-    if (r.logprobs() != null && !scoring) {
-      // log-probabilities of generated tokens are not computed: refused rather than answered without them
-      throw ApiError.invalid("logprobs", "log-probabilities are returned for echoed prompts with max_tokens 0 or 1 only "
-          + "(log-probabilities of generated tokens are not implemented)");
+    if (r.logprobs() != null && r.echo() && !scoring) {
+      // prompt and generated entries together are not computed: refused rather than answered without either
+      throw ApiError.invalid("logprobs", "with echo, log-probabilities are returned for max_tokens 0 or 1 (the harness' scoring "
+          + "requests); without echo, for the generated tokens");
     }
-    return new Planned(r, id, prompts, scoring);
+    if (r.logprobs() != null && r.logprobs() > MAX_LOGPROBS) {
+      throw ApiError.invalid("logprobs", "at most " + MAX_LOGPROBS + " top log-probabilities");
+    }
+    return new Planned(r, id, prompts, scoring, false);
+  }
+
+  /** The most alternatives a token's entry lists (vLLM's default max_logprobs). */
+  static final int MAX_LOGPROBS = 20;
+
+  /** A chat request's rendered prompt, planned as a completion answered in chat form. */
+  Planned planChat(CompletionRequest r, String id) {
+    Planned p = plan(r, id);
+    return new Planned(p.request(), p.id(), p.prompts(), false, true);
   }
 
   /**
@@ -99,7 +116,8 @@ final class Completions {
     CompletionRequest r = planned.request();
     List<long[]> prompts = planned.prompts();
     ObjectNode out = json.createObjectNode();
-    out.put("id", planned.id()).put("object", "text_completion").put("created", System.currentTimeMillis() / 1000).put("model", servedName);
+    out.put("id", planned.id()).put("object", planned.chat() ? "chat.completion" : "text_completion")
+        .put("created", System.currentTimeMillis() / 1000).put("model", servedName);
     ArrayNode choices = out.putArray("choices");
     long promptTokens = 0;
     long completionTokens = 0;
@@ -138,8 +156,21 @@ final class Completions {
       } else {
         GenerationResult g = generated.get(at[2]++);
         completionTokens += g.generatedIds().length;
-        choice.put("text", (r.echo() ? tok.decode(ids) : "") + g.text());
-        choice.putNull("logprobs");
+        if (planned.chat()) {
+          choice.putObject("message").put("role", "assistant").put("content", g.text());
+          if (g.logprobs() != null) {
+            chatLogprobs(choice.putObject("logprobs").putArray("content"), g, r.logprobs());
+          } else {
+            choice.putNull("logprobs");
+          }
+        } else {
+          choice.put("text", (r.echo() ? tok.decode(ids) : "") + g.text());
+          if (g.logprobs() != null) {
+            completionLogprobs(choice.putObject("logprobs"), g, r.logprobs());
+          } else {
+            choice.putNull("logprobs");
+          }
+        }
         // the engine's "eos" and "stop" are both OpenAI's "stop"
         choice.put("finish_reason", "length".equals(g.finishReason()) ? "length" : "stop");
       }
@@ -163,9 +194,75 @@ final class Completions {
     List<GenerationRequest> reqs = new ArrayList<>();
     for (long[] ids : prompts) {
       // top-k off (OpenAI's API has none); the seed makes a sampled completion repeatable, as the engine's are
-      reqs.add(new GenerationRequest(null, r.stop(), r.maxTokens(), false, r.temperature(), r.topP(), 0, r.seed(), ids));
+      reqs.add(new GenerationRequest(null, r.stop(), r.maxTokens(), false, r.temperature(), r.topP(), 0, r.seed(), ids,
+          r.logprobs() == null ? -1 : r.logprobs()));
     }
     return reqs;
+  }
+
+  /**
+   * Generated tokens' entries in the completions form: each token's piece and log-probability, the {@code n} most
+   * likely alternatives (and the chosen token when it is not among them), offsets into the completion's text. Tokens
+   * after a stop string are listed too (the text is cut, the tokens were generated).
+   */
+  private void completionLogprobs(ObjectNode into, GenerationResult g, int n) {
+    TextTokenizer tok = engine.tokenizer();
+    ArrayNode tokens = into.putArray("tokens");
+    ArrayNode values = into.putArray("token_logprobs");
+    ArrayNode top = into.putArray("top_logprobs");
+    ArrayNode offsets = into.putArray("text_offset");
+    String[] pieces = tok.tokens(g.generatedIds());
+    int offset = 0;
+    for (int i = 0; i < pieces.length; i++) {
+      tokens.add(pieces[i]);
+      values.add((double) g.logprobs().chosen()[i]);
+      offsets.add(offset);
+      offset += inContext(g.generatedIds(), i, g.generatedIds()[i]).length();
+      ObjectNode t = top.addObject();
+      String[] alternatives = tok.tokens(g.logprobs().top()[i]);
+      for (int k = 0; k < Math.min(n, alternatives.length); k++) {
+        if (!t.has(alternatives[k])) {
+          t.put(alternatives[k], (double) g.logprobs().topLogprobs()[i][k]);
+        }
+      }
+      if (!t.has(pieces[i])) {
+        t.put(pieces[i], (double) g.logprobs().chosen()[i]);
+      }
+    }
+  }
+
+  /** Generated tokens' entries in the chat form: token text, log-probability, UTF-8 bytes, the top alternatives. */
+  private void chatLogprobs(ArrayNode content, GenerationResult g, int n) {
+    TextTokenizer tok = engine.tokenizer();
+    for (int i = 0; i < g.generatedIds().length; i++) {
+      ObjectNode e = content.addObject();
+      entry(e, inContext(g.generatedIds(), i, g.generatedIds()[i]), g.logprobs().chosen()[i]);
+      ArrayNode top = e.putArray("top_logprobs");
+      for (int k = 0; k < Math.min(n, g.logprobs().top()[i].length); k++) {
+        entry(top.addObject(), inContext(g.generatedIds(), i, g.logprobs().top()[i][k]), g.logprobs().topLogprobs()[i][k]);
+      }
+    }
+  }
+
+  /**
+   * The text {@code token} adds after the first {@code at} generated tokens (incremental detokenization, as vLLM's):
+   * a SentencePiece word's space is kept, except before the first token, which is decoded as the completion's text is.
+   */
+  private String inContext(long[] generated, int at, long token) {
+    TextTokenizer tok = engine.tokenizer();
+    String before = tok.decode(Arrays.copyOf(generated, at));
+    long[] with = Arrays.copyOf(generated, at + 1);
+    with[at] = token;
+    String after = tok.decode(with);
+    return after.startsWith(before) ? after.substring(before.length()) : tok.decode(new long[] {token});
+  }
+
+  private static void entry(ObjectNode e, String token, float logprob) {
+    e.put("token", token).put("logprob", (double) logprob);
+    ArrayNode bytes = e.putArray("bytes");
+    for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      bytes.add(b & 0xff);
+    }
   }
 
   /** OpenAI's completion logprobs: tokens, token_logprobs, top_logprobs, text_offset. */

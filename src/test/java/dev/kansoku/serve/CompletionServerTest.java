@@ -140,7 +140,8 @@ class CompletionServerTest {
         new Case("{\"model\":\"other\",\"prompt\":\"x\"}", "sesame", 404, "model"),
         new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"n\":2}", "sesame", 400, "n"),
         new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"best_of\":3}", "sesame", 400, "best_of"),
-        new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":5,\"logprobs\":1}", "sesame", 400, "logprobs"),
+        new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":5,\"logprobs\":1,\"echo\":true}", "sesame", 400, "logprobs"),
+        new Case("{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":5,\"logprobs\":21}", "sesame", 400, "logprobs"),
         new Case("{\"model\":\"tiny\",\"prompt\":" + ids(long600) + ",\"max_tokens\":1}", "sesame", 400, "prompt"),
         new Case("{\"model\":\"tiny\",\"prompt\":\"x\"}", "wrong", 401, null))) {
       HttpResponse<String> r = post("/v1/completions", c.body(), c.key());
@@ -158,7 +159,8 @@ class CompletionServerTest {
     for (Case c : List.of(
         new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + "}", 400, "messages", "no chat template"),
         new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"logit_bias\":{\"1\":5}}", 400, "logit_bias", "not supported"),
-        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"logprobs\":true}", 400, "logprobs", "not implemented"),
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"logprobs\":true,\"top_logprobs\":30}", 400, "top_logprobs", "0 to 20"),
+        new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"top_logprobs\":3}", 400, "top_logprobs", "needs"),
         new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"presence_penalty\":0.5}", 400, "presence_penalty", "only 0"),
         new Case("/v1/chat/completions", "{\"model\":\"tiny\"," + user + ",\"tool_choice\":\"required\"}", 400, "tool_choice", "auto"),
         new Case("/v1/chat/completions", "{\"model\":\"tiny\",\"messages\":[]}", 400, "messages", "non-empty"),
@@ -185,6 +187,63 @@ class CompletionServerTest {
       assertEquals("chat.completion", answer.get("object").asText());
       assertEquals(g.text(), answer.get("choices").get(0).get("message").get("content").asText());
       assertEquals(promptIds.length, answer.get("usage").get("prompt_tokens").asInt());
+    }
+  }
+
+  @Test
+  void generatedTokensCarryTheirLogprobsAndTheTokensDoNotChange() throws Exception {
+    String prompt = "吾輩は猫である。名前はまだ無い。";
+    JsonNode plain = ok("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"" + prompt + "\",\"max_tokens\":8,\"temperature\":0}");
+    JsonNode with = ok("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"" + prompt + "\",\"max_tokens\":8,\"temperature\":0,\"logprobs\":3}");
+    JsonNode c = with.get("choices").get(0);
+    assertEquals(plain.get("choices").get(0).get("text").asText(), c.get("text").asText(), "asking for logprobs changes no token");
+    JsonNode lp = c.get("logprobs");
+    int n = with.get("usage").get("completion_tokens").asInt();
+    assertEquals(n, lp.get("tokens").size());
+    // greedy: each chosen token is the most likely one, listed first among at most 3 alternatives
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      double chosen = lp.get("token_logprobs").get(i).asDouble();
+      JsonNode top = lp.get("top_logprobs").get(i);
+      assertTrue(top.size() <= 3 && top.size() >= 1, top.toString());
+      assertEquals(top.fields().next().getValue().asDouble(), chosen, 0.0, "greedy picks the top entry");
+      assertEquals(lp.get("tokens").get(i).asText(), top.fields().next().getKey());
+      sum += chosen;
+    }
+    // the same tokens scored in one whole pass (the offline path): equal within the cache-vs-whole-pass tolerance
+    long[] promptIds = engine.tokenizer().encode(prompt, true);
+    GenerationResult g = engine.generate(List.of(new GenerationRequest(null, List.of(), 8, false, 0.0, 1.0, 0, 0L, promptIds)),
+        BatchShapes.DEFAULT).get(0);
+    long[] whole = dev.kansoku.inference.TokenIds.concat(promptIds, g.generatedIds());
+    var scores = engine.scorePrompts(List.of(whole), BatchShapes.DEFAULT).get(0);
+    double offline = 0;
+    for (int p = promptIds.length; p < whole.length; p++) {
+      offline += scores.logProbs()[p - 1];
+    }
+    assertEquals(offline, sum, 1e-3, "Σ generated logprobs = the continuation's offline log-likelihood");
+    // the chat form: token, logprob, bytes, top_logprobs
+    ChatTemplate template = ChatTemplate.fromFile(TestPaths.REPO.resolve("src/test/resources/chat-templates/chatml.jinja"), TestPaths.TINY_MODEL);
+    try (CompletionServer chat = CompletionServer.start(engine, new CompletionServer.Settings("127.0.0.1", 0, "tiny", null, 4,
+        BatchShapes.DEFAULT, 4, template, CompletionServer.ChatContentFormat.STRING))) {
+      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chat.port() + "/v1/chat/completions"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"こんにちは\"}],"
+              + "\"max_tokens\":5,\"temperature\":0,\"logprobs\":true,\"top_logprobs\":2}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      JsonNode answer = JSON.readTree(r.body());
+      JsonNode content = answer.get("choices").get(0).get("logprobs").get("content");
+      assertEquals(answer.get("usage").get("completion_tokens").asInt(), content.size());
+      StringBuilder text = new StringBuilder();
+      for (JsonNode e : content) {
+        assertEquals(2, e.get("top_logprobs").size());
+        assertEquals(e.get("top_logprobs").get(0).get("logprob").asDouble(), e.get("logprob").asDouble(), 0.0);
+        byte[] bytes = new byte[e.get("bytes").size()];
+        for (int i = 0; i < bytes.length; i++) {
+          bytes[i] = (byte) e.get("bytes").get(i).asInt();
+        }
+        assertEquals(e.get("token").asText(), new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        text.append(e.get("token").asText());
+      }
+      assertEquals("chat.completion", answer.get("object").asText());
     }
   }
 

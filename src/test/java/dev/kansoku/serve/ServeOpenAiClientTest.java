@@ -94,6 +94,18 @@ class ServeOpenAiClientTest {
       JsonNode chats = json.readTree(tmp.resolve("out.json").toFile()).get("chats");
       int answered = 0;
       for (JsonNode c : chats) {
+        if (c.has("logprobs")) {
+          // the client parses the chat logprobs: one entry per generated token, the top two, the chosen one first
+          assertEquals(c.get("completion_tokens").asInt(), c.get("logprobs").size(), c.toString());
+          StringBuilder text = new StringBuilder();
+          for (JsonNode e : c.get("logprobs")) {
+            assertEquals(2, e.get("top").size());
+            assertEquals(e.get("top").get(0).asDouble(), e.get("logprob").asDouble(), 0.0, "greedy: the chosen token is the top one");
+            text.append(e.get("token").asText());
+          }
+          assertEquals(c.get("content").asText(), text.toString(), "the tokens spell the answer");
+          continue;
+        }
         if (c.has("refused")) {
           assertEquals("the chat template refused the conversation: Conversation roles must alternate user/assistant/user/assistant/...",
               c.get("refused").asText());
@@ -112,7 +124,7 @@ class ServeOpenAiClientTest {
         answered++;
       }
       assertEquals(3, answered, chats.toString());
-      assertEquals(4, chats.size());
+      assertEquals(5, chats.size());
     }
   }
 }

@@ -64,6 +64,11 @@ final class OpenAiCompletionsModel implements LanguageModel {
 
   @Override
   public List<LoglikelihoodResult> loglikelihood(List<LoglikelihoodRequest> requests, CallOptions callOptions) {
+    if (options.profile().equals("tgi")) {
+      throw new RemoteCallException("log-likelihood through TGI is not supported: its OpenAI routes return no prompt "
+          + "log-probabilities, and its /generate takes text only (TGI adds its own BOS) with no top tokens for the prompt, so "
+          + "neither the harness' token ids nor is_greedy can be honoured; serve the model with vLLM, SGLang or kansoku serve");
+    }
     if (!options.profile().equals("vllm")) {
       throw new RemoteCallException("log-likelihood needs the prompt's log-probabilities (echo), which a '" + options.profile()
           + "' server does not return (llama.cpp: ggml-org/llama.cpp#27174); serve the model with vLLM, SGLang or kansoku serve");
@@ -133,9 +138,18 @@ final class OpenAiCompletionsModel implements LanguageModel {
     long[] prompt = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
     ObjectNode body = JSON.createObjectNode().put("model", options.servedName()).put("max_tokens", r.maxNewTokens())
         .put("temperature", r.temperature()).put("top_p", r.topP()).put("seed", r.seed());
-    ArrayNode p = body.putArray("prompt");
-    for (long id : prompt) {
-      p.add(id);
+    if (options.profile().equals("tgi")) {
+      // TGI's /v1/completions takes text, which its own tokenizer encodes (with its BOS): the prompt as planned, or
+      // the text of the ids kept after a left cut
+      if (local == null) {
+        throw new RemoteCallException("profile 'tgi' sends text prompts: it needs the model's tokenizer.json (tokenizer = local)");
+      }
+      body.put("prompt", r.prompt() != null && prompt.length == ids.length ? r.prompt() : local.decode(prompt));
+    } else {
+      ArrayNode p = body.putArray("prompt");
+      for (long id : prompt) {
+        p.add(id);
+      }
     }
     ArrayNode stop = body.putArray("stop");
     r.stopSequences().forEach(stop::add);

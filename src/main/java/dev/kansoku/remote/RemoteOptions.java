@@ -11,7 +11,8 @@ import java.util.Set;
  * A served model's {@code model.backend} section: {@code endpoint} (the server's {@code …/v1}), {@code served-name}
  * (default: the model id), {@code api-key-env} (the environment variable holding the bearer token; the key itself is
  * never in a file, a log or a result), {@code profile} ({@code vllm}: echo and prompt log-probabilities, as vLLM, SGLang
- * and {@code kansoku serve} answer; {@code llamacpp}: generation only), {@code max-concurrency} (8),
+ * and {@code kansoku serve} answer; {@code llamacpp}: generation only; {@code tgi}: generation only, prompts sent as
+ * text, since TGI's OpenAI routes take no token ids), {@code max-concurrency} (8),
  * {@code timeout-seconds} (300 per request), {@code retries} (5) and {@code tokenizer} ({@code local}: the model
  * directory's tokenizer.json; {@code server}: the server's {@code /tokenize}). Any other key is an error naming it.
  */
@@ -19,7 +20,7 @@ record RemoteOptions(URI endpoint, String servedName, String apiKeyEnv, String p
                      int retries, boolean serverTokenizer) {
   static final Set<String> KEYS = Set.of("endpoint", "served-name", "api-key-env", "profile", "max-concurrency", "timeout-seconds",
       "retries", "tokenizer");
-  static final Set<String> PROFILES = Set.of("vllm", "llamacpp");
+  static final Set<String> PROFILES = Set.of("vllm", "llamacpp", "tgi");
 
   static RemoteOptions of(ModelSpec spec) {
     Map<String, String> o = spec.backendOptions();
@@ -36,7 +37,7 @@ record RemoteOptions(URI endpoint, String servedName, String apiKeyEnv, String p
     }
     String profile = o.getOrDefault("profile", "vllm");
     if (!PROFILES.contains(profile)) {
-      throw new ModelFormatException(file, "model.backend.profile", "'" + profile + "' is not implemented (vllm, llamacpp)");
+      throw new ModelFormatException(file, "model.backend.profile", "'" + profile + "' is not implemented (vllm, llamacpp, tgi)");
     }
     String tokenizer = o.getOrDefault("tokenizer", "local");
     if (!Set.of("local", "server").contains(tokenizer)) {

@@ -134,6 +134,18 @@ class ServedModelEvaluateTest {
         assertEquals(h.get(0).text(), g.get(0).text());
         assertTrue(viaServer.tokenPieces().isEmpty(), "no local pieces without tokenizer.json");
       }
+      // profile tgi: generation from the text (the server encodes it, with its special tokens); log-likelihood refused
+      Files.writeString(conf.resolve("models/kansoku-tiny-tgi.conf"), Files.readString(conf.resolve("models/kansoku-tiny-local-tok.conf"))
+          .replace("kansoku-tiny-local-tok", "kansoku-tiny-tgi").replace("retries = 1 }", "retries = 1, profile = \"tgi\" }"));
+      var tgi = new ConfigLoader(conf).loadModels().get("kansoku-tiny-tgi");
+      try (LanguageModel viaText = backend.load(tgi, TestPaths.TINY_MODEL, 2048, List.of())) {
+        var g = viaText.generate(List.of(new dev.kansoku.inference.GenerationRequest("吾輩は猫である。", List.of("。"), 12, false)));
+        var local = engine.generate(List.of(new dev.kansoku.inference.GenerationRequest("吾輩は猫である。", List.of("。"), 12, true)),
+            BatchShapes.DEFAULT);
+        assertEquals(local.get(0).text(), g.get(0).text(), "the text prompt, encoded by the server as it encodes text");
+        RemoteCallException e = assertThrows(RemoteCallException.class, () -> viaText.loglikelihood(requests));
+        assertTrue(e.getMessage().contains("TGI"), e.getMessage());
+      }
     }
   }
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code kansoku bench <what>}: benchmarks that print figures and ratios against a baseline in the same process. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures and ratios, no thresholds).",
     subcommands = {BenchCommand.Analysis.class, BenchCommand.Inference.class, BenchCommand.LongContext.class, BenchCommand.Peer.class,
-        BenchCommand.Pipeline.class})
+        BenchCommand.Pipeline.class, BenchCommand.Serve.class})
 class BenchCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -49,6 +49,40 @@ class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       InferenceBenchmark.run(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir,
           FewShotPrompts.gsm8k(), spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = {"kansoku serve under concurrent clients on loopback (the harness' scoring requests and greedy generations,",
+          "each answer checked against the offline bits) against the engine alone on the same work: throughput, p50/p99, ratio."})
+  static class Serve implements Callable<Integer> {
+    @Mixin
+    ModelWorkDir work;
+
+    @Option(names = "--model", description = "A checkpoint to serve instead of bench inference's 50M-parameter Llama.")
+    java.nio.file.Path model;
+
+    @Option(names = "--clients", defaultValue = "32", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--requests", defaultValue = "256", description = "Scoring requests: XWINO, OpenBookQA, HellaSwag and MMLU in turn (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--prompts", defaultValue = "16", description = "GSM8K 4-shot prompts to generate from (default: ${DEFAULT-VALUE}).")
+    int prompts;
+
+    @Option(names = "--new-tokens", defaultValue = "32", description = "New tokens per prompt (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      java.nio.file.Path dir = model != null ? model
+          : dev.kansoku.tooling.InferenceBenchmark.prepareModel(java.nio.file.Path.of("data/models/kansoku-tiny-llama"), work.dir);
+      dev.kansoku.tooling.ServeBenchmark.run(dir, PeerWorkload.of(requests, prompts, newTokens), clients, spec.commandLine().getOut());
       return 0;
     }
   }

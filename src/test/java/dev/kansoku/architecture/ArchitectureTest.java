@@ -45,7 +45,7 @@ class ArchitectureTest {
     MAY_USE.put("score", List.of("config", "text", "task", "inference", "sandbox", "metric", "results", "storage"));
     MAY_USE.put("pipeline", List.of("config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "storage", "plan", "infer", "score"));
     MAY_USE.put("analysis", List.of("config", "text", "bench", "results"));
-    MAY_USE.put("tooling", List.of("config", "text", "bench", "inference", "infer"));
+    MAY_USE.put("tooling", List.of("config", "text", "bench", "inference", "infer", "serve"));
     MAY_USE.put("serve", List.of("config", "text", "inference"));
     MAY_USE.put("remote", List.of("config", "text", "inference"));
     MAY_USE.put("cli", List.of("remote", "serve", "tooling", "config", "text", "bench", "task", "inference", "sandbox", "metric", "results", "storage", "plan", "infer", "score",

@@ -66,13 +66,28 @@ final class LoglikelihoodScorer {
 
   /**
    * Rows of a canonical pass whose widest pass is {@code width} tokens wide and whose rows are {@code tokens} long
-   * in all: the settings' rows, fewer when the attention scores would exceed {@link Attention#ATTENTION_BYTES}. A function
-   * of the request's own widths and the model, so the shapes stay canonical.
+   * in all: the settings' rows, fewer when the attention scores would exceed {@link Attention#ATTENTION_BYTES}, and
+   * one fewer where rows × width would leave a partial kernel block ({@link #PASS_BLOCK}). A function of the request's
+   * own widths and the model, so the shapes stay canonical.
    */
   int rowsFor(BatchShapes shapes, int width, int tokens) {
     long perRow = 4L * model.config().numHeads() * width * (long) width;
-    return (int) Math.max(1, Math.min(shapes.rows(tokens), Attention.ATTENTION_BYTES / perRow));
+    int rows = (int) Math.max(1, Math.min(shapes.rows(tokens), Attention.ATTENTION_BYTES / perRow));
+    // rows × width a multiple of PASS_BLOCK, or one row: the matmul kernels take a pass's token rows in blocks and give
+    // the rows of a partial last block other bits, so a request's bits would depend on its place in the pass
+    while (rows > 1 && (long) rows * width % PASS_BLOCK != 0) {
+      rows--;
+    }
+    return rows;
   }
+
+  /**
+   * Token rows the CPU matmul kernels take at a time, as measured (session 16, PassPlaceInvarianceTest): the last
+   * request of a 3-, 5- or 7-row pass of width 48 on a 512-wide model got other bits than the same request elsewhere;
+   * with rows × width a multiple of 32 every place gives the same bits. Widths are multiples of 16, so this only ever
+   * drops one row from an odd row count at a width that is an odd multiple of 16.
+   */
+  static final int PASS_BLOCK = 32;
 
   /** Requests grouped by context, then cut into passes of at most {@code contexts} distinct contexts each. */
   private static List<List<Scored>> byContexts(List<Scored> members, int contexts) {

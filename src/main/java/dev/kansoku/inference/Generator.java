@@ -37,7 +37,7 @@ final class Generator {
     final long[] prompt;
     final List<Long> generated = new ArrayList<>();
     /** Per accepted token, when the request asks for log-probabilities: {chosen's, top ids, top log-probabilities}. */
-    final List<float[]> chosen = new ArrayList<>();
+    final List<Float> chosen = new ArrayList<>();
     final List<long[]> topIds = new ArrayList<>();
     final List<float[]> topValues = new ArrayList<>();
     final java.util.SplittableRandom rnd;
@@ -70,7 +70,7 @@ final class Generator {
       long token = TokenSampler.next(logits, offset, vocab, request, rnd);
       if (request.topLogprobs() >= 0 && !model.config().eosTokenIds().contains((int) token)) {
         TokenLogprobs.Entry e = TokenLogprobs.of(logits, offset, vocab, token, request.topLogprobs());
-        chosen.add(new float[] {e.chosen()});
+        chosen.add(e.chosen());
         topIds.add(e.topIds());
         topValues.add(e.topLogprobs());
       }
@@ -102,7 +102,7 @@ final class Generator {
       if (request.topLogprobs() >= 0) {
         float[] c = new float[chosen.size()];
         for (int i = 0; i < c.length; i++) {
-          c[i] = chosen.get(i)[0];
+          c[i] = chosen.get(i);
         }
         lp = new GenerationResult.TokenLogprobs(c, topIds.toArray(long[][]::new), topValues.toArray(float[][]::new));
       }

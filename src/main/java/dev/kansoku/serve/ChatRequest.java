@@ -32,20 +32,7 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Integer max
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static ChatRequest parse(JsonNode body, CompletionServer.ChatContentFormat format) {
-    if (body == null || !body.isObject()) {
-      throw ApiError.invalid(null, "the body must be a JSON object");
-    }
-    body.fieldNames().forEachRemaining(k -> {
-      if (!KNOWN.contains(k)) {
-        throw ApiError.invalid(k, "'" + k + "' is not supported by this server (it would change the result, so it is not ignored)");
-      }
-    });
-    if (body.path("stream").asBoolean(false)) {
-      throw ApiError.invalid("stream", "streaming is not supported");
-    }
-    if (body.has("n") && body.get("n").asInt(-1) != 1) {
-      throw ApiError.invalid("n", "only n = 1 is supported");
-    }
+    RequestFields.requireSupported(body, KNOWN);
     Integer topLogprobs = null;
     if (body.path("logprobs").asBoolean(false)) {
       JsonNode top = body.get("top_logprobs");
@@ -65,10 +52,7 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Integer max
     if (choice != null && !choice.isNull() && !(choice.isTextual() && Set.of("auto", "none").contains(choice.asText()))) {
       throw ApiError.invalid("tool_choice", "only 'auto' and 'none' are supported (tool calls are not constrained or parsed)");
     }
-    JsonNode model = body.get("model");
-    if (model == null || !model.isTextual()) {
-      throw ApiError.invalid("model", "'model' is required (a string)");
-    }
+    String model = RequestFields.model(body);
     JsonNode msgs = body.get("messages");
     if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
       throw ApiError.invalid("messages", "'messages' must be a non-empty list");
@@ -87,22 +71,7 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Integer max
         maxTokens = v.asInt();
       }
     }
-    double temperature = body.hasNonNull("temperature") ? number(body, "temperature") : 1.0;
-    double topP = body.hasNonNull("top_p") ? number(body, "top_p") : 1.0;
-    if (temperature < 0 || topP <= 0 || topP > 1) {
-      throw ApiError.invalid(temperature < 0 ? "temperature" : "top_p", "out of range");
-    }
-    List<String> stop = new ArrayList<>();
-    JsonNode s = body.get("stop");
-    if (s != null && !s.isNull()) {
-      if (s.isTextual()) {
-        stop.add(s.asText());
-      } else if (s.isArray()) {
-        s.forEach(x -> stop.add(x.asText()));
-      } else {
-        throw ApiError.invalid("stop", "'stop' must be a string or a list of strings");
-      }
-    }
+    double[] sampling = RequestFields.sampling(body);
     Map<String, Object> variables = new LinkedHashMap<>();
     JsonNode kwargs = body.get("chat_template_kwargs");
     if (kwargs != null && !kwargs.isNull()) {
@@ -116,8 +85,8 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Integer max
     if (addGenerationPrompt && continueFinal) {
       throw ApiError.invalid("continue_final_message", "continue_final_message and add_generation_prompt cannot both be true");
     }
-    return new ChatRequest(model.asText(), messages, maxTokens, temperature, topP, stop,
-        body.hasNonNull("seed") ? body.get("seed").asLong() : 0L, list(body, "tools"), list(body, "documents"),
+    return new ChatRequest(model, messages, maxTokens, sampling[0], sampling[1], RequestFields.stop(body), RequestFields.seed(body),
+        list(body, "tools"), list(body, "documents"),
         addGenerationPrompt, continueFinal, variables, body.path("add_special_tokens").asBoolean(false), topLogprobs);
   }
 
@@ -154,11 +123,4 @@ record ChatRequest(String model, List<Map<String, Object>> messages, Integer max
     return JSON.convertValue(v, List.class);
   }
 
-  private static double number(JsonNode body, String key) {
-    JsonNode v = body.get(key);
-    if (!v.isNumber()) {
-      throw ApiError.invalid(key, "'" + key + "' must be a number");
-    }
-    return v.asDouble();
-  }
 }

@@ -19,24 +19,8 @@ record CompletionRequest(String model, List<String> texts, List<long[]> ids, int
       "stop", "seed", "echo", "logprobs", "n", "add_special_tokens", "user", "stream");
 
   static CompletionRequest parse(JsonNode body) {
-    if (body == null || !body.isObject()) {
-      throw ApiError.invalid(null, "the body must be a JSON object");
-    }
-    body.fieldNames().forEachRemaining(k -> {
-      if (!KNOWN.contains(k)) {
-        throw ApiError.invalid(k, "'" + k + "' is not supported by this server (it would change the result, so it is not ignored)");
-      }
-    });
-    if (body.path("stream").asBoolean(false)) {
-      throw ApiError.invalid("stream", "streaming is not supported");
-    }
-    if (body.has("n") && body.get("n").asInt(-1) != 1) {
-      throw ApiError.invalid("n", "only n = 1 is supported");
-    }
-    JsonNode model = body.get("model");
-    if (model == null || !model.isTextual()) {
-      throw ApiError.invalid("model", "'model' is required (a string)");
-    }
+    RequestFields.requireSupported(body, KNOWN);
+    String model = RequestFields.model(body);
     List<String> texts = new ArrayList<>();
     List<long[]> ids = new ArrayList<>();
     JsonNode prompt = body.get("prompt");
@@ -65,25 +49,10 @@ record CompletionRequest(String model, List<String> texts, List<long[]> ids, int
       throw ApiError.invalid("prompt", "'prompt' must be a string, strings, token ids or lists of token ids");
     }
     int maxTokens = intIn(body, "max_tokens", 16, 0);
-    double temperature = number(body, "temperature", 1.0);
-    double topP = number(body, "top_p", 1.0);
-    if (temperature < 0 || topP <= 0 || topP > 1) {
-      throw ApiError.invalid(temperature < 0 ? "temperature" : "top_p", "out of range");
-    }
-    List<String> stop = new ArrayList<>();
-    JsonNode s = body.get("stop");
-    if (s != null && !s.isNull()) {
-      if (s.isTextual()) {
-        stop.add(s.asText());
-      } else if (s.isArray()) {
-        s.forEach(x -> stop.add(x.asText()));
-      } else {
-        throw ApiError.invalid("stop", "'stop' must be a string or a list of strings");
-      }
-    }
+    double[] sampling = RequestFields.sampling(body);
     Integer logprobs = body.hasNonNull("logprobs") ? intIn(body, "logprobs", 0, 0) : null;
-    return new CompletionRequest(model.asText(), texts, ids, maxTokens, temperature, topP, stop,
-        body.hasNonNull("seed") ? body.get("seed").asLong() : 0L, body.path("echo").asBoolean(false), logprobs,
+    return new CompletionRequest(model, texts, ids, maxTokens, sampling[0], sampling[1], RequestFields.stop(body),
+        RequestFields.seed(body), body.path("echo").asBoolean(false), logprobs,
         body.path("add_special_tokens").asBoolean(true));
   }
 
@@ -110,14 +79,4 @@ record CompletionRequest(String model, List<String> texts, List<long[]> ids, int
     return v.asInt();
   }
 
-  private static double number(JsonNode body, String key, double fallback) {
-    JsonNode v = body.get(key);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isNumber()) {
-      throw ApiError.invalid(key, "'" + key + "' must be a number");
-    }
-    return v.asDouble();
-  }
 }

@@ -217,7 +217,7 @@ final class Completions {
       tokens.add(pieces[i]);
       values.add((double) g.logprobs().chosen()[i]);
       offsets.add(offset);
-      offset += inContext(g.generatedIds(), i, g.generatedIds()[i]).length();
+      offset += inContext(g.generatedIds(), i, before(g.generatedIds(), i), g.generatedIds()[i]).length();
       ObjectNode t = top.addObject();
       String[] alternatives = tok.tokens(g.logprobs().top()[i]);
       for (int k = 0; k < Math.min(n, alternatives.length); k++) {
@@ -236,21 +236,26 @@ final class Completions {
     TextTokenizer tok = engine.tokenizer();
     for (int i = 0; i < g.generatedIds().length; i++) {
       ObjectNode e = content.addObject();
-      entry(e, inContext(g.generatedIds(), i, g.generatedIds()[i]), g.logprobs().chosen()[i]);
+      String before = before(g.generatedIds(), i);
+      entry(e, inContext(g.generatedIds(), i, before, g.generatedIds()[i]), g.logprobs().chosen()[i]);
       ArrayNode top = e.putArray("top_logprobs");
       for (int k = 0; k < Math.min(n, g.logprobs().top()[i].length); k++) {
-        entry(top.addObject(), inContext(g.generatedIds(), i, g.logprobs().top()[i][k]), g.logprobs().topLogprobs()[i][k]);
+        entry(top.addObject(), inContext(g.generatedIds(), i, before, g.logprobs().top()[i][k]), g.logprobs().topLogprobs()[i][k]);
       }
     }
+  }
+
+  /** The text of the first {@code at} generated tokens (decoded once per position, shared by its alternatives). */
+  private String before(long[] generated, int at) {
+    return engine.tokenizer().decode(Arrays.copyOf(generated, at));
   }
 
   /**
    * The text {@code token} adds after the first {@code at} generated tokens (incremental detokenization, as vLLM's):
    * a SentencePiece word's space is kept, except before the first token, which is decoded as the completion's text is.
    */
-  private String inContext(long[] generated, int at, long token) {
+  private String inContext(long[] generated, int at, String before, long token) {
     TextTokenizer tok = engine.tokenizer();
-    String before = tok.decode(Arrays.copyOf(generated, at));
     long[] with = Arrays.copyOf(generated, at + 1);
     with[at] = token;
     String after = tok.decode(with);

@@ -47,23 +47,11 @@ final class Renderer {
       }
       n.attrs.put(a.attr(), eval(a.value(), scope));
     } else if (stmt instanceof Node.BlockAssign a) {
-      StringBuilder b = new StringBuilder();
-      exec(a.body(), scope, b);
-      Object v = b.toString();
-      for (Node.Filter f : a.filters()) {
-        v = applyFilter(f, v, scope);
-      }
-      scope.set(a.name(), v);
+      scope.set(a.name(), filtered(a.body(), a.filters(), scope));
     } else if (stmt instanceof Node.MacroDef m) {
       scope.set(m.name(), macro(m, scope));
     } else if (stmt instanceof Node.FilterBlock fb) {
-      StringBuilder b = new StringBuilder();
-      exec(fb.body(), scope, b);
-      Object v = b.toString();
-      for (Node.Filter f : fb.filters()) {
-        v = applyFilter(f, v, scope);
-      }
-      out.append(Py.str(v));
+      out.append(Py.str(filtered(fb.body(), fb.filters(), scope)));
     } else if (stmt instanceof Node.With w) {
       Scope inner = new Scope(scope);
       for (int i = 0; i < w.targets().size(); i++) {
@@ -79,6 +67,17 @@ final class Renderer {
     } else {
       throw new IllegalStateException(String.valueOf(stmt));
     }
+  }
+
+  /** A block's rendered text through {@code filters} ({@code set x | f} and {@code filter f} blocks). */
+  private Object filtered(List<Stmt> body, List<Node.Filter> filters, Scope scope) {
+    StringBuilder b = new StringBuilder();
+    exec(body, scope, b);
+    Object v = b.toString();
+    for (Node.Filter f : filters) {
+      v = applyFilter(f, v, scope);
+    }
+    return v;
   }
 
   private void requireLoop(String what) {

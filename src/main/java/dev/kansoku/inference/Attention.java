@@ -97,6 +97,38 @@ public final class Attention {
     NDArray v = qkv[2].reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
     q = rotary.apply(q, pass.cos(), pass.sin(), dtype);
     k = rotary.apply(k, pass.cos(), pass.sin(), dtype);
+    NDArray mixed;
+    if (pass.segments() == null) {
+      mixed = attendWithCache(q, k, v, pass.bias(shape.window()), cache, layerIndex);
+    } else {
+      // a decoding step over several groups: each attends over its own cache; rows no segment holds (a lane's empty
+      // slots) mix nothing, so they stay zeros through the output projection
+      List<NDArray> parts = new ArrayList<>();
+      int covered = 0;
+      for (Pass.Segment s : pass.segments()) {
+        String rows = s.from() + ":" + s.to();
+        parts.add(attendWithCache(q.get(rows), k.get(rows), v.get(rows), s.bias(shape.window()), s.cache(), layerIndex));
+        covered = s.to();
+      }
+      if (covered < b) {
+        parts.add(q.getManager().zeros(new ai.djl.ndarray.types.Shape(b - covered, heads, t, hd), dtype));
+      }
+      mixed = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
+    }
+    NDArray out = mixed.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+    return output.apply(out);
+  }
+
+  /**
+   * softmax(q kᵀ) v for rows that share a cache (q, k, v: (B, heads or kv heads, T, head dim), after rotary), the new
+   * keys and values appended to {@code cache} first; null {@code cache} for a cache-free pass.
+   */
+  private NDArray attendWithCache(NDArray q, NDArray k, NDArray v, NDArray bias, KvCache cache, int layerIndex) {
+    int hd = shape.headDim();
+    int heads = shape.heads();
+    int kvHeads = shape.kvHeads();
+    long b = q.getShape().get(0);
+    long t = q.getShape().get(2);
     if (cache != null) {
       if (cache.key(layerIndex) != null) {
         k = cache.key(layerIndex).concat(k, 2);
@@ -115,28 +147,24 @@ public final class Attention {
     // step exists, and scaled and biased in place, so a layer holds at most two of them and none outlives its layer
     // (left to the pass's manager they piled up over the layers: 4 per layer, 20 GB at 4,096 tokens on the 50M
     // model). In-place and out-of-place element-wise ops give the same bits.
-    NDArray bias = pass.bias(shape.window());
     NDArray kT = k.transpose(0, 1, 3, 2);
     long chunk = queryChunk(b, heads, t, tk, compute.attentionCap());
-    NDArray mixed;
     if (chunk >= t) {
-      mixed = attend(q, kT, v, bias);
-    } else {
-      // one row's scores alone exceed the cap (a 7B-class model's 32 heads at 4,096 tokens: 2.1 GB): the queries
-      // run in blocks, each against every key; softmax is per query, so the blocks' results are the same numbers
-      List<NDArray> parts = new ArrayList<>();
-      for (long from = 0; from < t; from += chunk) {
-        long to = Math.min(t, from + chunk);
-        String rows = ":, :, " + from + ":" + to;
-        parts.add(attend(q.get(new NDIndex(rows)), kT, v, bias.get(new NDIndex(rows))));
-      }
-      mixed = NDArrays.concat(new NDList(parts), 2);
-      for (NDArray part : parts) {
-        part.close();
-      }
+      return attend(q, kT, v, bias);
     }
-    NDArray out = mixed.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
-    return output.apply(out);
+    // one row's scores alone exceed the cap (a 7B-class model's 32 heads at 4,096 tokens: 2.1 GB): the queries
+    // run in blocks, each against every key; softmax is per query, so the blocks' results are the same numbers
+    List<NDArray> parts = new ArrayList<>();
+    for (long from = 0; from < t; from += chunk) {
+      long to = Math.min(t, from + chunk);
+      String rows = ":, :, " + from + ":" + to;
+      parts.add(attend(q.get(new NDIndex(rows)), kT, v, bias.get(new NDIndex(rows))));
+    }
+    NDArray mixed = NDArrays.concat(new NDList(parts), 2);
+    for (NDArray part : parts) {
+      part.close();
+    }
+    return mixed;
   }
 
   /**

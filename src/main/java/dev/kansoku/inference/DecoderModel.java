@@ -242,6 +242,67 @@ public final class DecoderModel implements DecoderStack {
     return head.finalNorm().apply(x);
   }
 
+  @Override
+  public boolean decodesInLanes() {
+    return true;
+  }
+
+  /**
+   * One decoding step of several groups of sequences at once: {@code ids} and {@code positions} (L, 1) hold one new
+   * token per row; the norms, projections and feed-forward layers run over all L rows in one go (one read of the
+   * weights for every group), and each group attends over its own cache. Rows after the last group are empty slots.
+   *
+   * @param groups per group, its rows {@code [from, to)} (consecutive from row 0), its cache and its key mask
+   *     (rows, past + 1), cached keys first
+   */
+  @Override
+  public NDArray decodeStep(NDArray ids, NDArray positions, List<StepGroup> groups) {
+    long rows = ids.getShape().get(0);
+    NDArray x = embedder.apply(ids, positions);
+    NDArray[] rope = config.implementation().rotary().tables(positions, invFreq, config.rope().attentionScaling(), compute.dtype());
+    List<Pass.Segment> segments = new ArrayList<>();
+    for (StepGroup g : groups) {
+      Map<Integer, NDArray> biases = new TreeMap<>();
+      for (int window : new TreeSet<>(config.layerWindows())) {
+        biases.put(window, attentionBias(g.mask(), g.to() - g.from(), 1, g.cache().length(), window));
+      }
+      segments.add(new Pass.Segment(g.from(), g.to(), g.cache(), biases));
+    }
+    Pass pass = new Pass(rows, 1, rope[0], rope[1], Map.of(), segments);
+    int shard = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      if (shardOfLayer[i] != shard) {
+        shard = shardOfLayer[i];
+        NDManager there = shardManagers.get(shard);
+        x = onShard(x, there);
+        List<Pass.Segment> moved = new ArrayList<>();
+        for (Pass.Segment s : segments) {
+          Map<Integer, NDArray> biases = new TreeMap<>();
+          for (Map.Entry<Integer, NDArray> e : s.biases().entrySet()) {
+            biases.put(e.getKey(), onShard(e.getValue(), there));
+          }
+          moved.add(new Pass.Segment(s.from(), s.to(), s.cache(), biases));
+        }
+        segments = moved;
+        pass = new Pass(rows, 1, rope[0] == null ? null : onShard(rope[0], there), rope[1] == null ? null : onShard(rope[1], there),
+            Map.of(), segments);
+      }
+      NDArray next;
+      try (NDScope layerScope = new NDScope()) {
+        layerScope.suppressNotUsedWarning();
+        next = layers.get(i).apply(x, pass, null, i);
+        NDScope.unregister(next);
+      }
+      NDScope.register(next);
+      x.close();
+      x = next;
+    }
+    if (shard != 0) {
+      x = onShard(x, shardManagers.get(0));
+    }
+    return head.finalNorm().apply(x);
+  }
+
   /** Logits of the LM head for hidden rows of shape (N, hidden): (N, vocab), float32. */
   @Override
   public NDArray logits(NDArray hidden) {

@@ -23,6 +23,25 @@ public interface DecoderStack extends AutoCloseable {
    */
   NDArray hiddenStates(NDArray ids, NDArray mask, NDArray positions, KvCache cache);
 
+  /**
+   * Whether {@link #decodeStep} runs: decoding steps of several separately prefilled groups share one pass (the
+   * layers' own implementation; an exported graph takes one cache per call).
+   */
+  default boolean decodesInLanes() {
+    return false;
+  }
+
+  /**
+   * One new token for each row of several groups, each group with its own cache: final features (L, 1, features).
+   * Only where {@link #decodesInLanes}.
+   */
+  default NDArray decodeStep(NDArray ids, NDArray positions, java.util.List<StepGroup> groups) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " decodes one group per pass");
+  }
+
+  /** Rows {@code [from, to)} of a decoding step, their cache and their key mask (rows, past + 1). */
+  record StepGroup(int from, int to, KvCache cache, NDArray mask) {}
+
   /** Logits for feature rows (N, features): (N, vocab). */
   NDArray logits(NDArray hidden);
 

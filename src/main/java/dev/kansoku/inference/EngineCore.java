@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -70,6 +71,48 @@ final class EngineCore implements AutoCloseable {
     threadForwardPasses.get()[0]++;
     return model.hiddenStates(manager.create(ids, new Shape(rows, width)), manager.create(mask, new Shape(rows, keys)),
         manager.create(positions, new Shape(rows, width)), cache);
+  }
+
+  /**
+   * One decoding step of several groups ({@link DecoderStack#decodeStep}): {@code ids} and {@code positions} hold one
+   * token per row of the lane ({@code rows} of them, empty slots included); {@code groups} each their rows, cache and
+   * key mask (rows × keys, row-major). Counted as one forward pass. Arrays are freed by the caller's NDScope.
+   */
+  NDArray decodeStep(long[] ids, long[] positions, int rows, List<GroupMask> groups) {
+    forwardPasses.incrementAndGet();
+    threadForwardPasses.get()[0]++;
+    List<DecoderStack.StepGroup> stepGroups = new java.util.ArrayList<>();
+    for (GroupMask g : groups) {
+      int n = g.to() - g.from();
+      stepGroups.add(new DecoderStack.StepGroup(g.from(), g.to(), g.cache(), manager.create(g.mask(), new Shape(n, g.mask().length / n))));
+    }
+    return model.decodeStep(manager.create(ids, new Shape(rows, 1)), manager.create(positions, new Shape(rows, 1)), stepGroups);
+  }
+
+  /** Rows {@code [from, to)} of a decoding step with their cache and key mask (rows × keys, row-major). */
+  record GroupMask(int from, int to, KvCache cache, long[] mask) {}
+
+  /**
+   * Logits (float32, {@code used} × vocab, row-major) of the first {@code used} feature rows of {@code rows} (N, features),
+   * run through the LM head {@link BatchShapes#LOGIT_ROWS} at a time, the last chunk filled with copies of the first
+   * row: a row's logits never depend on how many rows went through the head with it.
+   */
+  float[] logitRows(NDArray rows, int used) {
+    NDManager m = rows.getManager();
+    int vocab = model.config().vocabSize();
+    int chunk = BatchShapes.LOGIT_ROWS;
+    int padded = (used + chunk - 1) / chunk * chunk;
+    long[] index = new long[padded];
+    for (int i = 0; i < used; i++) {
+      index[i] = i;
+    }
+    NDArray picked = padded == rows.getShape().get(0) && used == padded ? rows : rows.get(m.create(index));
+    float[] out = new float[used * vocab];
+    for (int from = 0; from < used; from += chunk) {
+      float[] part = model.logits(picked.get(from + ":" + (from + chunk))).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+      System.arraycopy(part, 0, out, from * vocab, Math.min(chunk, used - from) * vocab);
+    }
+    return out;
   }
 
   /** The log-probability of each row's target token and each row's argmax. */

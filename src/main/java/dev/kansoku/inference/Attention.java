@@ -137,18 +137,35 @@ public final class Attention {
       cache.put(layerIndex, k, v);
     }
     long tk = k.getShape().get(2);
-    if (kvHeads != heads) {
-      // repeat_kv: query head i reads key/value head i / (heads / kvHeads)
-      int rep = heads / kvHeads;
-      k = k.expandDims(2).broadcast(b, kvHeads, rep, tk, hd).reshape(b, heads, tk, hd);
-      v = v.expandDims(2).broadcast(b, kvHeads, rep, tk, hd).reshape(b, heads, tk, hd);
-    }
     // The scores are the pass's largest arrays (rows × heads × queries × keys): each is closed as soon as the next
     // step exists, and scaled and biased in place, so a layer holds at most two of them and none outlives its layer
     // (left to the pass's manager they piled up over the layers: 4 per layer, 20 GB at 4,096 tokens on the 50M
     // model). In-place and out-of-place element-wise ops give the same bits.
     NDArray kT = k.transpose(0, 1, 3, 2);
+    // the block size is the one of the whole heads' scores, whether or not the heads run in groups (bits as before)
     long chunk = queryChunk(b, heads, t, tk, compute.attentionCap());
+    if (kvHeads == heads) {
+      return attendInBlocks(q, kT, v, bias, chunk);
+    }
+    // Grouped-query attention: query head i reads key/value head i / rep. transformers' repeat_kv copies every key
+    // and value rep times; here the query heads that share a position in their group (i mod rep) run together against
+    // the keys and values as stored, and the results are interleaved back. Each head's products are the same
+    // matrix products as after the copy (per head: its queries × its keys), so the bits are the same (logits digests
+    // of 26 checkpoints in three dtypes unchanged), without writing and reading rep copies of the cache: at decoding
+    // steps over 1,000-token caches that copy was most of a step.
+    int rep = heads / kvHeads;
+    NDList groups = new NDList();
+    for (int j = 0; j < rep; j++) {
+      groups.add(attendInBlocks(q.get(new NDIndex(":, " + j + "::" + rep)), kT, v, bias, chunk));
+    }
+    NDArray stacked = NDArrays.stack(groups, 2);
+    groups.close();
+    return stacked.reshape(b, heads, t, hd);
+  }
+
+  /** {@link #attend} over blocks of {@code chunk} queries (all at once when they fit). */
+  private NDArray attendInBlocks(NDArray q, NDArray kT, NDArray v, NDArray bias, long chunk) {
+    long t = q.getShape().get(2);
     if (chunk >= t) {
       return attend(q, kT, v, bias);
     }

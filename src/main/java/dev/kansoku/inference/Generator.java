@@ -268,8 +268,9 @@ final class Generator {
   }
 
   /**
-   * Canonical generation with a KV cache, continuously batched: requests are prefilled in passes of their prompt
-   * bucket (the canonical rows of that width, as for scoring), then every live sequence of every cohort decodes in
+   * Canonical generation with a KV cache, continuously batched: requests are prefilled in passes of their prompt's
+   * {@link BatchShapes#bucket} (the canonical rows of that width, as for scoring; the coarser power-of-two bucket that
+   * let groups share decoding steps is no longer needed), then every live sequence of every cohort decodes in
    * the same steps, in lanes of {@link #LANE_ROWS} rows: norms, projections, feed-forward layers and the LM head take
    * the lane's rows together (one read of the weights per step, however many prompts and budgets are decoding), and
    * attention runs per cohort over its own cache. A finished sequence leaves at once and a waiting one is prefilled
@@ -307,13 +308,13 @@ final class Generator {
           liveKeys += c.width + q.request.maxNewTokens();
         }
       }
-      int width = BatchShapes.promptBucket(pending.getFirst().prompt.length);
+      int width = BatchShapes.bucket(pending.getFirst().prompt.length);
       int perPass = rows.rowsFor(shapes, width, width);
       int limit = Math.min(Math.min(perPass, LANE_ROWS), capacity - liveRows);
       List<Sequence> take = new ArrayList<>();
       for (var it = pending.iterator(); it.hasNext() && take.size() < limit; ) {
         Sequence q = it.next();
-        if (BatchShapes.promptBucket(q.prompt.length) != width) {
+        if (BatchShapes.bucket(q.prompt.length) != width) {
           continue;
         }
         long keys = width + q.request.maxNewTokens();
@@ -329,9 +330,27 @@ final class Generator {
       }
       Cohort c = prefill(take, width, perPass);
       if (c != null) {
-        cohorts.add(c);
+        join(cohorts, c);
       }
     }
+  }
+
+  /**
+   * Adds a freshly prefilled cohort, merged into one prefilled at the same width in the same round (same key length,
+   * room in a lane): each decoding step then runs attention once for both, not once per prefill pass — at long
+   * prompts a prefill pass holds a single row (the attention-score cap), and per-cohort attention was most of a step.
+   */
+  private static void join(List<Cohort> cohorts, Cohort c) {
+    for (Cohort other : cohorts) {
+      if (other.width == c.width && other.masks.get(0).length == c.masks.get(0).length
+          && other.members.size() + c.members.size() <= LANE_ROWS) {
+        other.cache.append(c.cache);
+        other.members.addAll(c.members);
+        other.masks.addAll(c.masks);
+        return;
+      }
+    }
+    cohorts.add(c);
   }
 
   /** The canonical prefill pass of {@code take} at {@code width}: the first token of each, and a cohort of the live ones. */

@@ -56,6 +56,17 @@ public final class KvCache implements AutoCloseable {
     }
   }
 
+  /** Appends {@code other}'s rows after this cache's rows (same layers and key length), and closes {@code other}. */
+  public void append(KvCache other) {
+    for (int l = 0; l < keys.length; l++) {
+      if (keys[l] == null) {
+        continue;
+      }
+      put(l, keys[l].concat(other.keys[l], 0), values[l].concat(other.values[l], 0));
+    }
+    other.close();
+  }
+
   /** A new cache holding copies of the batch rows {@code rows} (a row may repeat); this one is unchanged. */
   public KvCache selected(long[] rows) {
     KvCache out = new KvCache(keys.length);

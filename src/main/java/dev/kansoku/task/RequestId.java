@@ -22,6 +22,15 @@ public final class RequestId {
    */
   static final String PAIR_ENCODING = "pair:context-encoded-alone";
 
+  /**
+   * The prompt shapes of generation: since session 17 a prompt is prefilled at its own {@code bucket} (steps of an
+   * eighth, as scoring pads) and decodes in shared lanes, where before it was padded to the power of two at or above
+   * its length. The padded width sets the attention's key count and so the last bits of every step; part of a
+   * generation request's id, so that generations stored under the old shapes are computed again rather than mixed with
+   * new ones (a resumed run stays bit-identical to a fresh one).
+   */
+  static final String GENERATION_SHAPES = "gen:prompt-bucket-eighths";
+
   private RequestId() {}
 
   /** The id of one planned request for one model, from the columns of its requests row (the plan stage computes it here, once). */
@@ -39,6 +48,8 @@ public final class RequestId {
     append(canonical, kind.label());
     if (kind == RequestKind.LOGLIKELIHOOD) {
       append(canonical, PAIR_ENCODING);
+    } else {
+      append(canonical, GENERATION_SHAPES);
     }
     append(canonical, context);
     append(canonical, continuation == null ? "\u0000null" : continuation);

@@ -68,7 +68,7 @@ class DecodingLaneInvarianceTest {
       check(alone, e.generate(reversed, BatchShapes.DEFAULT), true, "default shapes, reversed");
       check(alone, e.generate(reqs, BatchShapes.canonical(3, 8192)), false, "batch-size 3");
       check(alone, e.generate(reversed, BatchShapes.canonical(40, 1 << 20)), true, "batch-size 40 (several lanes)");
-      long buckets = reqs.stream().map(g -> BatchShapes.promptBucket(alone.get(reqs.indexOf(g)).promptIds().length)).distinct().count();
+      long buckets = reqs.stream().map(g -> BatchShapes.bucket(alone.get(reqs.indexOf(g)).promptIds().length)).distinct().count();
       assertTrue(buckets >= 3, "the requests span several prompt buckets: " + buckets);
       assertTrue(alone.stream().anyMatch(g -> g.finishReason().equals("stop")) && alone.stream().anyMatch(g -> g.finishReason().equals("length")),
           "some sequences stop early, others run to their budget");

@@ -26,9 +26,10 @@ class RequestIdTest {
   void theSameRequestHasTheSameIdAndTheIdOfSchemeV1IsUnchanged() {
     assertEquals(greedy(), greedy());
     // a changed encoding would recompute every stored response: these ids are the ones scheme v1 gives, log-likelihood
-    // requests with the pair-encoding rule of session 13 (their responses were scored anew once), generation unchanged
+    // requests with the pair-encoding rule of session 13 (their responses were scored anew once), generation requests
+    // with the prompt shapes of session 17 (generated anew once)
     assertEquals(RequestId.sha256(canonical("loglikelihood", "pair:context-encoded-alone")), greedy());
-    assertEquals(RequestId.sha256(canonical("generate_until")),
+    assertEquals(RequestId.sha256(canonical("generate_until", "gen:prompt-bucket-eighths")),
         id("m", "r1", "t", "1.0", "e1", 0, "generate_until", "ctx", " cont", 0, List.of(), true, 0.0, 1.0, 0, 0));
   }
 

@@ -353,18 +353,22 @@ final class Generator {
     cohorts.add(c);
   }
 
-  /** The canonical prefill pass of {@code take} at {@code width}: the first token of each, and a cohort of the live ones. */
+  /**
+   * The canonical prefill pass of {@code take} at {@code width} (no more empty rows than the block rule needs, see
+   * {@link LoglikelihoodScorer#rowsUsed}): the first token of each, and a cohort of the live ones.
+   */
   private Cohort prefill(List<Sequence> take, int width, int perPass) {
     int vocab = model.config().vocabSize();
-    long[][] seqs = new long[perPass][];
-    for (int r = 0; r < perPass; r++) {
+    int rowCount = LoglikelihoodScorer.rowsUsed(take.size(), width, perPass);
+    long[][] seqs = new long[rowCount][];
+    for (int r = 0; r < rowCount; r++) {
       seqs[r] = r < take.size() ? take.get(r).tokens() : new long[0];
     }
     PaddedBatch padded = PaddedBatch.leftPadded(seqs, width, padId);
     KvCache cache = model.newCache();
     float[] logits;
     try (NDScope scope = new NDScope()) {
-      NDArray last = core.forward(padded.ids(), padded.mask(), padded.positions(), perPass, width, width, cache).get(":, -1, :");
+      NDArray last = core.forward(padded.ids(), padded.mask(), padded.positions(), rowCount, width, width, cache).get(":, -1, :");
       logits = core.logitRows(last, take.size());
     } catch (RuntimeException e) {
       cache.close();
@@ -380,7 +384,7 @@ final class Generator {
     for (int r = 0; r < rowsOfTake.length; r++) {
       rowsOfTake[r] = r;
     }
-    if (take.size() < perPass) {
+    if (take.size() < rowCount) {
       cache.select(rowsOfTake);
     }
     Cohort c = new Cohort(new ArrayList<>(take), masks, cache, width);

@@ -52,7 +52,7 @@ final class LoglikelihoodScorer {
       }
       for (int from = 0; from < members.size(); from += perPass) {
         List<Scored> pass = members.subList(from, Math.min(members.size(), from + perPass));
-        int rows = shapes.canonical() ? perPass : pass.size();
+        int rows = shapes.canonical() ? rowsUsed(pass.size(), key.get(1), perPass) : pass.size();
         boolean shares = ContextGroups.of(pass.stream().map(Scored::context).toArray(long[][]::new)).prefixes().length < pass.size();
         if (key.get(0) == 1 && shares) {
           scoreSharedContexts(pass, rows, shapes, out);
@@ -88,6 +88,22 @@ final class LoglikelihoodScorer {
    * drops one row from an odd row count at a width that is an odd multiple of 16.
    */
   static final int PASS_BLOCK = 32;
+
+  /**
+   * Rows a canonical pass of {@code used} requests at {@code width} actually runs: no empty rows beyond what the
+   * block rule needs (one more for an odd count at an odd multiple of 16). Under that rule a request's bits do not
+   * depend on the pass's row count (the kernels treat every full block of token rows alike; the query blocks of
+   * attention are the canonical count's, since fewer rows never cross the score cap that decides them), so a lone
+   * request runs in one or two rows rather than in a full pass of empty ones. Checked by BatchCompositionInvarianceTest,
+   * PassPlaceInvarianceTest and the demo's bits.
+   */
+  static int rowsUsed(int used, int width, int canonicalRows) {
+    int rows = Math.max(1, used);
+    while (rows < canonicalRows && (long) rows * width % PASS_BLOCK != 0) {
+      rows++;
+    }
+    return Math.max(rows, Math.min(used, canonicalRows));
+  }
 
   /** Requests grouped by context, then cut into passes of at most {@code contexts} distinct contexts each. */
   private static List<List<Scored>> byContexts(List<Scored> members, int contexts) {
@@ -224,7 +240,7 @@ final class LoglikelihoodScorer {
     int contWidth = shapes.canonical() ? pass.get(0).contWidth()
         : pass.stream().mapToInt(s -> s.continuation().length - 1).max().orElse(0);
     // canonical: the context pass and every continuation pass have `rows` rows, empty ones included
-    int prefixRows = shapes.canonical() ? rows : prefixes.length;
+    int prefixRows = shapes.canonical() ? rowsUsed(prefixes.length, prefixWidth, rows) : prefixes.length;
     int contRows = shapes.canonical() ? rows : n;
     long[][] prefixInputs = Arrays.copyOf(prefixes, prefixRows);
     for (int i = prefixes.length; i < prefixRows; i++) {
@@ -245,14 +261,15 @@ final class LoglikelihoodScorer {
       NDArray selected = prefixHidden.reshape(-1, hiddenSize).get(m.create(firstRows));
       for (int from = 0; contWidth > 0 && from < n; from += contRows) {
         int count = Math.min(contRows, n - from);
-        long[] cacheRows = new long[contRows];
+        int passRows = shapes.canonical() ? rowsUsed(count, contWidth, contRows) : contRows;
+        long[] cacheRows = new long[passRows];
         for (int i = 0; i < count; i++) {
           cacheRows[i] = group[from + i];
         }
         int keys = prefixWidth + contWidth;
-        long[] ids = new long[contRows * contWidth];
-        long[] mask = new long[contRows * keys];
-        long[] positions = new long[contRows * contWidth];
+        long[] ids = new long[passRows * contWidth];
+        long[] mask = new long[passRows * keys];
+        long[] positions = new long[passRows * contWidth];
         Arrays.fill(ids, padId);
         List<Long> restRows = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -271,7 +288,7 @@ final class LoglikelihoodScorer {
           }
         }
         try (KvCache rowsCache = cache.selected(cacheRows)) {
-          NDArray contHidden = core.forward(ids, mask, positions, contRows, contWidth, keys, rowsCache);
+          NDArray contHidden = core.forward(ids, mask, positions, passRows, contWidth, keys, rowsCache);
           if (!restRows.isEmpty()) {
             selected = selected.concat(contHidden.reshape(-1, hiddenSize)
                 .get(m.create(restRows.stream().mapToLong(Long::longValue).toArray())), 0);
@@ -318,7 +335,7 @@ final class LoglikelihoodScorer {
       int perPass = shapes.canonical() ? rowsFor(shapes, width0, width0) : members.size();
       for (int from = 0; from < members.size(); from += perPass) {
         List<Integer> pass = members.subList(from, Math.min(members.size(), from + perPass));
-        int rows = shapes.canonical() ? perPass : pass.size();
+        int rows = shapes.canonical() ? rowsUsed(pass.size(), width0, perPass) : pass.size();
         int width = shapes.canonical() ? width0 : pass.stream().mapToInt(i -> prompts.get(i).length - 1).max().orElse(1);
         long[][] inputs = new long[rows][];
         Arrays.fill(inputs, new long[0]);

@@ -98,9 +98,13 @@ final class EngineCore implements AutoCloseable {
    * row: a row's logits never depend on how many rows went through the head with it.
    */
   float[] logitRows(NDArray rows, int used) {
+    return logitRows(rows, used, BatchShapes.LOGIT_ROWS);
+  }
+
+  /** As {@link #logitRows(NDArray, int)}, {@code chunk} rows at a time (a decoding lane's own row count). */
+  float[] logitRows(NDArray rows, int used, int chunk) {
     NDManager m = rows.getManager();
     int vocab = model.config().vocabSize();
-    int chunk = BatchShapes.LOGIT_ROWS;
     int padded = (used + chunk - 1) / chunk * chunk;
     long[] index = new long[padded];
     for (int i = 0; i < used; i++) {

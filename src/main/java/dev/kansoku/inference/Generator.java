@@ -222,6 +222,9 @@ final class Generator {
    */
   static final int LANE_ROWS = 16;
 
+  /** Smaller lanes a step may take when few sequences are decoding, if {@link LaneSizes} finds them bit-equal. */
+  private volatile int[] laneSizes;
+
   /** Sequences prefilled in one pass: their keys and values in one cache, one row each; they advance together. */
   private static final class Cohort {
     final List<Sequence> members;
@@ -391,7 +394,24 @@ final class Generator {
     return c.keepLive() ? c : null;
   }
 
-  /** One decoding step of every live sequence: the cohorts packed into lanes, each lane one pass of {@link #LANE_ROWS} rows. */
+  /** The lane sizes this engine's device gives the same bits for, probed once (at the first generation). */
+  private int[] laneSizes() {
+    int[] sizes = laneSizes;
+    if (sizes == null) {
+      synchronized (this) {
+        if (laneSizes == null) {
+          laneSizes = LaneSizes.probe(core, LANE_ROWS);
+        }
+        sizes = laneSizes;
+      }
+    }
+    return sizes;
+  }
+
+  /**
+   * One decoding step of every live sequence: the cohorts packed into lanes of at most {@link #LANE_ROWS} rows, each
+   * lane one pass of the smallest probed lane size that holds it.
+   */
   private void step(List<Cohort> cohorts) {
     int vocab = model.config().vocabSize();
     List<List<Cohort>> lanes = new ArrayList<>();
@@ -408,9 +428,12 @@ final class Generator {
       lanes.get(lane).add(c);
       used.set(lane, used.get(lane) + c.members.size());
     }
-    for (List<Cohort> lane : lanes) {
-      long[] ids = new long[LANE_ROWS];
-      long[] positions = new long[LANE_ROWS];
+    int[] sizes = laneSizes();
+    for (int li = 0; li < lanes.size(); li++) {
+      List<Cohort> lane = lanes.get(li);
+      int laneRows = LaneSizes.rowsFor(sizes, used.get(li));
+      long[] ids = new long[laneRows];
+      long[] positions = new long[laneRows];
       Arrays.fill(ids, padId);
       List<EngineCore.GroupMask> groups = new ArrayList<>();
       List<Sequence> order = new ArrayList<>();
@@ -434,8 +457,8 @@ final class Generator {
       }
       float[] logits;
       try (NDScope scope = new NDScope()) {
-        NDArray hidden = core.decodeStep(ids, positions, LANE_ROWS, groups);
-        logits = core.logitRows(hidden.reshape(LANE_ROWS, -1), row);
+        NDArray hidden = core.decodeStep(ids, positions, laneRows, groups);
+        logits = core.logitRows(hidden.reshape(laneRows, -1), row, laneRows);
       }
       for (int r = 0; r < order.size(); r++) {
         order.get(r).step(logits, r * vocab, vocab);

@@ -79,6 +79,10 @@ class CheckModelCommand implements Callable<Integer> {
       w.printf("largest tensor: %s %s, %,d elements (%s 2^29)%n", ckpt.largest().name(), java.util.Arrays.toString(ckpt.largest().shape()),
           ckpt.largest().elements(), ckpt.largest().elements() > (1L << 29) ? ">" : "<=");
       long weightBytes = ckpt.bytes() / 2 * (dtype.equals("fp32") ? 4 : 2);
+      // the native library loads once per process (0.5–1 s here): started first, so that the figure is the weights'
+      long e0 = System.nanoTime();
+      ai.djl.engine.Engine.getEngine("PyTorch");
+      w.printf("engine start (native library, once per process): %.1f s%n", (System.nanoTime() - e0) / 1e9);
       System.gc();
       long before = PeakMemory.currentResidentMb();
       PeakMemory.resetResidentPeak();

@@ -47,6 +47,15 @@ public interface FeedForward {
    * expert run only on the tokens routed to it, outputs summed per token with their weights. Routing is decided on
    * the host from the (tokens × experts) probabilities, a few numbers per token.
    */
+  /**
+   * Rows an expert's input is padded to a multiple of (zeros, their outputs dropped). How many tokens a pass routes to
+   * an expert depends on the other requests in the pass (and, decoding, on the other sequences of the lane), and the
+   * matmul kernels give a row other bits when a product has 1–3 rows or ends in a partial block of 32 token rows
+   * (docs/bit-identity.md): unpadded, a Mixtral request's log-likelihood moved with its neighbours (4 of 12 requests
+   * alone vs in a batch) and every generation did (12 of 12). Padded, the products always have whole blocks.
+   */
+  static final int EXPERT_ROWS = 32;
+
   static FeedForward sparseMixture(NDArray router, List<FeedForward> experts, int perToken, Compute compute) {
     return h -> {
       Shape shape = h.getShape();
@@ -96,12 +105,21 @@ public interface FeedForward {
           continue;
         }
         next += rows.get(e).size();
+        int routed = rows.get(e).size();
         NDArray x = flat.get(m.create(rows.get(e).stream().mapToLong(Long::longValue).toArray()));
+        int padded = (routed + EXPERT_ROWS - 1) / EXPERT_ROWS * EXPERT_ROWS;
+        if (padded > routed) {
+          x = x.concat(m.zeros(new Shape(padded - routed, d), x.getDataType()), 0);
+        }
         float[] w = new float[weights.get(e).size()];
         for (int i = 0; i < w.length; i++) {
           w[i] = weights.get(e).get(i);
         }
-        outputs.add(experts.get(e).apply(x).mul(m.create(w).reshape(-1, 1).toType(compute.dtype(), false)));
+        NDArray y = experts.get(e).apply(x);
+        if (padded > routed) {
+          y = y.get("0:" + routed);
+        }
+        outputs.add(y.mul(m.create(w).reshape(-1, 1).toType(compute.dtype(), false)));
       }
       long[] gather = new long[n * k];
       for (int t = 0; t < n; t++) {

@@ -66,6 +66,9 @@ public final class PeerBenchmark {
     try (DjlEngine engine = DjlEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, "fp32", 2048, ai.djl.Device.cpu())) {
       double load = seconds(t0);
       ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+      t0 = System.nanoTime();
+      engine.loglikelihood(w.scoring().subList(0, 1));
+      double first = seconds(t0);
       long passes = engine.forwardPasses();
       t0 = System.nanoTime();
       List<LoglikelihoodResult> scored = engine.loglikelihood(w.scoring());
@@ -82,7 +85,7 @@ public final class PeerBenchmark {
       for (int i = 0; i < generated.size(); i++) {
         prompts.add(new Object[] {generated.get(i).promptIds(), w.generation().get(i).maxNewTokens()});
       }
-      kansoku = new Side(load, scoring, generation, generated.stream().mapToLong(g -> g.generatedIds().length).sum(),
+      kansoku = new Side(load, first, scoring, generation, generated.stream().mapToLong(g -> g.generatedIds().length).sum(),
           PeakMemory.residentMb(), scored.stream().map(LoglikelihoodResult::logLikelihood).toList(),
           generated.stream().map(GenerationResult::generatedIds).toList(), scoringPasses);
     }
@@ -99,7 +102,8 @@ public final class PeerBenchmark {
     python(python, workDir.resolve("peer-run.log"), script.toString(), "--run", model.toString(), requests.toString(), result.toString(),
         "--threads", Integer.toString(threads));
     JsonNode hf = json.readTree(result.toFile());
-    Side peer = new Side(hf.get("load_seconds").asDouble(), hf.get("scoring_seconds").asDouble(), hf.get("generation_seconds").asDouble(),
+    Side peer = new Side(hf.get("load_seconds").asDouble(), hf.get("first_request_seconds").asDouble(), hf.get("scoring_seconds").asDouble(),
+        hf.get("generation_seconds").asDouble(),
         hf.get("generated_tokens").asLong(), (long) hf.get("peak_rss_mb").asDouble(),
         json.convertValue(hf.get("loglikelihood"), json.getTypeFactory().constructCollectionType(List.class, Double.class)),
         json.convertValue(hf.get("generated"), json.getTypeFactory().constructCollectionType(List.class, long[].class)), 0);
@@ -107,7 +111,8 @@ public final class PeerBenchmark {
   }
 
   /** One side's figures. */
-  private record Side(double load, double scoring, double generation, long generatedTokens, long peakRssMb, List<Double> loglikelihoods,
+  private record Side(double load, double firstRequest, double scoring, double generation, long generatedTokens, long peakRssMb,
+                      List<Double> loglikelihoods,
                       List<long[]> generated, long scoringPasses) {}
 
   private static void report(PrintWriter out, Workload w, int threads, long tokens, Side k, Side hf, JsonNode meta) {
@@ -118,6 +123,8 @@ public final class PeerBenchmark {
         w.scoringName(), w.scoring().size(), tokens, w.generationName(), w.generation().size());
     out.printf("%-34s %14s %14s %10s%n", "", "Kansoku", "transformers", "ratio");
     out.printf("%-34s %14.2f %14.2f %9.2fx%n", "load (s; ratio = speed)", k.load(), hf.load(), hf.load() / k.load());
+    out.printf("%-34s %14.2f %14.2f %9.2fx%n", "load + first request (s)", k.load() + k.firstRequest(), hf.load() + hf.firstRequest(),
+        (hf.load() + hf.firstRequest()) / (k.load() + k.firstRequest()));
     out.printf("%-34s %14.0f %14.0f %9.2fx%n", "scoring (tokens/s)", tokens / k.scoring(), tokens / hf.scoring(), hf.scoring() / k.scoring());
     out.printf("%-34s %14.1f %14.1f %9.2fx%n", "greedy generation (tokens/s)", k.generatedTokens() / k.generation(),
         hf.generatedTokens() / hf.generation(), (k.generatedTokens() / k.generation()) / (hf.generatedTokens() / hf.generation()));

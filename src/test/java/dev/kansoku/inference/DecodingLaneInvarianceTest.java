@@ -75,6 +75,47 @@ class DecodingLaneInvarianceTest {
     }
   }
 
+  /**
+   * A sparse mixture of experts routes each token to experts with the other tokens of its pass or lane, so an expert's
+   * product has as many rows as its neighbours send it: unpadded, 12 of 12 Mixtral generations and 4 of 12 log-likelihoods
+   * had other bits alone than in a batch. Experts now take their rows in whole blocks ({@link FeedForward#EXPERT_ROWS}).
+   */
+  @Test
+  void aMixtureOfExpertsRequestHasTheSameBitsAloneAndInABatch(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("config.json"), """
+        {"architectures": ["MixtralForCausalLM"], "model_type": "mixtral", "vocab_size": 48586, "hidden_size": 128,
+         "intermediate_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+         "num_local_experts": 4, "num_experts_per_tok": 2, "max_position_embeddings": 2048, "rms_norm_eps": 1e-05,
+         "rope_theta": 1000000.0, "tie_word_embeddings": false, "bos_token_id": 1, "eos_token_id": 7}
+        """);
+    Files.copy(TestPaths.TINY_MODEL.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+    RandomCheckpoint.writeWeights(dir, 20261207L, 0.08);
+    Random r = new Random(11);
+    String[] words = {"東京", "は", "日本", "の", "首都", "です", "。", "The", " city", " council", " refused", " a", " permit", "\n"};
+    List<GenerationRequest> reqs = new ArrayList<>();
+    List<LoglikelihoodRequest> scored = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      StringBuilder prompt = new StringBuilder();
+      for (int j = 0, n = 10 + r.nextInt(60); j < n; j++) {
+        prompt.append(words[r.nextInt(words.length)]);
+      }
+      reqs.add(new GenerationRequest(prompt.toString(), List.of(), 5 + r.nextInt(20), false, 0.0, 1.0, 0, 0L, null, 3));
+      scored.add(new LoglikelihoodRequest(prompt.toString(), " 東京の首都", false));
+    }
+    try (DjlEngine e = DjlEngine.load(dir, 2048)) {
+      List<GenerationResult> alone = new ArrayList<>();
+      for (GenerationRequest g : reqs) {
+        alone.add(e.generate(List.of(g)).get(0));
+      }
+      check(alone, e.generate(reqs, BatchShapes.DEFAULT), false, "mixtral, default shapes");
+      List<LoglikelihoodResult> batch = e.loglikelihood(scored);
+      for (int i = 0; i < scored.size(); i++) {
+        assertEquals(e.loglikelihood(List.of(scored.get(i))).get(0).logLikelihood(), batch.get(i).logLikelihood(), 0.0,
+            "mixtral log-likelihood " + i + " alone vs in a batch");
+      }
+    }
+  }
+
   private static void check(List<GenerationResult> alone, List<GenerationResult> batch, boolean reversed, String how) {
     for (int i = 0; i < alone.size(); i++) {
       GenerationResult a = alone.get(i);

@@ -21,8 +21,10 @@ import java.nio.file.StandardOpenOption;
  * into the destination tensor, so no Java array or buffer ever holds a whole tensor: a 152,064 × 8,192
  * embedding (1.2 G elements, 5 GB in fp32) is loaded like a norm vector, host memory stays within the
  * destination plus one chunk, and Java's direct-memory cap (-Xmx by default) only ever holds the one reusable
- * chunk buffer that widens bf16. F32 and F16 chunks are handed to PyTorch as views of the mapped file (no Java
- * copy); BF16 is widened exactly to fp32 in Java (its bits are fp32's upper half) and then cast when the compute
+ * chunk buffer that widens bf16. On a CPU the data goes straight into the destination tensor's memory: same-dtype
+ * tensors by positional reads of the file, conversions from the mapping (bf16 → fp32 by positional reads too), all
+ * spread over the common pool's threads. Elsewhere F32 and F16 chunks are handed to PyTorch as views of the mapped
+ * file (no Java copy); BF16 is widened exactly to fp32 in Java (its bits are fp32's upper half) and then cast when the compute
  * dtype is fp16, so bf16 → fp16 never holds a whole fp32 tensor. The read-only mapping is only read (views are
  * cast or copied at once) and every tensor ends in memory PyTorch owns, so a checkpoint replaced on disk after
  * loading cannot fault the JVM.
@@ -156,12 +158,8 @@ final class TensorLoader implements AutoCloseable {
   /** Maps {@code elements} stored elements from row {@code fromRow} (little-endian), to be unmapped by {@link #unmap}. */
   private MappedByteBuffer map(FileChannel ch, SafetensorsFile file, SafetensorsFile.TensorInfo info, long fromRow, long elements,
                                long perRow, int width) throws IOException {
-    MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, file.dataStart() + info.begin() + fromRow * perRow * width,
-        elements * width);
-    mappings.add(mapped);
-    mapped.order(ByteOrder.LITTLE_ENDIAN);
     bytesRead += elements * width;
-    return mapped;
+    return mapForConversion(ch, file.dataStart() + info.begin() + fromRow * perRow * width, elements * width);
   }
 
   /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A generation's bits are a function of its own request (issue 26): every decoding step runs a lane of
- * {@link Generator#LANE_ROWS} rows shared by all the cohorts decoding at the time, so a sequence decodes beside
+ * {@link LaneDecoder#LANE_ROWS} rows shared by all the cohorts decoding at the time, so a sequence decodes beside
  * prompts of other buckets, other token budgets, sequences that finish or join mid-way, and in one lane or several.
  * Compared here through each token's log-probability (float bits, the top 5 alternatives too), not only the text:
  * alone; among 23 neighbours (prompt buckets 64 to 1,024, budgets 3 to 40, stop strings that end a third of them early) with the

@@ -99,7 +99,7 @@ public final class Attention {
     k = rotary.apply(k, pass.cos(), pass.sin(), dtype);
     NDArray mixed;
     if (pass.segments() == null) {
-      mixed = attendWithCache(q, k, v, pass.bias(shape.window()), cache, layerIndex);
+      mixed = attendWithCache(q, k, v, pass.bias(shape.window()), cache, layerIndex, false);
     } else {
       // a decoding step over several groups: each attends over its own cache; rows no segment holds (a lane's empty
       // slots) mix nothing, so they stay zeros through the output projection
@@ -107,7 +107,7 @@ public final class Attention {
       int covered = 0;
       for (Pass.Segment s : pass.segments()) {
         String rows = s.from() + ":" + s.to();
-        parts.add(attendWithCache(q.get(rows), k.get(rows), v.get(rows), s.bias(shape.window()), s.cache(), layerIndex));
+        parts.add(attendWithCache(q.get(rows), k.get(rows), v.get(rows), s.bias(shape.window()), s.cache(), layerIndex, true));
         covered = s.to();
       }
       if (covered < b) {
@@ -121,9 +121,10 @@ public final class Attention {
 
   /**
    * softmax(q kᵀ) v for rows that share a cache (q, k, v: (B, heads or kv heads, T, head dim), after rotary), the new
-   * keys and values appended to {@code cache} first; null {@code cache} for a cache-free pass.
+   * keys and values appended to {@code cache} first; null {@code cache} for a cache-free pass. With {@code decoding}
+   * (one new token per row, a step in a decoding lane) a group's query heads run as one product against their key head.
    */
-  private NDArray attendWithCache(NDArray q, NDArray k, NDArray v, NDArray bias, KvCache cache, int layerIndex) {
+  private NDArray attendWithCache(NDArray q, NDArray k, NDArray v, NDArray bias, KvCache cache, int layerIndex, boolean decoding) {
     int hd = shape.headDim();
     int heads = shape.heads();
     int kvHeads = shape.kvHeads();
@@ -146,6 +147,16 @@ public final class Attention {
     long chunk = queryChunk(b, heads, t, tk, compute.attentionCap());
     if (kvHeads == heads) {
       return attendInBlocks(q, kT, v, bias, chunk);
+    }
+    if (decoding && t == 1) {
+      // A decoding step: the rep query heads of a group are rep rows of one product against their key head, (rep × hd)
+      // · (hd × keys), instead of rep products of one row — one product per group rather than one per head position
+      // (each with its own small operations: at 2 threads those were most of a step's attention). The bits differ
+      // from the per-head products by the kernels' rounding, and are the same for a row whatever decodes beside it
+      // (DecodingLaneInvarianceTest); generation ids carry the lane shapes (RequestId.GENERATION_SHAPES).
+      int rep = heads / kvHeads;
+      NDArray grouped = attend(q.reshape(b, kvHeads, rep, hd), kT, v, bias);
+      return grouped.reshape(b, heads, 1, hd);
     }
     // Grouped-query attention: query head i reads key/value head i / rep. transformers' repeat_kv copies every key
     // and value rep times; here the query heads that share a position in their group (i mod rep) run together against

@@ -23,13 +23,13 @@ public final class RequestId {
   static final String PAIR_ENCODING = "pair:context-encoded-alone";
 
   /**
-   * The prompt shapes of generation: since session 17 a prompt is prefilled at its own {@code bucket} (steps of an
-   * eighth, as scoring pads) and decodes in shared lanes, where before it was padded to the power of two at or above
-   * its length. The padded width sets the attention's key count and so the last bits of every step; part of a
-   * generation request's id, so that generations stored under the old shapes are computed again rather than mixed with
-   * new ones (a resumed run stays bit-identical to a fresh one).
+   * The shapes of generation since session 17: a prompt is prefilled at its own {@code bucket} (steps of an eighth, as
+   * scoring pads) where before it was padded to the power of two at or above its length, and decodes in shared lanes
+   * where a grouped-query model's query heads of a group run as one product. Both change the last bits of a
+   * generation; part of a generation request's id, so that generations stored under the old shapes are computed
+   * again rather than mixed with new ones (a resumed run stays bit-identical to a fresh one).
    */
-  static final String GENERATION_SHAPES = "gen:prompt-bucket-eighths";
+  static final String GENERATION_SHAPES = "gen:lanes;prompt-bucket-eighths;grouped-decode";
 
   private RequestId() {}
 

@@ -29,7 +29,7 @@ class RequestIdTest {
     // requests with the pair-encoding rule of session 13 (their responses were scored anew once), generation requests
     // with the prompt shapes of session 17 (generated anew once)
     assertEquals(RequestId.sha256(canonical("loglikelihood", "pair:context-encoded-alone")), greedy());
-    assertEquals(RequestId.sha256(canonical("generate_until", "gen:prompt-bucket-eighths")),
+    assertEquals(RequestId.sha256(canonical("generate_until", "gen:lanes;prompt-bucket-eighths;grouped-decode")),
         id("m", "r1", "t", "1.0", "e1", 0, "generate_until", "ctx", " cont", 0, List.of(), true, 0.0, 1.0, 0, 0));
   }
 

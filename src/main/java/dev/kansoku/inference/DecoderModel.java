@@ -202,24 +202,33 @@ public final class DecoderModel implements DecoderStack {
     long past = cache == null ? 0 : cache.length();
     NDArray x = embedder.apply(ids, positions);
     NDArray[] rope = config.implementation().rotary().tables(positions, invFreq, config.rope().attentionScaling(), compute.dtype());
-    // one additive mask per distinct window (layers of Qwen2 or Gemma-style models may differ), made once a pass
+    return runLayers(x, new Pass(b, t, rope[0], rope[1], biases(mask, b, t, past)), cache);
+  }
+
+  /**
+   * One additive mask per distinct sliding window (layers of Qwen2 or Gemma-style models may differ), made once a pass
+   * for its rows; see {@link #attentionBias}.
+   */
+  private Map<Integer, NDArray> biases(NDArray mask, long b, long t, long past) {
     Map<Integer, NDArray> biases = new TreeMap<>();
     for (int window : new TreeSet<>(config.layerWindows())) {
       biases.put(window, attentionBias(mask, b, t, past, window));
     }
-    Pass pass = new Pass(b, t, rope[0], rope[1], biases);
+    return biases;
+  }
+
+  /**
+   * The decoder layers over {@code x}, then the final norm. Crossing to a split model's next device, the hidden
+   * states and the pass's tables and masks go with them; the result is on the first device.
+   */
+  private NDArray runLayers(NDArray x, Pass pass, KvCache cache) {
     int shard = 0;
     for (int i = 0; i < layers.size(); i++) {
       if (shardOfLayer[i] != shard) {
-        // crossing to the next device: the hidden states and this pass's rotary tables and mask go with them
         shard = shardOfLayer[i];
         NDManager there = shardManagers.get(shard);
         x = onShard(x, there);
-        Map<Integer, NDArray> moved = new TreeMap<>();
-        for (Map.Entry<Integer, NDArray> e : biases.entrySet()) {
-          moved.put(e.getKey(), onShard(e.getValue(), there));
-        }
-        pass = new Pass(b, t, rope[0] == null ? null : onShard(rope[0], there), rope[1] == null ? null : onShard(rope[1], there), moved);
+        pass = pass.movedTo(a -> onShard(a, there));
       }
       // A layer's intermediates (norms, projections, rotary, MLP: ~15 hidden-sized and 4 intermediate-sized arrays
       // per token) are freed when the layer ends, not when the pass does: over the layers they held gigabytes (the
@@ -262,45 +271,9 @@ public final class DecoderModel implements DecoderStack {
     NDArray[] rope = config.implementation().rotary().tables(positions, invFreq, config.rope().attentionScaling(), compute.dtype());
     List<Pass.Segment> segments = new ArrayList<>();
     for (StepGroup g : groups) {
-      Map<Integer, NDArray> biases = new TreeMap<>();
-      for (int window : new TreeSet<>(config.layerWindows())) {
-        biases.put(window, attentionBias(g.mask(), g.to() - g.from(), 1, g.cache().length(), window));
-      }
-      segments.add(new Pass.Segment(g.from(), g.to(), g.cache(), biases));
+      segments.add(new Pass.Segment(g.from(), g.to(), g.cache(), biases(g.mask(), g.to() - g.from(), 1, g.cache().length())));
     }
-    Pass pass = new Pass(rows, 1, rope[0], rope[1], Map.of(), segments);
-    int shard = 0;
-    for (int i = 0; i < layers.size(); i++) {
-      if (shardOfLayer[i] != shard) {
-        shard = shardOfLayer[i];
-        NDManager there = shardManagers.get(shard);
-        x = onShard(x, there);
-        List<Pass.Segment> moved = new ArrayList<>();
-        for (Pass.Segment s : segments) {
-          Map<Integer, NDArray> biases = new TreeMap<>();
-          for (Map.Entry<Integer, NDArray> e : s.biases().entrySet()) {
-            biases.put(e.getKey(), onShard(e.getValue(), there));
-          }
-          moved.add(new Pass.Segment(s.from(), s.to(), s.cache(), biases));
-        }
-        segments = moved;
-        pass = new Pass(rows, 1, rope[0] == null ? null : onShard(rope[0], there), rope[1] == null ? null : onShard(rope[1], there),
-            Map.of(), segments);
-      }
-      NDArray next;
-      try (NDScope layerScope = new NDScope()) {
-        layerScope.suppressNotUsedWarning();
-        next = layers.get(i).apply(x, pass, null, i);
-        NDScope.unregister(next);
-      }
-      NDScope.register(next);
-      x.close();
-      x = next;
-    }
-    if (shard != 0) {
-      x = onShard(x, shardManagers.get(0));
-    }
-    return head.finalNorm().apply(x);
+    return runLayers(x, new Pass(rows, 1, rope[0], rope[1], Map.of(), segments), null);
   }
 
   /** Logits of the LM head for hidden rows of shape (N, hidden): (N, vocab), float32. */

@@ -103,23 +103,16 @@ final class EngineCore implements AutoCloseable {
 
   /** As {@link #logitRows(NDArray, int)}, {@code chunk} rows at a time (a decoding lane's own row count). */
   float[] logitRows(NDArray rows, int used, int chunk) {
-    NDManager m = rows.getManager();
     int vocab = model.config().vocabSize();
-    int padded = (used + chunk - 1) / chunk * chunk;
-    long[] index = new long[padded];
-    for (int i = 0; i < used; i++) {
-      index[i] = i;
-    }
-    NDArray picked = padded == rows.getShape().get(0) && used == padded ? rows : rows.get(m.create(index));
+    NDArray picked = inChunks(rows, used, chunk);
     float[] out = new float[used * vocab];
     for (int from = 0; from < used; from += chunk) {
-      float[] part = model.logits(picked.get(from + ":" + (from + chunk))).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+      float[] part = model.logits(picked.get(from + ":" + (from + chunk))).toFloatArray();
       System.arraycopy(part, 0, out, from * vocab, Math.min(chunk, used - from) * vocab);
     }
     return out;
   }
 
-  /** The log-probability of each row's target token and each row's argmax. */
   /** Per row: the target's log-probability, the argmax, and (when asked for) the argmax's log-probability. */
   record TokenScores(float[] logProbs, long[] argmax, float[] maxLogProbs) {}
 
@@ -143,13 +136,8 @@ final class EngineCore implements AutoCloseable {
     }
     int chunk = BatchShapes.LOGIT_ROWS;
     int padded = (total + chunk - 1) / chunk * chunk;
-    long[] index = new long[padded];
-    long[] paddedTargets = new long[padded];
-    for (int i = 0; i < total; i++) {
-      index[i] = i;
-      paddedTargets[i] = targets[i];
-    }
-    NDArray rows = selected.get(m.create(index));
+    long[] paddedTargets = Arrays.copyOf(targets, padded);
+    NDArray rows = inChunks(selected, total, chunk);
     float[] logProbs = new float[padded];
     long[] argmax = new long[padded];
     float[] max = withMax ? new float[padded] : null;
@@ -163,6 +151,22 @@ final class EngineCore implements AutoCloseable {
       }
     }
     return new TokenScores(logProbs, argmax, max);
+  }
+
+  /**
+   * The first {@code used} rows of {@code rows}, followed by copies of its first row up to a multiple of {@code chunk}
+   * (the LM head's fixed shape; a copy's scores are never read).
+   */
+  private static NDArray inChunks(NDArray rows, int used, int chunk) {
+    int padded = (used + chunk - 1) / chunk * chunk;
+    if (padded == used && used == rows.getShape().get(0)) {
+      return rows;
+    }
+    long[] index = new long[padded];
+    for (int i = 0; i < used; i++) {
+      index[i] = i;
+    }
+    return rows.get(rows.getManager().create(index));
   }
 
   @Override

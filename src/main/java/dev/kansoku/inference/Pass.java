@@ -21,6 +21,20 @@ public record Pass(long rows, long tokens, NDArray cos, NDArray sin, Map<Integer
     return biases.get(window);
   }
 
+  /** This pass with its tables and masks moved by {@code move} (to the next device of a split model). */
+  Pass movedTo(java.util.function.UnaryOperator<NDArray> move) {
+    List<Segment> movedSegments = segments == null ? null
+        : segments.stream().map(s -> new Segment(s.from(), s.to(), s.cache(), moved(s.biases(), move))).toList();
+    return new Pass(rows, tokens, cos == null ? null : move.apply(cos), sin == null ? null : move.apply(sin), moved(biases, move),
+        movedSegments);
+  }
+
+  private static Map<Integer, NDArray> moved(Map<Integer, NDArray> biases, java.util.function.UnaryOperator<NDArray> move) {
+    Map<Integer, NDArray> out = new java.util.TreeMap<>();
+    biases.forEach((window, bias) -> out.put(window, move.apply(bias)));
+    return out;
+  }
+
   /**
    * Rows {@code [from, to)} of a decoding step: sequences prefilled together, their keys and values in {@code cache},
    * their additive attention bias (rows, 1, 1, keys) per sliding window in {@code biases}.

@@ -230,16 +230,7 @@ final class TensorLoader implements AutoCloseable {
     try {
       java.util.stream.IntStream.range(0, slices).parallel().forEach(i -> {
         int from = i * READ_SLICE;
-        ByteBuffer slice = target.slice(from, Math.min(READ_SLICE, total - from));
-        try {
-          while (slice.hasRemaining()) {
-            if (ch.read(slice, position + from + slice.position()) < 0) {
-              throw new java.io.EOFException("the file ends inside a tensor");
-            }
-          }
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
+        readFully(ch, target.slice(from, Math.min(READ_SLICE, total - from)), position + from);
       });
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
@@ -302,6 +293,22 @@ final class TensorLoader implements AutoCloseable {
   private static final ThreadLocal<short[]> WIDEN_IN = ThreadLocal.withInitial(() -> new short[BLOCK]);
   private static final ThreadLocal<int[]> WIDEN_OUT = ThreadLocal.withInitial(() -> new int[BLOCK]);
 
+  /**
+   * Fills {@code buffer} from the file at {@code position} (positional reads, safe from several threads); failures are
+   * unchecked so that the pool's tasks can throw them (the callers unwrap them).
+   */
+  private static void readFully(FileChannel ch, ByteBuffer buffer, long position) {
+    try {
+      while (buffer.hasRemaining()) {
+        if (ch.read(buffer, position + buffer.position()) < 0) {
+          throw new java.io.EOFException("the file ends inside a tensor");
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** A read-only little-endian mapping of stored bytes to convert, unmapped by {@link #unmap} (not counted: the caller counts). */
   private MappedByteBuffer mapForConversion(FileChannel ch, long position, long bytes) throws IOException {
     MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, position, bytes);
@@ -327,15 +334,7 @@ final class TensorLoader implements AutoCloseable {
         int n = Math.min(BLOCK, elements - from);
         ByteBuffer in = WIDEN_READ.get();
         in.clear().limit(2 * n);
-        try {
-          while (in.hasRemaining()) {
-            if (ch.read(in, position + 2L * from + in.position()) < 0) {
-              throw new java.io.EOFException("the file ends inside a tensor");
-            }
-          }
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
+        readFully(ch, in, position + 2L * from);
         in.flip();
         short[] raw = WIDEN_IN.get();
         int[] out = WIDEN_OUT.get();

@@ -5,8 +5,9 @@ TinyLlama-shaped Llama (hidden 2,048, 32 heads / 4 KV heads, MLP 5,632) with 2 l
 vocabulary, weights of std 0.02.
 
 --run DIR REQUESTS.json OUT.json measures, with torch.set_num_threads(--threads):
-  load: from_pretrained (float32, eager attention), after imports; then the first log-likelihood request alone (the
-  mapped weights are paged in by the first forward pass);
+  load: from_pretrained (float32, eager attention), after imports, then AutoTokenizer.from_pretrained (what
+  lm-evaluation-harness's HFLM loads before its first request; Kansoku's engine load also reads both), each timed;
+  then the first log-likelihood request alone (the mapped weights are paged in by the first forward pass);
   scoring: lm-evaluation-harness v0.4.2's HFLM._loglikelihood_tokens way — requests sorted longest first, batches of
     --batch-size padded on the right, one forward per batch; requests whose input (context + continuation)[:-1] is
     identical share one forward, as the harness' one-token-continuation cache does;
@@ -22,7 +23,7 @@ import sys
 import time
 
 import torch
-from transformers import AutoConfig, AutoModelForCausalLM
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
 
 def make(out, vocab):
@@ -86,6 +87,9 @@ def run(model_dir, requests_path, out_path, threads, batch_size, gen_batch):
     t0 = time.perf_counter()
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, attn_implementation="eager").eval()
     load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    AutoTokenizer.from_pretrained(model_dir)
+    tokenizer_load = time.perf_counter() - t0
     # the first request right after loading: the mapped weights are paged in by the first forward pass
     t0 = time.perf_counter()
     score(model, req["loglikelihood"][:1], 1)
@@ -97,7 +101,7 @@ def run(model_dir, requests_path, out_path, threads, batch_size, gen_batch):
     gens, generated = generate(model, req["generation"], gen_batch)
     generation = time.perf_counter() - t0
     out = dict(transformers=__import__("transformers").__version__, torch=torch.__version__, threads=threads,
-               load_seconds=load, first_request_seconds=first, scoring_seconds=scoring, forwarded_tokens=scored_tokens, loglikelihood=lls,
+               load_seconds=load, tokenizer_load_seconds=tokenizer_load, first_request_seconds=first, scoring_seconds=scoring, forwarded_tokens=scored_tokens, loglikelihood=lls,
                generation_seconds=generation, generated_tokens=generated, generated=gens,
                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     json.dump(out, open(out_path, "w"))

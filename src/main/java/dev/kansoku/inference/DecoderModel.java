@@ -79,6 +79,15 @@ public final class DecoderModel implements DecoderStack {
    * no budget or one, everything goes on {@code parent}'s device.
    */
   public static DecoderModel load(Path dir, NDManager parent, DataType dtype, List<LayerSplit.DeviceBudget> budgets) throws IOException {
+    return load(dir, parent, dtype, budgets, true);
+  }
+
+  /**
+   * As {@link #load(Path, NDManager, DataType, List)}; {@code mapWeights = false} copies every weight into memory PyTorch
+   * owns (the tests compare both: mapped weights must give a copy's bits, see {@link WeightMapping}).
+   */
+  static DecoderModel load(Path dir, NDManager parent, DataType dtype, List<LayerSplit.DeviceBudget> budgets, boolean mapWeights)
+      throws IOException {
     if (dtype != DataType.FLOAT32 && dtype != DataType.BFLOAT16 && dtype != DataType.FLOAT16) {
       throw new IllegalArgumentException("compute dtype must be float32, bfloat16 or float16, not " + dtype);
     }
@@ -93,7 +102,7 @@ public final class DecoderModel implements DecoderStack {
     // bf16: matrices in bf16, activations (and so norms, biases, KV cache) in float32
     DataType activations = dtype == DataType.BFLOAT16 ? DataType.FLOAT32 : dtype;
     Bfloat16Ops bfloat16 = dtype == DataType.BFLOAT16 ? Bfloat16Ops.load(m) : null;
-    try (TensorLoader loader = new TensorLoader(bfloat16)) {
+    try (TensorLoader loader = new TensorLoader(bfloat16, mapWeights)) {
       List<NDManager> shardManagers = new ArrayList<>();
       for (LayerSplit.Shard shard : split.shards()) {
         shardManagers.add(shardManagers.isEmpty() ? m : m.newSubManager(shard.device()));
@@ -110,8 +119,9 @@ public final class DecoderModel implements DecoderStack {
       OutputHead head = architecture.head(config, tensors, embedder);
       refuseUnread(index, config, architecture.prefixStoredWithout(index));
       double seconds = (System.nanoTime() - t0) / 1e9;
-      LOG.info("{}: {} MB of weights read in {} s ({} MB/s) as {}", dir, loader.bytesRead() >> 20, String.format("%.1f", seconds),
-          String.format("%.0f", (loader.bytesRead() >> 20) / Math.max(seconds, 1e-9)), dtype);
+      LOG.info("{}: {} MB of weights read in {} s ({} MB/s) as {}{}", dir, loader.bytesRead() >> 20, String.format("%.1f", seconds),
+          String.format("%.0f", (loader.bytesRead() >> 20) / Math.max(seconds, 1e-9)), dtype,
+          loader.bytesMapped() > 0 ? ", " + (loader.bytesMapped() >> 20) + " MB of them mapped (not copied)" : "");
       if (split.isSplit()) {
         LOG.info("{} split by layers over {} devices: {}", dir, split.shards().size(), split.describe());
       }

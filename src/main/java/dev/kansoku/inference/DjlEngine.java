@@ -25,6 +25,8 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
   private final boolean prefixReuse;
   private final boolean kvCache;
   private AutoBatchTokens.Estimate autoBatch;
+  /** Of the load, the seconds the tokenizer took (the rest is the network: bench peer reports the two). */
+  private double tokenizerLoadSeconds;
 
   private DjlEngine(EngineCore core, DataType computeType, boolean prefixReuse, boolean kvCache, boolean owner) {
     this.core = core;
@@ -120,8 +122,10 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
     DecoderStack model = null;
     try {
       model = network.load(dir, manager);
+      long t0 = System.nanoTime();
       TextTokenizer tokenizer = TextTokenizer.load(dir);
       long ids = TextTokenizer.idCount(dir.resolve("tokenizer.json"));
+      double tokenizerSeconds = (System.nanoTime() - t0) / 1e9;
       if (ids > model.config().vocabSize()) {
         // not fatal (most text may stay below), but every request that reaches an id above fails: say so now
         org.slf4j.LoggerFactory.getLogger(DjlEngine.class).warn("{}: tokenizer.json has {} token ids but config.json's vocab_size "
@@ -133,7 +137,9 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
         org.slf4j.LoggerFactory.getLogger(DjlEngine.class).warn("{}: max length {} is above config.json's max_position_embeddings {}: "
             + "inputs are cut to {} tokens", dir, maxLength, limit, limit);
       }
-      return new DjlEngine(new EngineCore(manager, model, tokenizer, limit), computeType, true, true, true);
+      DjlEngine engine = new DjlEngine(new EngineCore(manager, model, tokenizer, limit), computeType, true, true, true);
+      engine.tokenizerLoadSeconds = tokenizerSeconds;
+      return engine;
     } catch (IOException | RuntimeException e) {
       if (model != null) {
         model.close();
@@ -186,6 +192,11 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
   /** The model's end-of-sequence ids (generation_config.json's when given). */
   public List<Integer> eosTokenIds() {
     return model.config().eosTokenIds();
+  }
+
+  /** Seconds the tokenizer took to load (tokenizer.json parsed twice: by the tokenizers library, and for its id count). */
+  public double tokenizerLoadSeconds() {
+    return tokenizerLoadSeconds;
   }
 
   /** The model's tokenizer (the token-level API of the command line and the checks). */

@@ -25,9 +25,14 @@ import java.nio.file.StandardOpenOption;
  * tensors by positional reads of the file, conversions from the mapping (bf16 → fp32 by positional reads too), all
  * spread over the common pool's threads. Elsewhere F32 and F16 chunks are handed to PyTorch as views of the mapped
  * file (no Java copy); BF16 is widened exactly to fp32 in Java (its bits are fp32's upper half) and then cast when the compute
- * dtype is fp16, so bf16 → fp16 never holds a whole fp32 tensor. The read-only mapping is only read (views are
- * cast or copied at once) and every tensor ends in memory PyTorch owns, so a checkpoint replaced on disk after
- * loading cannot fault the JVM.
+ * dtype is fp16, so bf16 → fp16 never holds a whole fp32 tensor.
+ *
+ * <p>A CPU tensor stored in the compute dtype (F32 as fp32, F16 as fp16) is not copied at all where {@link WeightMapping}
+ * measured that its file offset gives an aligned copy's bits: it stays a view of the read-only mapping, as
+ * transformers' {@code from_pretrained} leaves safetensors weights, so a load costs no copy and executors on one machine
+ * share the page cache. Such a checkpoint must not be rewritten in place while an engine holds it (replacing it by a
+ * rename, as {@code ModelStaging} does, is safe: the mapping keeps the old file); every other tensor ends in memory
+ * PyTorch owns.
  */
 final class TensorLoader implements AutoCloseable {
   /** Elements per chunk: 16 M (64 MB in fp32). */
@@ -37,18 +42,23 @@ final class TensorLoader implements AutoCloseable {
   private final short[] shorts = new short[BLOCK];
   private final short[] halves = new short[BLOCK];
   private long bytesRead;
+  private long bytesMapped;
   /** The current tensor's mappings, unmapped once its data is copied (else they stay resident until a GC). */
   private final java.util.List<MappedByteBuffer> mappings = new java.util.ArrayList<>();
 
   /** Creates and fills bfloat16 tensors (null: bf16 is not asked for). */
   private final Bfloat16Ops bfloat16;
 
+  /** Whether CPU weights of the compute dtype may stay views of the mapped file ({@link WeightMapping}). */
+  private final boolean mapWeights;
+
   TensorLoader() {
-    this(null);
+    this(null, true);
   }
 
-  TensorLoader(Bfloat16Ops bfloat16) {
+  TensorLoader(Bfloat16Ops bfloat16, boolean mapWeights) {
     this.bfloat16 = bfloat16;
+    this.mapWeights = mapWeights;
   }
 
   /** {@code name} from {@code file} as a tensor of {@code dtype} on {@code manager}'s device. */
@@ -58,6 +68,14 @@ final class TensorLoader implements AutoCloseable {
       if (dtype == DataType.BFLOAT16) {
         return fillByChunks(ch, file, rows, manager, DataType.FLOAT32, bfloat16().empty(new Shape(rows.info().shape()), manager),
             (dest, part, from) -> bfloat16.fillRows(dest, part, from));
+      }
+      if (mapWeights && mapsAsView(file, rows.info(), manager, dtype)) {
+        bytesRead += rows.info().elementCount() * rows.width();
+        bytesMapped += rows.info().elementCount() * rows.width();
+        MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, file.dataStart() + rows.info().begin(),
+            rows.info().elementCount() * rows.width());
+        // the tensor keeps the buffer (and so the mapping) reachable for as long as it lives
+        return manager.create(mapped.order(ByteOrder.LITTLE_ENDIAN), new Shape(rows.info().shape()), dtype);
       }
       if (writesInPlace(rows.info().dtype(), manager, dtype)) {
         return loadInPlace(ch, file, rows.info(), rows.count(), rows.perChunk(), rows.perRow(), rows.width(), manager, dtype);
@@ -160,6 +178,20 @@ final class TensorLoader implements AutoCloseable {
                                long perRow, int width) throws IOException {
     bytesRead += elements * width;
     return mapForConversion(ch, file.dataStart() + info.begin() + fromRow * perRow * width, elements * width);
+  }
+
+  /**
+   * Whether a tensor stays a view of the read-only mapping: on a CPU, stored in the compute dtype (F32 as fp32, F16 as
+   * fp16), under 2 GB (one buffer), and at a file offset where {@link WeightMapping} measured the bits of an aligned
+   * copy. Nothing writes to weights, so the read-only pages are never written (a write would fault).
+   */
+  private static boolean mapsAsView(SafetensorsFile file, SafetensorsFile.TensorInfo info, NDManager manager, DataType dtype) {
+    boolean sameType = info.dtype().equals("F32") && dtype == DataType.FLOAT32 || info.dtype().equals("F16") && dtype == DataType.FLOAT16;
+    long bytes = info.elementCount() * dtype.getNumOfBytes();
+    long position = file.dataStart() + info.begin();
+    // an element off its own alignment (a writer that does not pad the header) is never handed to the kernels
+    return sameType && !manager.getDevice().isGpu() && bytes > 0 && bytes <= Integer.MAX_VALUE
+        && position % dtype.getNumOfBytes() == 0 && WeightMapping.sameBitsAt(position, dtype, manager);
   }
 
   /**
@@ -460,6 +492,11 @@ final class TensorLoader implements AutoCloseable {
   /** Bytes of stored tensor data read so far. */
   long bytesRead() {
     return bytesRead;
+  }
+
+  /** Of {@link #bytesRead}, the bytes left as views of the mapped file (no copy). */
+  long bytesMapped() {
+    return bytesMapped;
   }
 
   @Override

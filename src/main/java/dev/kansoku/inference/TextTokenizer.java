@@ -37,20 +37,63 @@ public final class TextTokenizer implements TokenEncoder, AutoCloseable {
    * its added tokens, as the highest id + 1. Read from the JSON: DJL's binding does not expose it.
    */
   public static long idCount(Path tokenizerJson) throws IOException {
-    com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokenizerJson.toFile());
+    // streamed, not read as a tree: the file is megabytes (merges included) and only ids are wanted
     long highest = -1;
-    com.fasterxml.jackson.databind.JsonNode vocab = root.path("model").path("vocab");
-    if (vocab.isArray()) {
-      highest = vocab.size() - 1;
-    } else {
-      for (com.fasterxml.jackson.databind.JsonNode id : vocab) {
-        highest = Math.max(highest, id.asLong());
+    try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(tokenizerJson.toFile())) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        throw new com.fasterxml.jackson.core.JsonParseException(p, "tokenizer.json is not a JSON object");
+      }
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("model") && p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+          highest = Math.max(highest, highestVocabularyId(p));
+        } else if (field.equals("added_tokens") && p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+          while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+              String key = p.currentName();
+              p.nextToken();
+              if (key.equals("id") && p.currentToken().isNumeric()) {
+                highest = Math.max(highest, p.getLongValue());
+              } else {
+                p.skipChildren();
+              }
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
       }
     }
-    for (com.fasterxml.jackson.databind.JsonNode added : root.path("added_tokens")) {
-      highest = Math.max(highest, added.path("id").asLong(-1));
-    }
     return highest + 1;
+  }
+
+  /** Inside {@code "model": {…}}: an id map's highest id, or a Unigram list's last index; the parser left after the object. */
+  private static long highestVocabularyId(com.fasterxml.jackson.core.JsonParser p) throws IOException {
+    long highest = -1;
+    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+      if (key.equals("vocab") && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+        long entries = 0;
+        while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+          p.skipChildren();
+          entries++;
+        }
+        highest = entries - 1;
+      } else if (key.equals("vocab") && value == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+          if (p.nextToken().isNumeric()) {
+            highest = Math.max(highest, p.getLongValue());
+          } else {
+            p.skipChildren();
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return highest;
   }
 
   @Override

@@ -78,14 +78,15 @@ public final class PeerBenchmark {
       t0 = System.nanoTime();
       List<GenerationResult> generated = engine.generate(w.generation());
       double generation = seconds(t0);
-      out.printf("Kansoku: load %.2f s, scoring %.1f s (%d passes), generation %.1f s (%d passes)%n", load, scoring, scoringPasses,
+      out.printf("Kansoku: load %.2f s, first request %.2f s, scoring %.1f s (%d passes), generation %.1f s (%d passes)%n", load, first,
+          scoring, scoringPasses,
           generation, engine.forwardPasses() - beforeGeneration);
       out.flush();
       scored.forEach(r -> pairs.add(new long[][] {r.contextIds(), r.continuationIds()}));
       for (int i = 0; i < generated.size(); i++) {
         prompts.add(new Object[] {generated.get(i).promptIds(), w.generation().get(i).maxNewTokens()});
       }
-      kansoku = new Side(load, first, scoring, generation, generated.stream().mapToLong(g -> g.generatedIds().length).sum(),
+      kansoku = new Side(load - engine.tokenizerLoadSeconds(), engine.tokenizerLoadSeconds(), first, scoring, generation, generated.stream().mapToLong(g -> g.generatedIds().length).sum(),
           PeakMemory.residentMb(), scored.stream().map(LoglikelihoodResult::logLikelihood).toList(),
           generated.stream().map(GenerationResult::generatedIds).toList(), scoringPasses);
     }
@@ -102,7 +103,7 @@ public final class PeerBenchmark {
     python(python, workDir.resolve("peer-run.log"), script.toString(), "--run", model.toString(), requests.toString(), result.toString(),
         "--threads", Integer.toString(threads));
     JsonNode hf = json.readTree(result.toFile());
-    Side peer = new Side(hf.get("load_seconds").asDouble(), hf.get("first_request_seconds").asDouble(), hf.get("scoring_seconds").asDouble(),
+    Side peer = new Side(hf.get("load_seconds").asDouble(), hf.get("tokenizer_load_seconds").asDouble(), hf.get("first_request_seconds").asDouble(), hf.get("scoring_seconds").asDouble(),
         hf.get("generation_seconds").asDouble(),
         hf.get("generated_tokens").asLong(), (long) hf.get("peak_rss_mb").asDouble(),
         json.convertValue(hf.get("loglikelihood"), json.getTypeFactory().constructCollectionType(List.class, Double.class)),
@@ -111,9 +112,14 @@ public final class PeerBenchmark {
   }
 
   /** One side's figures. */
-  private record Side(double load, double firstRequest, double scoring, double generation, long generatedTokens, long peakRssMb,
+  private record Side(double modelLoad, double tokenizerLoad, double firstRequest, double scoring, double generation, long generatedTokens, long peakRssMb,
                       List<Double> loglikelihoods,
-                      List<long[]> generated, long scoringPasses) {}
+                      List<long[]> generated, long scoringPasses) {
+    /** What a user waits for before the first request: the network and the tokenizer. */
+    double load() {
+      return modelLoad + tokenizerLoad;
+    }
+  }
 
   private static void report(PrintWriter out, Workload w, int threads, long tokens, Side k, Side hf, JsonNode meta) {
     out.printf("%nbench peer: TinyLlama-shaped Llama, 2 layers, fp32 (saved by transformers %s), %d torch thread(s) on each side; "
@@ -122,7 +128,9 @@ public final class PeerBenchmark {
     out.printf("scoring: %s, %d requests, %,d tokens of (context + continuation)[:-1]; generation: %s, %d prompts%n",
         w.scoringName(), w.scoring().size(), tokens, w.generationName(), w.generation().size());
     out.printf("%-34s %14s %14s %10s%n", "", "Kansoku", "transformers", "ratio");
-    out.printf("%-34s %14.2f %14.2f %9.2fx%n", "load (s; ratio = speed)", k.load(), hf.load(), hf.load() / k.load());
+    out.printf("%-34s %14.2f %14.2f %9.2fx%n", "load: model (s; ratio = speed)", k.modelLoad(), hf.modelLoad(), hf.modelLoad() / k.modelLoad());
+    out.printf("%-34s %14.2f %14.2f %9.2fx%n", "load: tokenizer (s)", k.tokenizerLoad(), hf.tokenizerLoad(), hf.tokenizerLoad() / k.tokenizerLoad());
+    out.printf("%-34s %14.2f %14.2f %9.2fx%n", "load: model + tokenizer (s)", k.load(), hf.load(), hf.load() / k.load());
     out.printf("%-34s %14.2f %14.2f %9.2fx%n", "load + first request (s)", k.load() + k.firstRequest(), hf.load() + hf.firstRequest(),
         (hf.load() + hf.firstRequest()) / (k.load() + k.firstRequest()));
     out.printf("%-34s %14.0f %14.0f %9.2fx%n", "scoring (tokens/s)", tokens / k.scoring(), tokens / hf.scoring(), hf.scoring() / k.scoring());

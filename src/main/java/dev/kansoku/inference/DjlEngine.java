@@ -137,7 +137,7 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
         org.slf4j.LoggerFactory.getLogger(DjlEngine.class).warn("{}: max length {} is above config.json's max_position_embeddings {}: "
             + "inputs are cut to {} tokens", dir, maxLength, limit, limit);
       }
-      DjlEngine engine = new DjlEngine(new EngineCore(manager, model, tokenizer, limit), computeType, true, true, true);
+      DjlEngine engine = new DjlEngine(new EngineCore(manager, model, tokenizer, limit, computeType), computeType, true, true, true);
       engine.tokenizerLoadSeconds = tokenizerSeconds;
       return engine;
     } catch (IOException | RuntimeException e) {

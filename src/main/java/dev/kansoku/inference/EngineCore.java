@@ -18,11 +18,14 @@ final class EngineCore implements AutoCloseable {
   final TextTokenizer tokenizer;
   final int maxLength;
   final long padId;
+  /** The compute dtype (FLOAT32, FLOAT16, or BFLOAT16 for bf16 products): how finely products are rounded. */
+  final ai.djl.ndarray.types.DataType computeType;
   private final AtomicLong forwardPasses = new AtomicLong();
   private final ThreadLocal<long[]> threadForwardPasses = ThreadLocal.withInitial(() -> new long[1]);
 
-  EngineCore(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength) {
+  EngineCore(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength, ai.djl.ndarray.types.DataType computeType) {
     this.manager = manager;
+    this.computeType = computeType;
     this.model = model;
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;

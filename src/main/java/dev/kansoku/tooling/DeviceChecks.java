@@ -29,7 +29,9 @@ import java.util.List;
  * (a) the bundled model's log-likelihoods and greedy ids on the device against the CPU goldens, per dtype;
  * (b) shape-true checkpoints of published configs: load time and scoring / generation throughput at several batch
  * sizes, with the requests and scores written out for the transformers comparison (deploy/gpu/hf_compare.py);
- * (d) the out-of-memory back-off on a real CUDA out-of-memory error (GPU only); (e) the layer split over two devices (the same device twice) against the unsplit scores. A check that fails is
+ * (d) the out-of-memory back-off on a real CUDA out-of-memory error (GPU only); (e) the layer split over two devices (the
+ * same device twice) against the unsplit scores; (f) whether a response's bits depend on its batch on this device
+ * (docs/bit-identity.md: measured on the project's CPU, the decoding lanes probed per device). A check that fails is
  * recorded with its error and the others still run. {@code --write-goldens} writes (a)'s goldens on this device.
  */
 public final class DeviceChecks {
@@ -116,6 +118,7 @@ public final class DeviceChecks {
     run(w, checks, "b_throughput", this::throughput);
     run(w, checks, "d_out_of_memory", this::outOfMemory);
     run(w, checks, "e_layer_split", this::layerSplit);
+    run(w, checks, "f_batch_invariance", this::batchInvariance);
     Files.createDirectories(out.toAbsolutePath().getParent());
     json.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
     long failed = 0;
@@ -285,6 +288,93 @@ public final class DeviceChecks {
     if (worst > 1e-5 || !sameIds) {
       into.put("status", "failed").put("error", "the split model differs from the whole one: " + worst);
     }
+  }
+
+  /**
+   * Check (f): each of 16 log-likelihood requests (8 contexts × 2 continuations) and 16 greedy generations (prompts of
+   * 10–300 words, budgets of 3–30 tokens, top-5 log-probabilities) alone, then together with the default shapes, in
+   * reverse order, and with {@code batch-size = 3}; a request differs when any bit of its log-likelihood, generated ids
+   * or per-token log-probabilities (chosen and top 5) does. Every dtype that runs must show none (bf16 may fail to
+   * load where the JNI lacks it: reported).
+   */
+  private void batchInvariance(ObjectNode into) throws Exception {
+    java.util.Random r = new java.util.Random(7);
+    String[] words = {"東京", "は", "日本", "の", "首都", "です", "。", "The", " city", " council", " refused", " a", " permit", "\n"};
+    List<LoglikelihoodRequest> scored = new ArrayList<>();
+    List<GenerationRequest> generated = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      StringBuilder prompt = new StringBuilder();
+      for (int j = 0, n = 10 + r.nextInt(i % 4 == 0 ? 290 : 60); j < n; j++) {
+        prompt.append(words[r.nextInt(words.length)]);
+      }
+      generated.add(new GenerationRequest(prompt.toString(), List.of(), 3 + r.nextInt(28), false, 0.0, 1.0, 0, 0L, null, 5));
+      if (i % 2 == 0) {
+        scored.add(new LoglikelihoodRequest(prompt.toString(), " 東京", false));
+        scored.add(new LoglikelihoodRequest(prompt.toString(), " the city council refused", false));
+      }
+    }
+    List<GenerationRequest> reversedGenerations = new ArrayList<>(generated);
+    java.util.Collections.reverse(reversedGenerations);
+    List<LoglikelihoodRequest> reversedScoring = new ArrayList<>(scored);
+    java.util.Collections.reverse(reversedScoring);
+    boolean ok = true;
+    for (String dtype : List.of("fp32", "fp16", "bf16")) {
+      ObjectNode d = into.putObject(dtype);
+      try (DjlEngine engine = DjlEngine.load(model, ModelSpec.FORMAT_HF_LLAMA, dtype, 2048, DeviceBudgets.of(DeviceMemory.DEVICE_REPORTED,
+          List.of(device())))) {
+        List<String> alone = new ArrayList<>();
+        for (LoglikelihoodRequest q : scored) {
+          alone.add(bits(engine.loglikelihood(List.of(q)).get(0)));
+        }
+        List<String> aloneGenerated = new ArrayList<>();
+        for (GenerationRequest g : generated) {
+          aloneGenerated.add(bits(engine.generate(List.of(g)).get(0)));
+        }
+        int differ = 0;
+        differ += count(d, "loglikelihood_default", alone, engine.loglikelihood(scored, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), false);
+        differ += count(d, "loglikelihood_reversed", alone, engine.loglikelihood(reversedScoring, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), true);
+        differ += count(d, "loglikelihood_batch_size_3", alone, engine.loglikelihood(scored, BatchShapes.canonical(3, 8192)).stream().map(DeviceChecks::bits).toList(), false);
+        differ += count(d, "generation_default", aloneGenerated, engine.generate(generated, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), false);
+        differ += count(d, "generation_reversed", aloneGenerated, engine.generate(reversedGenerations, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), true);
+        differ += count(d, "generation_batch_size_3", aloneGenerated, engine.generate(generated, BatchShapes.canonical(3, 8192)).stream().map(DeviceChecks::bits).toList(), false);
+        d.put("status", differ == 0 ? "passed" : "failed");
+        ok &= differ == 0;
+      } catch (Exception e) {
+        d.put("status", "failed").put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+        ok &= dtype.equals("bf16");
+      }
+    }
+    if (!ok) {
+      into.put("status", "failed").put("error", "a request's bits depend on its batch on this device (see the counts)");
+    }
+  }
+
+  /** How many of {@code batch}'s results (in reverse order with {@code reversed}) differ from {@code alone}'s, recorded as {@code name}. */
+  private static int count(ObjectNode into, String name, List<String> alone, List<String> batch, boolean reversed) {
+    int differ = 0;
+    for (int i = 0; i < alone.size(); i++) {
+      differ += alone.get(i).equals(batch.get(reversed ? alone.size() - 1 - i : i)) ? 0 : 1;
+    }
+    into.put(name + "_differ", differ).put(name + "_of", alone.size());
+    return differ;
+  }
+
+  /** A log-likelihood's exact bits and its greedy flag. */
+  private static String bits(LoglikelihoodResult r) {
+    return Long.toHexString(Double.doubleToRawLongBits(r.logLikelihood())) + (r.greedy() ? "g" : "");
+  }
+
+  /** A generation's ids and the bits of every chosen and top-5 log-probability. */
+  private static String bits(GenerationResult g) {
+    StringBuilder b = new StringBuilder(java.util.Arrays.toString(g.generatedIds()));
+    for (int t = 0; t < g.logprobs().chosen().length; t++) {
+      b.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(g.logprobs().chosen()[t])))
+          .append(java.util.Arrays.toString(g.logprobs().top()[t]));
+      for (float lp : g.logprobs().topLogprobs()[t]) {
+        b.append(',').append(Integer.toHexString(Float.floatToRawIntBits(lp)));
+      }
+    }
+    return b.toString();
   }
 
   private void throughput(ObjectNode into) throws Exception {

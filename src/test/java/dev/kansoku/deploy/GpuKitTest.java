@@ -52,7 +52,7 @@ class GpuKitTest {
     assertEquals("cpu", runInfo.get("mode").asText());
     assertEquals(0, runInfo.get("gpu_check_exit").asInt());
     JsonNode figures = json.readTree(out.resolve("figures.json").toFile()).get("checks");
-    for (String check : List.of("a_goldens", "b_throughput", "e_layer_split")) {
+    for (String check : List.of("a_goldens", "b_throughput", "e_layer_split", "f_batch_invariance")) {
       assertEquals("passed", figures.get(check).get("status").asText(), check + ": " + figures.get(check));
     }
     assertTrue(figures.get("a_goldens").get("fp32").get("greedy_ids_equal").asBoolean());

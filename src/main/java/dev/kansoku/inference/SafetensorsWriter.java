@@ -64,7 +64,11 @@ public final class SafetensorsWriter {
       t.putArray("data_offsets").add(offset).add(offset + size);
       offset += size;
     }
-    byte[] headerBytes = json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+    // padded with spaces (as the safetensors library pads to 8) so that the data, and so every tensor of a whole number of
+    // 64-byte lines, starts 64-byte aligned: a CPU engine then maps fp32 weights instead of copying them (WeightMapping)
+    String text = json.writeValueAsString(header);
+    byte[] headerBytes = (text + " ".repeat((int) ((64 - (8 + text.getBytes(StandardCharsets.UTF_8).length) % 64) % 64)))
+        .getBytes(StandardCharsets.UTF_8);
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try (OutputStream out = Files.newOutputStream(tmp)) {
       out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());

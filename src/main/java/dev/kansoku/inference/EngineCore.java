@@ -1,5 +1,6 @@
 package dev.kansoku.inference;
 
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -19,11 +20,11 @@ final class EngineCore implements AutoCloseable {
   final int maxLength;
   final long padId;
   /** The compute dtype (FLOAT32, FLOAT16, or BFLOAT16 for bf16 products): how finely products are rounded. */
-  final ai.djl.ndarray.types.DataType computeType;
+  final DataType computeType;
   private final AtomicLong forwardPasses = new AtomicLong();
   private final ThreadLocal<long[]> threadForwardPasses = ThreadLocal.withInitial(() -> new long[1]);
 
-  EngineCore(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength, ai.djl.ndarray.types.DataType computeType) {
+  EngineCore(NDManager manager, DecoderStack model, TextTokenizer tokenizer, int maxLength, DataType computeType) {
     this.manager = manager;
     this.computeType = computeType;
     this.model = model;

@@ -3,6 +3,7 @@ package dev.kansoku.inference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +49,7 @@ final class LaneSizes {
   static int[] probe(EngineCore core, int full) {
     DecoderStack model = core.model;
     int vocab = model.config().vocabSize();
-    if (core.computeType != ai.djl.ndarray.types.DataType.FLOAT32) {
+    if (core.computeType != DataType.FLOAT32) {
       LOG.info("decoding lanes of {} rows: {} products are rounded too coarsely for the lane probe to see rare flips", full,
           core.computeType);
       return new int[] {full};
@@ -70,12 +71,11 @@ final class LaneSizes {
       model.hiddenStates(m.create(ids, shape), m.create(mask, shape), m.create(positions, shape), cache);
       float[] reference = steps(core, cache, sequences, full);
       for (int size : CANDIDATES) {
-        if (size >= full || !Arrays.equals(reference, steps(core, cache, sequences, size))) {
-          // a smaller lane is not tried once a larger one differs: it would only be used for fewer sequences
-          if (size < full) {
-            break;
-          }
+        if (size >= full) {
           continue;
+        }
+        if (!Arrays.equals(reference, steps(core, cache, sequences, size))) {
+          break; // a smaller lane is not tried once a larger one differs: it would only serve fewer sequences
         }
         sizes.add(0, size);
       }

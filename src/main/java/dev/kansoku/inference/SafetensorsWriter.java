@@ -66,9 +66,9 @@ public final class SafetensorsWriter {
     }
     // padded with spaces (as the safetensors library pads to 8) so that the data, and so every tensor of a whole number of
     // 64-byte lines, starts 64-byte aligned: a CPU engine then maps fp32 weights instead of copying them (WeightMapping)
-    String text = json.writeValueAsString(header);
-    byte[] headerBytes = (text + " ".repeat((int) ((64 - (8 + text.getBytes(StandardCharsets.UTF_8).length) % 64) % 64)))
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] text = json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+    byte[] headerBytes = java.util.Arrays.copyOf(text, text.length + Math.floorMod(-(8 + text.length), 64));
+    java.util.Arrays.fill(headerBytes, text.length, headerBytes.length, (byte) ' ');
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try (OutputStream out = Files.newOutputStream(tmp)) {
       out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());

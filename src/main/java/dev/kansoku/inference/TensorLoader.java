@@ -70,12 +70,7 @@ final class TensorLoader implements AutoCloseable {
             (dest, part, from) -> bfloat16.fillRows(dest, part, from));
       }
       if (mapWeights && mapsAsView(file, rows.info(), manager, dtype)) {
-        bytesRead += rows.info().elementCount() * rows.width();
-        bytesMapped += rows.info().elementCount() * rows.width();
-        MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, file.dataStart() + rows.info().begin(),
-            rows.info().elementCount() * rows.width());
-        // the tensor keeps the buffer (and so the mapping) reachable for as long as it lives
-        return manager.create(mapped.order(ByteOrder.LITTLE_ENDIAN), new Shape(rows.info().shape()), dtype);
+        return mappedView(ch, file, rows.info(), manager, dtype);
       }
       if (writesInPlace(rows.info().dtype(), manager, dtype)) {
         return loadInPlace(ch, file, rows.info(), rows.count(), rows.perChunk(), rows.perRow(), rows.width(), manager, dtype);
@@ -178,6 +173,16 @@ final class TensorLoader implements AutoCloseable {
                                long perRow, int width) throws IOException {
     bytesRead += elements * width;
     return mapForConversion(ch, file.dataStart() + info.begin() + fromRow * perRow * width, elements * width);
+  }
+
+  /** The tensor as a view of a read-only mapping of its bytes; the tensor keeps the buffer (so the mapping) reachable. */
+  private NDArray mappedView(FileChannel ch, SafetensorsFile file, SafetensorsFile.TensorInfo info, NDManager manager, DataType dtype)
+      throws IOException {
+    long bytes = info.end() - info.begin();
+    bytesRead += bytes;
+    bytesMapped += bytes;
+    MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_ONLY, file.dataStart() + info.begin(), bytes);
+    return manager.create(mapped.order(ByteOrder.LITTLE_ENDIAN), new Shape(info.shape()), dtype);
   }
 
   /**

@@ -1,5 +1,9 @@
 package dev.kansoku.inference;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,18 +43,18 @@ public final class TextTokenizer implements TokenEncoder, AutoCloseable {
   public static long idCount(Path tokenizerJson) throws IOException {
     // streamed, not read as a tree: the file is megabytes (merges included) and only ids are wanted
     long highest = -1;
-    try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(tokenizerJson.toFile())) {
-      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-        throw new com.fasterxml.jackson.core.JsonParseException(p, "tokenizer.json is not a JSON object");
+    try (JsonParser p = new JsonFactory().createParser(tokenizerJson.toFile())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new JsonParseException(p, "tokenizer.json is not a JSON object");
       }
-      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         p.nextToken();
-        if (field.equals("model") && p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        if (field.equals("model") && p.currentToken() == JsonToken.START_OBJECT) {
           highest = Math.max(highest, highestVocabularyId(p));
-        } else if (field.equals("added_tokens") && p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
-          while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        } else if (field.equals("added_tokens") && p.currentToken() == JsonToken.START_ARRAY) {
+          while (p.nextToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
               String key = p.currentName();
               p.nextToken();
               if (key.equals("id") && p.currentToken().isNumeric()) {
@@ -69,20 +73,20 @@ public final class TextTokenizer implements TokenEncoder, AutoCloseable {
   }
 
   /** Inside {@code "model": {…}}: an id map's highest id, or a Unigram list's last index; the parser left after the object. */
-  private static long highestVocabularyId(com.fasterxml.jackson.core.JsonParser p) throws IOException {
+  private static long highestVocabularyId(JsonParser p) throws IOException {
     long highest = -1;
-    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
-      com.fasterxml.jackson.core.JsonToken value = p.nextToken();
-      if (key.equals("vocab") && value == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+      JsonToken value = p.nextToken();
+      if (key.equals("vocab") && value == JsonToken.START_ARRAY) {
         long entries = 0;
-        while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
           p.skipChildren();
           entries++;
         }
         highest = entries - 1;
-      } else if (key.equals("vocab") && value == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      } else if (key.equals("vocab") && value == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
           if (p.nextToken().isNumeric()) {
             highest = Math.max(highest, p.getLongValue());
           } else {

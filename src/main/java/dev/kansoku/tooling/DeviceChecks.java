@@ -324,19 +324,19 @@ public final class DeviceChecks {
           List.of(device())))) {
         List<String> alone = new ArrayList<>();
         for (LoglikelihoodRequest q : scored) {
-          alone.add(bits(engine.loglikelihood(List.of(q)).get(0)));
+          alone.addAll(scoreBits(engine, List.of(q), BatchShapes.DEFAULT));
         }
         List<String> aloneGenerated = new ArrayList<>();
         for (GenerationRequest g : generated) {
-          aloneGenerated.add(bits(engine.generate(List.of(g)).get(0)));
+          aloneGenerated.addAll(generationBits(engine, List.of(g), BatchShapes.DEFAULT));
         }
-        int differ = 0;
-        differ += count(d, "loglikelihood_default", alone, engine.loglikelihood(scored, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), false);
-        differ += count(d, "loglikelihood_reversed", alone, engine.loglikelihood(reversedScoring, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), true);
-        differ += count(d, "loglikelihood_batch_size_3", alone, engine.loglikelihood(scored, BatchShapes.canonical(3, 8192)).stream().map(DeviceChecks::bits).toList(), false);
-        differ += count(d, "generation_default", aloneGenerated, engine.generate(generated, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), false);
-        differ += count(d, "generation_reversed", aloneGenerated, engine.generate(reversedGenerations, BatchShapes.DEFAULT).stream().map(DeviceChecks::bits).toList(), true);
-        differ += count(d, "generation_batch_size_3", aloneGenerated, engine.generate(generated, BatchShapes.canonical(3, 8192)).stream().map(DeviceChecks::bits).toList(), false);
+        BatchShapes batchSize3 = BatchShapes.canonical(3, 8192);
+        int differ = count(d, "loglikelihood_default", alone, scoreBits(engine, scored, BatchShapes.DEFAULT), false)
+            + count(d, "loglikelihood_reversed", alone, scoreBits(engine, reversedScoring, BatchShapes.DEFAULT), true)
+            + count(d, "loglikelihood_batch_size_3", alone, scoreBits(engine, scored, batchSize3), false)
+            + count(d, "generation_default", aloneGenerated, generationBits(engine, generated, BatchShapes.DEFAULT), false)
+            + count(d, "generation_reversed", aloneGenerated, generationBits(engine, reversedGenerations, BatchShapes.DEFAULT), true)
+            + count(d, "generation_batch_size_3", aloneGenerated, generationBits(engine, generated, batchSize3), false);
         d.put("status", differ == 0 ? "passed" : "failed");
         ok &= differ == 0;
       } catch (Exception e) {
@@ -357,6 +357,14 @@ public final class DeviceChecks {
     }
     into.put(name + "_differ", differ).put(name + "_of", alone.size());
     return differ;
+  }
+
+  private static List<String> scoreBits(DjlEngine engine, List<LoglikelihoodRequest> requests, BatchShapes shapes) {
+    return engine.loglikelihood(requests, shapes).stream().map(DeviceChecks::bits).toList();
+  }
+
+  private static List<String> generationBits(DjlEngine engine, List<GenerationRequest> requests, BatchShapes shapes) {
+    return engine.generate(requests, shapes).stream().map(DeviceChecks::bits).toList();
   }
 
   /** A log-likelihood's exact bits and its greedy flag. */

@@ -17,7 +17,6 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
   private final EngineCore core;
   private final DecoderStack model;
   private final NDManager manager;
-  private final DataType computeType;
   private final LoglikelihoodScorer scorer;
   private final Generator generator;
   /** Whether close() frees the model: false for the views {@link #withPrefixReuse} and {@link #withKvCache} return. */
@@ -28,11 +27,10 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
   /** Of the load, the seconds the tokenizer took (the rest is the network: bench peer reports the two). */
   private double tokenizerLoadSeconds;
 
-  private DjlEngine(EngineCore core, DataType computeType, boolean prefixReuse, boolean kvCache, boolean owner) {
+  private DjlEngine(EngineCore core, boolean prefixReuse, boolean kvCache, boolean owner) {
     this.core = core;
     this.model = core.model;
     this.manager = core.manager;
-    this.computeType = computeType;
     this.prefixReuse = prefixReuse;
     this.kvCache = kvCache;
     this.owner = owner;
@@ -45,8 +43,8 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
     if (autoBatch == null) {
       ModelConfig c = model.config();
       // bf16 and fp32 hold activations in float32; fp16 in half precision
-      int activationBytes = computeType == DataType.FLOAT16 ? 2 : 4;
-      long weightBytes = TensorSpec.elements(c) * computeType.getNumOfBytes();
+      int activationBytes = core.computeType == DataType.FLOAT16 ? 2 : 4;
+      long weightBytes = TensorSpec.elements(c) * core.computeType.getNumOfBytes();
       long free = AutoBatchTokens.freeBytes(manager.getDevice(), configuredGib, weightBytes);
       autoBatch = AutoBatchTokens.of(c, activationBytes, free, concurrentBatches, manager.getDevice().isGpu());
       org.slf4j.LoggerFactory.getLogger(DjlEngine.class).info("batch-tokens = auto: {}", autoBatch);
@@ -137,7 +135,7 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
         org.slf4j.LoggerFactory.getLogger(DjlEngine.class).warn("{}: max length {} is above config.json's max_position_embeddings {}: "
             + "inputs are cut to {} tokens", dir, maxLength, limit, limit);
       }
-      DjlEngine engine = new DjlEngine(new EngineCore(manager, model, tokenizer, limit, computeType), computeType, true, true, true);
+      DjlEngine engine = new DjlEngine(new EngineCore(manager, model, tokenizer, limit, computeType), true, true, true);
       engine.tokenizerLoadSeconds = tokenizerSeconds;
       return engine;
     } catch (IOException | RuntimeException e) {
@@ -270,12 +268,12 @@ public final class DjlEngine implements LanguageModel, LanguageModel.BatchSizing
    * checks; it shares the loaded model, is closed with this engine, and leaves this engine's behaviour unchanged.
    */
   public DjlEngine withPrefixReuse(boolean on) {
-    return new DjlEngine(core, computeType, on, kvCache, false);
+    return new DjlEngine(core, on, kvCache, false);
   }
 
   /** A view with the KV cache on or off (off: every step recomputes the whole prefix), as {@link #withPrefixReuse}. */
   public DjlEngine withKvCache(boolean on) {
-    return new DjlEngine(core, computeType, prefixReuse, on, false);
+    return new DjlEngine(core, prefixReuse, on, false);
   }
 
   @Override
